@@ -1,0 +1,111 @@
+//! Reads the options object given to `new AuthClient(...)` with `Reflect` (cheaper in size
+//! than serde-wasm-bindgen's deserializer) and type-checks every field.
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::core::{Error, Options};
+
+/// Every option the constructor knows; anything else is a typo and a `config` error.
+const KNOWN: [&str; 13] = [
+    "apiBase",
+    "allowedOrigins",
+    "loginPath",
+    "refreshPath",
+    "logoutPath",
+    "tokenField",
+    "refreshAheadSeconds",
+    "cooldownMs",
+    "cooldownCookie",
+    "channel",
+    "csrfHeader",
+    "requestTimeoutMs",
+    "useWebLocks",
+];
+
+/// Converts the JS options object to [`Options`] (not yet validated).
+///
+/// # Errors
+/// `config` for a missing object, an unknown option or a value of the wrong type.
+pub fn read(value: &JsValue) -> Result<Options, Error> {
+    let object = value
+        .dyn_ref::<Object>()
+        .filter(|_| !Array::is_array(value) && !value.is_function())
+        .ok_or_else(|| Error::Config("options must be an object with at least apiBase".into()))?;
+    for key in Object::keys(object).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !KNOWN.contains(&key.as_str()) {
+            return Err(Error::Config(format!("unknown option {key}")));
+        }
+    }
+    let get = |name: &str| Reflect::get(object, &name.into()).unwrap_or(JsValue::UNDEFINED);
+    let api_base = string(&get("apiBase"), "apiBase")?.ok_or_else(|| {
+        Error::Config("apiBase is required (absolute http(s) URL of the API)".into())
+    })?;
+    let mut o = Options::new(api_base);
+    if let Some(list) = string_list(&get("allowedOrigins"), "allowedOrigins")? {
+        o.allowed_origins = list;
+    }
+    let strings: [(&str, &mut String); 7] = [
+        ("loginPath", &mut o.login_path),
+        ("refreshPath", &mut o.refresh_path),
+        ("logoutPath", &mut o.logout_path),
+        ("tokenField", &mut o.token_field),
+        ("cooldownCookie", &mut o.cooldown_cookie),
+        ("channel", &mut o.channel),
+        ("csrfHeader", &mut o.csrf_header),
+    ];
+    for (name, slot) in strings {
+        if let Some(v) = string(&get(name), name)? {
+            *slot = v;
+        }
+    }
+    let numbers: [(&str, &mut f64); 3] = [
+        ("refreshAheadSeconds", &mut o.refresh_ahead_seconds),
+        ("cooldownMs", &mut o.cooldown_ms),
+        ("requestTimeoutMs", &mut o.request_timeout_ms),
+    ];
+    for (name, slot) in numbers {
+        if let Some(v) = number(&get(name), name)? {
+            *slot = v;
+        }
+    }
+    let locks = get("useWebLocks");
+    if !locks.is_undefined() {
+        o.use_web_locks = locks
+            .as_bool()
+            .ok_or_else(|| Error::Config("useWebLocks must be a boolean".into()))?;
+    }
+    Ok(o)
+}
+
+fn string(v: &JsValue, name: &str) -> Result<Option<String>, Error> {
+    if v.is_undefined() {
+        return Ok(None);
+    }
+    v.as_string()
+        .map(Some)
+        .ok_or_else(|| Error::Config(format!("{name} must be a string")))
+}
+
+fn number(v: &JsValue, name: &str) -> Result<Option<f64>, Error> {
+    if v.is_undefined() {
+        return Ok(None);
+    }
+    v.as_f64()
+        .map(Some)
+        .ok_or_else(|| Error::Config(format!("{name} must be a number")))
+}
+
+fn string_list(v: &JsValue, name: &str) -> Result<Option<Vec<String>>, Error> {
+    if v.is_undefined() {
+        return Ok(None);
+    }
+    let not_list = || Error::Config(format!("{name} must be an array of origin strings"));
+    let array = v.dyn_ref::<Array>().ok_or_else(not_list)?;
+    array
+        .iter()
+        .map(|item| item.as_string().ok_or_else(not_list))
+        .collect::<Result<_, _>>()
+        .map(Some)
+}

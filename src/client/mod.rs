@@ -1,0 +1,173 @@
+//! The orchestration of one `AuthClient`: session, listeners, refresh flights, peers.
+//!
+//! Everything runs on the page's single thread, so state is kept in `Cell`/`RefCell` behind
+//! an `Rc`; callbacks from the browser hold a `Weak` so that `dispose` frees everything.
+
+mod flight;
+mod peers;
+pub(crate) mod refresh;
+pub(crate) mod requests;
+mod schedule;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use js_sys::Function;
+use wasm_bindgen::JsValue;
+
+use crate::core::coordination::Claim;
+use crate::core::origin::AllowList;
+use crate::core::{Error, Options, Session};
+use crate::web::channel::Channel;
+use crate::web::js;
+
+pub use flight::Flight;
+
+/// The state of one client, shared by the JS wrapper and the browser callbacks.
+pub struct Inner {
+    pub(crate) options: Options,
+    pub(crate) allow: AllowList,
+    pub(crate) tab_id: String,
+    pub(crate) session: RefCell<Session>,
+    /// Grows on every sign-out, so a refresh that was under way cannot sign back in.
+    pub(crate) generation: Cell<u64>,
+    listeners: RefCell<Vec<(u32, Function)>>,
+    next_listener: Cell<u32>,
+    state_cache: RefCell<Option<(u64, JsValue)>>,
+    pub(crate) flight: RefCell<Option<Flight>>,
+    pub(crate) channel: RefCell<Option<Channel>>,
+    /// Resolvers of tasks waiting for news from other tabs.
+    waiters: RefCell<Vec<Function>>,
+    /// Live refresh claims of other tabs, with when they were last heard of.
+    pub(crate) peer_claims: RefCell<Vec<(Claim, f64)>>,
+    /// Our own live claim (fallback election without Web Locks).
+    pub(crate) my_claim: RefCell<Option<Claim>>,
+    pub(crate) schedule: RefCell<schedule::Schedule>,
+    /// Consecutive transient refresh failures (drives the backoff).
+    pub(crate) failures: Cell<u32>,
+    disposed: Cell<bool>,
+}
+
+impl Inner {
+    /// Creates a client for validated `options` and opens its channel.
+    pub fn new(options: Options, allow: AllowList) -> Rc<Self> {
+        let inner = Rc::new(Self {
+            options,
+            allow,
+            tab_id: js::random_id(),
+            session: RefCell::new(Session::default()),
+            generation: Cell::new(0),
+            listeners: RefCell::new(Vec::new()),
+            next_listener: Cell::new(0),
+            state_cache: RefCell::new(None),
+            flight: RefCell::new(None),
+            channel: RefCell::new(None),
+            waiters: RefCell::new(Vec::new()),
+            peer_claims: RefCell::new(Vec::new()),
+            my_claim: RefCell::new(None),
+            schedule: RefCell::new(schedule::Schedule::default()),
+            failures: Cell::new(0),
+            disposed: Cell::new(false),
+        });
+        peers::open_channel(&inner);
+        schedule::watch_page(&inner);
+        inner
+    }
+
+    /// Fails with `disposed` once [`Inner::dispose`] ran.
+    pub fn check_alive(&self) -> Result<(), Error> {
+        if self.disposed.get() {
+            Err(Error::Disposed)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Releases the channel, timers and listeners; later calls fail with `disposed`.
+    pub fn dispose(&self) {
+        self.disposed.set(true);
+        self.channel.borrow_mut().take();
+        *self.schedule.borrow_mut() = schedule::Schedule::default();
+        self.listeners.borrow_mut().clear();
+        self.wake_waiters();
+    }
+
+    /// The state object for JS, the same object until the state changes.
+    pub fn state(&self) -> JsValue {
+        let revision = self.session.borrow().revision();
+        if let Some((rev, value)) = &*self.state_cache.borrow() {
+            if *rev == revision {
+                return value.clone();
+            }
+        }
+        let value = crate::api::state::to_js(&self.session.borrow());
+        *self.state_cache.borrow_mut() = Some((revision, value.clone()));
+        value
+    }
+
+    /// Adds a state listener; returns its id.
+    pub fn subscribe(&self, listener: Function) -> u32 {
+        let id = self.next_listener.get();
+        self.next_listener.set(id.wrapping_add(1));
+        self.listeners.borrow_mut().push((id, listener));
+        id
+    }
+
+    /// Removes a state listener (no effect when already removed).
+    pub fn unsubscribe(&self, id: u32) {
+        self.listeners.borrow_mut().retain(|(i, _)| *i != id);
+    }
+
+    /// Applies `change` to the session and, if the visible state changed, notifies the
+    /// listeners once and re-arms the refresh timer.
+    pub fn update(self: &Rc<Self>, change: impl FnOnce(&mut Session) -> bool) {
+        let changed = change(&mut self.session.borrow_mut());
+        if !changed {
+            return;
+        }
+        schedule::rearm(self);
+        self.wake_waiters();
+        let state = self.state();
+        let listeners: Vec<Function> = self
+            .listeners
+            .borrow()
+            .iter()
+            .map(|(_, f)| f.clone())
+            .collect();
+        for listener in listeners {
+            if let Err(e) = listener.call1(&JsValue::UNDEFINED, &state) {
+                web_sys::console::error_2(&"tokenrelay: a state listener threw".into(), &e);
+            }
+        }
+    }
+
+    /// When the held token was obtained (`None`: no token).
+    pub fn held_obtained_at(&self) -> Option<f64> {
+        self.session.borrow().token().map(|t| t.obtained_at_ms)
+    }
+
+    /// Wakes every task waiting for news from other tabs (they re-check their condition).
+    pub fn wake_waiters(&self) {
+        for resolve in self.waiters.borrow_mut().drain(..) {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    }
+
+    /// Waits until `done()` holds, re-checking whenever news arrives, for at most `ms`.
+    /// Returns the final value of `done()`.
+    pub async fn wait_until(&self, ms: f64, done: impl Fn(&Self) -> bool) -> bool {
+        let deadline = js::now_ms() + ms;
+        loop {
+            if done(self) {
+                return true;
+            }
+            let left = deadline - js::now_ms();
+            if left <= 0.0 || self.disposed.get() {
+                return false;
+            }
+            let (news, resolve) = js::deferred();
+            self.waiters.borrow_mut().push(resolve);
+            js::settled_within(&news, left).await;
+        }
+    }
+}

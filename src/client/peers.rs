@@ -1,0 +1,150 @@
+//! The other tabs: the channel, what their messages do here, and asking them for a token.
+
+use std::rc::Rc;
+
+use crate::core::coordination::{peer_is_stale, Claim};
+use crate::core::protocol::{Envelope, Message};
+use crate::core::{Error, Token};
+use crate::web::channel::Channel;
+use crate::web::js::now_ms;
+
+use super::Inner;
+
+/// How long a tab waits for a peer's token when a cooldown stamp says one exists, and how
+/// long `start()` waits for an answer to its question before it refreshes.
+pub const PEER_WAIT_MS: f64 = 1000.0;
+/// How long a question to the other tabs waits for an answer.
+pub const ASK_WAIT_MS: f64 = 100.0;
+
+/// Opens the channel named by the `channel` option; messages reach [`on_message`].
+pub fn open_channel(inner: &Rc<Inner>) {
+    let weak = Rc::downgrade(inner);
+    let channel = Channel::open(&inner.options.channel, move |envelope| {
+        if let Some(inner) = weak.upgrade() {
+            on_message(&inner, envelope);
+        }
+    });
+    *inner.channel.borrow_mut() = channel;
+}
+
+/// Posts `message` to the other tabs.
+pub fn post(inner: &Inner, message: Message) {
+    if let Some(channel) = &*inner.channel.borrow() {
+        channel.post(&Envelope {
+            from: inner.tab_id.clone(),
+            message,
+        });
+    }
+}
+
+/// Hands the held token to the other tabs.
+pub fn post_token(inner: &Inner) {
+    let token = inner.session.borrow().token().cloned();
+    if let Some(t) = token {
+        post(
+            inner,
+            Message::Token {
+                jwt: t.jwt,
+                obtained_at_ms: t.obtained_at_ms,
+            },
+        );
+    }
+}
+
+/// Posts a claim: our live election claim if any, else a fresh liveness mark.
+pub fn post_claim(inner: &Inner) {
+    let at_ms = inner
+        .my_claim
+        .borrow()
+        .as_ref()
+        .map_or_else(now_ms, |c| c.at_ms);
+    post(inner, Message::Claim { at_ms });
+}
+
+/// Whether a token is held that is still valid now.
+pub fn holds_valid_token(inner: &Inner) -> bool {
+    inner
+        .session
+        .borrow()
+        .token()
+        .is_some_and(|t| !t.is_expired(now_ms()))
+}
+
+/// Asks the other tabs for their token and waits up to `ms` for one.
+pub async fn ask(inner: &Inner, ms: f64) -> bool {
+    post(inner, Message::Ask);
+    inner.wait_until(ms, holds_valid_token).await
+}
+
+/// Live claims of other tabs (stale ones are dropped), and when the last was heard of.
+pub fn live_claims(inner: &Inner) -> (Vec<Claim>, Option<f64>) {
+    let now = now_ms();
+    let bound = stale_bound_ms(inner);
+    let mut claims = inner.peer_claims.borrow_mut();
+    claims.retain(|(_, seen)| !peer_is_stale(*seen, now, bound));
+    let last_seen = claims.iter().map(|(_, seen)| *seen).reduce(f64::max);
+    (claims.iter().map(|(c, _)| c.clone()).collect(), last_seen)
+}
+
+/// The longest a live tab can stay silent while it refreshes: a wait for a peer's token, a
+/// question to the tabs, then a request bounded by `requestTimeoutMs`.
+pub fn stale_bound_ms(inner: &Inner) -> f64 {
+    inner.options.request_timeout_ms + PEER_WAIT_MS + ASK_WAIT_MS
+}
+
+fn forget_claim(inner: &Inner, tab: &str) {
+    inner.peer_claims.borrow_mut().retain(|(c, _)| c.tab != tab);
+}
+
+/// What a message of another tab does here.
+fn on_message(inner: &Rc<Inner>, envelope: Envelope) {
+    if inner.check_alive().is_err() || envelope.from == inner.tab_id {
+        return;
+    }
+    let from = envelope.from;
+    match envelope.message {
+        Message::Token {
+            jwt,
+            obtained_at_ms,
+        } => {
+            forget_claim(inner, &from);
+            if let Ok(token) = Token::decode(&jwt, obtained_at_ms) {
+                inner.failures.set(0);
+                inner.update(|s| s.adopt(token, now_ms()));
+            }
+            inner.wake_waiters();
+        }
+        Message::Ask => {
+            if holds_valid_token(inner) && inner.flight.borrow().is_none() {
+                post_token(inner);
+            }
+        }
+        Message::SignedOut { expired } => {
+            forget_claim(inner, &from);
+            let had_session = inner.session.borrow().token().is_some();
+            if had_session {
+                inner.generation.set(inner.generation.get() + 1);
+                inner.update(|s| s.signed_out(expired.then_some(Error::SessionExpired)));
+            }
+            inner.wake_waiters();
+        }
+        Message::Claim { at_ms } => {
+            let theirs = Claim { at_ms, tab: from };
+            let mine = inner.my_claim.borrow().clone();
+            {
+                let mut claims = inner.peer_claims.borrow_mut();
+                claims.retain(|(c, _)| c.tab != theirs.tab);
+                claims.push((theirs.clone(), now_ms()));
+            }
+            // Remind a newcomer that an earlier claim exists, so that it waits.
+            if mine.is_some_and(|m| m.beats(&theirs)) {
+                post_claim(inner);
+            }
+            inner.wake_waiters();
+        }
+        Message::Released => {
+            forget_claim(inner, &from);
+            inner.wake_waiters();
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! One refresh for the whole browser: single flight in the tab, Web Locks (or an election on
+//! the channel) across tabs, the cooldown stamp, and adoption of a peer's token.
+
+use std::rc::Rc;
+
+use crate::core::cooldown;
+use crate::core::coordination::{
+    after_rejection, is_later, peer_is_stale, plan_refresh, wins_election, Claim, Plan, Rejection,
+};
+use crate::core::protocol::Message;
+use crate::core::Error;
+use crate::web::cookie;
+use crate::web::js::{self, now_ms};
+use crate::web::locks::{self, Held, Mode, Request};
+
+use super::peers::{self, ASK_WAIT_MS, PEER_WAIT_MS};
+use super::{requests, Flight, Inner};
+
+/// Why a refresh is wanted.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// A call needs a token now (expired, or a 401).
+    Demand,
+    /// The timer or a page event found the token due: never queue behind another tab.
+    Proactive,
+}
+
+/// How long claims are collected before the election without Web Locks is decided.
+const ELECTION_WINDOW_MS: f64 = 50.0;
+/// How often a tab waiting for the lock checks for a newer token or a stale holder.
+const LOCK_POLL_MS: f64 = 250.0;
+
+/// Refreshes once for every caller in this tab (joins the flight under way, if any).
+pub async fn refresh(inner: &Rc<Inner>, reason: Reason) -> Result<(), Error> {
+    inner.check_alive()?;
+    let running = inner.flight.borrow().clone();
+    let flight = match running {
+        Some(flight) => flight,
+        None => {
+            let before = inner.held_obtained_at();
+            let task_inner = inner.clone();
+            let flight = Flight::start(async move {
+                let result = coordinated(&task_inner, before, reason).await;
+                task_inner.flight.borrow_mut().take();
+                result
+            });
+            *inner.flight.borrow_mut() = Some(flight.clone());
+            flight
+        }
+    };
+    flight.wait().await
+}
+
+/// After a 401 for a request sent with the token obtained at `used`: refresh, unless a newer
+/// token arrived meanwhile (then the caller just retries with it).
+pub async fn refresh_after_401(inner: &Rc<Inner>, used: Option<f64>) -> Result<(), Error> {
+    if is_later(inner.held_obtained_at(), used) {
+        return Ok(());
+    }
+    refresh(inner, Reason::Demand).await
+}
+
+fn has_newer(inner: &Inner, before: Option<f64>) -> bool {
+    is_later(inner.held_obtained_at(), before)
+}
+
+async fn coordinated(inner: &Rc<Inner>, before: Option<f64>, reason: Reason) -> Result<(), Error> {
+    let generation = inner.generation.get();
+    if inner.options.use_web_locks && locks::available() {
+        match acquire_lock(inner, before, reason).await? {
+            Some(held) => {
+                let result = refresh_exclusive(inner, before, generation).await;
+                drop(held);
+                result
+            }
+            None => Ok(()),
+        }
+    } else {
+        elected(inner, before, generation).await
+    }
+}
+
+/// Takes the exclusive Web Lock named after `channel`. `None`: a newer token arrived while
+/// waiting, so no lock is needed.
+async fn acquire_lock(
+    inner: &Rc<Inner>,
+    before: Option<f64>,
+    reason: Reason,
+) -> Result<Option<Held>, Error> {
+    let name = inner.options.channel.as_str();
+    let unavailable = || Error::Network("Web Locks became unavailable".into());
+    if reason == Reason::Proactive {
+        let attempt = Request::new(name, Mode::IfAvailable).ok_or_else(unavailable)?;
+        if let Some(held) = attempt.granted().await {
+            return Ok(Some(held));
+        }
+        // Another tab is refreshing: its token comes on the channel.
+        let bound = peers::stale_bound_ms(inner);
+        if inner.wait_until(bound, |i| has_newer(i, before)).await {
+            return Ok(None);
+        }
+    }
+    let waiting_since = now_ms();
+    loop {
+        let request = Request::new(name, Mode::Wait).ok_or_else(unavailable)?;
+        loop {
+            if js::settled_within(request.granted_promise(), LOCK_POLL_MS).await {
+                match request.granted().await {
+                    Some(held) => return Ok(Some(held)),
+                    None => break, // stolen or aborted: ask again
+                }
+            }
+            inner.check_alive()?;
+            if has_newer(inner, before) {
+                return Ok(None); // dropping the request withdraws it
+            }
+            let (_, last_seen) = peers::live_claims(inner);
+            let last_sign_of_life = last_seen.unwrap_or(waiting_since).max(waiting_since);
+            if peer_is_stale(last_sign_of_life, now_ms(), peers::stale_bound_ms(inner)) {
+                // The holder has been silent longer than a live tab can be: take over.
+                drop(request);
+                let steal = Request::new(name, Mode::Steal).ok_or_else(unavailable)?;
+                if let Some(held) = steal.granted().await {
+                    return Ok(Some(held));
+                }
+                break;
+            }
+        }
+    }
+}
+
+/// Without Web Locks: the earliest claim on the channel refreshes, the others wait for its
+/// token. Claims of silent tabs expire, so a closed tab never blocks the others.
+async fn elected(inner: &Rc<Inner>, before: Option<f64>, generation: u64) -> Result<(), Error> {
+    let bound = peers::stale_bound_ms(inner);
+    loop {
+        inner.check_alive()?;
+        if has_newer(inner, before) {
+            return Ok(());
+        }
+        let (claims, _) = peers::live_claims(inner);
+        if !claims.is_empty() {
+            // A peer is refreshing: wait for its token or for its claim to end or expire.
+            inner
+                .wait_until(bound, |i| {
+                    has_newer(i, before) || peers::live_claims(i).0.is_empty()
+                })
+                .await;
+            continue;
+        }
+        let mine = Claim {
+            at_ms: now_ms(),
+            tab: inner.tab_id.clone(),
+        };
+        *inner.my_claim.borrow_mut() = Some(mine.clone());
+        peers::post_claim(inner);
+        js::sleep(ELECTION_WINDOW_MS).await;
+        let (others, _) = peers::live_claims(inner);
+        if wins_election(&mine, &others) {
+            let result = refresh_exclusive(inner, before, generation).await;
+            inner.my_claim.borrow_mut().take();
+            return result;
+        }
+        inner.my_claim.borrow_mut().take();
+        peers::post(inner, Message::Released);
+    }
+}
+
+/// Holding the right to refresh: use a newer token if one exists, wait for a peer's token if
+/// the cooldown stamp says it is coming, else send the refresh request.
+async fn refresh_exclusive(
+    inner: &Rc<Inner>,
+    before: Option<f64>,
+    generation: u64,
+) -> Result<(), Error> {
+    let cooldown_ms = inner.options.cooldown_ms;
+    let stamp = || cooldown::read_stamp(&cookie::read_all(), &inner.options.cooldown_cookie);
+    match plan_refresh(
+        before,
+        inner.held_obtained_at(),
+        stamp(),
+        now_ms(),
+        cooldown_ms,
+    ) {
+        Plan::UseHeld => return Ok(()),
+        Plan::WaitForPeer => {
+            peers::post_claim(inner);
+            if inner
+                .wait_until(PEER_WAIT_MS, |i| has_newer(i, before))
+                .await
+                || peers::ask(inner, ASK_WAIT_MS).await && has_newer(inner, before)
+            {
+                return Ok(());
+            }
+        }
+        Plan::Refresh => {}
+    }
+    peers::post_claim(inner);
+    inner.update(|s| s.begin_refresh());
+    let sent_at = now_ms();
+    let result = requests::refresh_request(inner).await;
+    if inner.generation.get() != generation {
+        // Signed out meanwhile (logout here or in another tab): do not sign back in.
+        inner.update(|s| s.end_refresh());
+        return Err(Error::NotSignedIn);
+    }
+    match result {
+        Ok(token) => {
+            cookie::write(&cooldown::write_stamp(
+                &inner.options.cooldown_cookie,
+                token.obtained_at_ms,
+                cooldown_max_age_secs(cooldown_ms),
+            ));
+            inner.failures.set(0);
+            inner.update(|s| s.signed_in(token));
+            peers::post_token(inner);
+            Ok(())
+        }
+        Err(Error::SessionExpired) => {
+            match after_rejection(before, inner.held_obtained_at(), stamp(), sent_at) {
+                Rejection::AdoptNewer => {
+                    inner.update(|s| s.end_refresh());
+                    return Ok(());
+                }
+                Rejection::WaitForPeer => {
+                    if inner
+                        .wait_until(PEER_WAIT_MS, |i| has_newer(i, before))
+                        .await
+                    {
+                        inner.update(|s| s.end_refresh());
+                        return Ok(());
+                    }
+                }
+                Rejection::SessionOver => {}
+            }
+            session_over(inner, before);
+            Err(Error::SessionExpired)
+        }
+        Err(error) => {
+            inner.failures.set(inner.failures.get().saturating_add(1));
+            inner.update(|s| s.failed(error.clone()));
+            peers::post(inner, Message::Released);
+            Err(error)
+        }
+    }
+}
+
+/// The refresh token was rejected: sign out here and, if a session existed, everywhere.
+fn session_over(inner: &Rc<Inner>, before: Option<f64>) {
+    inner.generation.set(inner.generation.get() + 1);
+    let had_session = before.is_some() || inner.session.borrow().token().is_some();
+    inner.update(|s| s.signed_out(had_session.then_some(Error::SessionExpired)));
+    if had_session {
+        peers::post(inner, Message::SignedOut { expired: true });
+    } else {
+        peers::post(inner, Message::Released);
+    }
+}
+
+/// The cooldown cookie outlives the cooldown a little, then the browser drops it.
+fn cooldown_max_age_secs(cooldown_ms: f64) -> u32 {
+    ((cooldown_ms / 1000.0).ceil() as u32).saturating_add(60)
+}

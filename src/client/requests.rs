@@ -1,0 +1,219 @@
+//! The calls of the JS API: start, login, logout, access token and the wrapped fetch.
+
+use std::rc::Rc;
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Request, RequestInit, Response};
+
+use crate::core::origin::join;
+use crate::core::protocol::Message;
+use crate::core::response::{classify_failure, is_success, AuthCall};
+use crate::core::{Error, Status, Token};
+use crate::web::http;
+use crate::web::js::{self, now_ms};
+
+use super::peers::{self, ASK_WAIT_MS};
+use super::refresh::{refresh, refresh_after_401, Reason};
+use super::Inner;
+
+fn auth_url(inner: &Inner, path: &str) -> String {
+    join(&inner.options.api_base, path)
+}
+
+/// Posts to an auth endpoint and reads the token of a successful answer.
+async fn token_call(inner: &Inner, call: AuthCall, body: Option<&str>) -> Result<Token, Error> {
+    let o = &inner.options;
+    let path = match call {
+        AuthCall::Login => &o.login_path,
+        AuthCall::Refresh => &o.refresh_path,
+        AuthCall::Logout => &o.logout_path,
+    };
+    let url = auth_url(inner, path);
+    let response = http::post_auth(&url, &o.csrf_header, body, o.request_timeout_ms).await?;
+    let status = response.status();
+    if !is_success(status) {
+        return Err(classify_failure(call, status));
+    }
+    let jwt = http::read_token(&response, &o.token_field).await?;
+    Token::decode(&jwt, now_ms())
+}
+
+/// `POST refreshPath` with the refresh cookie.
+pub async fn refresh_request(inner: &Inner) -> Result<Token, Error> {
+    token_call(inner, AuthCall::Refresh, None).await
+}
+
+/// Restores the session: a valid token in memory, else one from another tab, else the
+/// refresh cookie. "No session" is a state, not an error.
+pub async fn start(inner: &Rc<Inner>) -> Result<(), Error> {
+    inner.check_alive()?;
+    if peers::holds_valid_token(inner) && inner.flight.borrow().is_none() {
+        return Ok(());
+    }
+    let running = inner.flight.borrow().clone();
+    let outcome = match running {
+        Some(flight) => flight.wait().await,
+        None if peers::ask(inner, ASK_WAIT_MS).await => Ok(()),
+        None => refresh(inner, Reason::Demand).await,
+    };
+    match outcome {
+        Err(Error::Disposed) => Err(Error::Disposed),
+        // Every other outcome is in the state (signedOut, or an error with the status kept).
+        _ => Ok(()),
+    }
+}
+
+/// `POST loginPath` with `body` as JSON.
+pub async fn login(inner: &Rc<Inner>, body: &JsValue) -> Result<(), Error> {
+    inner.check_alive()?;
+    let json = js_sys::JSON::stringify(body)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| Error::Config("the login body must be a JSON-serialisable value".into()))?;
+    match token_call(inner, AuthCall::Login, Some(&json)).await {
+        Ok(token) => {
+            inner.check_alive()?;
+            inner.generation.set(inner.generation.get() + 1);
+            inner.failures.set(0);
+            inner.update(|s| s.signed_in(token));
+            peers::post_token(inner);
+            Ok(())
+        }
+        Err(error) => {
+            let signed_in = inner.session.borrow().token().is_some();
+            let reported = error.clone();
+            inner.update(move |s| {
+                if signed_in {
+                    s.failed(reported)
+                } else {
+                    s.signed_out(Some(reported))
+                }
+            });
+            Err(error)
+        }
+    }
+}
+
+/// `POST logoutPath`, then the session ends here and in every tab, whatever the server said.
+pub async fn logout(inner: &Rc<Inner>) -> Result<(), Error> {
+    inner.check_alive()?;
+    inner.generation.set(inner.generation.get() + 1);
+    let o = &inner.options;
+    let url = auth_url(inner, &o.logout_path);
+    let error = match http::post_auth(&url, &o.csrf_header, None, o.request_timeout_ms).await {
+        Ok(r) if is_success(r.status()) => None,
+        Ok(r) => Some(classify_failure(AuthCall::Logout, r.status())),
+        Err(e) => Some(e),
+    };
+    inner.update(|s| s.signed_out(error));
+    peers::post(inner, Message::SignedOut { expired: false });
+    Ok(())
+}
+
+/// Waits for a refresh under way and refreshes a token that is due.
+async fn ensure_fresh(inner: &Rc<Inner>) {
+    let running = inner.flight.borrow().clone();
+    if let Some(flight) = running {
+        let _ = flight.wait().await;
+    }
+    let ahead_ms = inner.options.refresh_ahead_seconds * 1000.0;
+    let due = inner
+        .session
+        .borrow()
+        .token()
+        .is_some_and(|t| t.needs_refresh(now_ms(), ahead_ms));
+    if due {
+        let _ = refresh(inner, Reason::Demand).await;
+    }
+}
+
+/// A valid access token, refreshed first if due.
+pub async fn access_token(inner: &Rc<Inner>) -> Result<String, Error> {
+    inner.check_alive()?;
+    ensure_fresh(inner).await;
+    inner.check_alive()?;
+    let session = inner.session.borrow();
+    match session.token() {
+        Some(t) if !t.is_expired(now_ms()) => Ok(t.jwt.clone()),
+        Some(_) => Err(session.error().cloned().unwrap_or(Error::SessionExpired)),
+        None if session.status() == Status::SignedOut => Err(Error::NotSignedIn),
+        None => Err(session.error().cloned().unwrap_or(Error::NotSignedIn)),
+    }
+}
+
+/// `fetch(input, init)` with `credentials: "include"`, the token for allowed origins, and on
+/// a 401 one shared refresh and one retry (body included).
+pub async fn fetch(inner: &Rc<Inner>, input: &JsValue, init: &JsValue) -> Result<Response, Error> {
+    inner.check_alive()?;
+    let pristine = build_request(inner, input, init)?;
+    let origin = web_sys::Url::new(&pristine.url())
+        .map(|u| u.origin())
+        .unwrap_or_default();
+    let allowed = inner.allow.allows(&origin);
+    if allowed {
+        ensure_fresh(inner).await;
+    }
+    let (response, used) = send_with_token(inner, &pristine, allowed).await?;
+    if response.status() != 401 || used.is_none() {
+        return Ok(response);
+    }
+    if refresh_after_401(inner, used).await.is_err() || !peers::holds_valid_token(inner) {
+        return Ok(response); // the original 401: no loop, no lost response
+    }
+    let (retry, _) = send_with_token(inner, &pristine, allowed).await?;
+    Ok(retry)
+}
+
+/// Sends a copy of `pristine` (its body intact for a retry), with the token when allowed.
+/// Returns when the token used was obtained.
+async fn send_with_token(
+    inner: &Inner,
+    pristine: &Request,
+    allowed: bool,
+) -> Result<(Response, Option<f64>), Error> {
+    let attempt = pristine.clone().map_err(|e| request_error(&e))?;
+    let mut used = None;
+    if allowed {
+        if let Some(token) = inner.session.borrow().token() {
+            let bearer = format!("Bearer {}", token.jwt);
+            attempt
+                .headers()
+                .set("Authorization", &bearer)
+                .map_err(|e| request_error(&e))?;
+            used = Some(token.obtained_at_ms);
+        }
+    }
+    Ok((http::send(&attempt).await?, used))
+}
+
+/// `new Request(input, init)` with relative URLs joined to `apiBase` and credentials included.
+fn build_request(inner: &Inner, input: &JsValue, init: &JsValue) -> Result<Request, Error> {
+    let init_obj = Object::new();
+    if init.is_object() {
+        Object::assign(&init_obj, init.unchecked_ref());
+    } else if !init.is_undefined() && !init.is_null() {
+        return Err(Error::Config("fetch init must be an object".into()));
+    }
+    let _ = Reflect::set(&init_obj, &"credentials".into(), &"include".into());
+    let init_obj: RequestInit = init_obj.unchecked_into();
+    let request = if let Some(req) = input.dyn_ref::<Request>() {
+        Request::new_with_request_and_init(req, &init_obj)
+    } else {
+        let text = input
+            .as_string()
+            .or_else(|| {
+                let object = input.dyn_ref::<Object>()?;
+                Some(String::from(object.to_string())) // a URL object gives its href
+            })
+            .ok_or_else(|| {
+                Error::Config("fetch input must be a URL string, URL or Request".into())
+            })?;
+        Request::new_with_str_and_init(&join(&inner.options.api_base, &text), &init_obj)
+    };
+    request.map_err(|e| request_error(&e))
+}
+
+fn request_error(e: &JsValue) -> Error {
+    Error::Config(format!("invalid fetch arguments: {}", js::message_of(e)))
+}

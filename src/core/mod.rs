@@ -1,0 +1,20 @@
+//! The pure core of tokenrelay: no browser API, checked on the host with `cargo test`.
+//!
+//! Everything that decides something lives here (option validation, claims and expiry maths,
+//! the session state machine, the cross-tab protocol and its decisions, the cooldown cookie);
+//! the browser layer only carries values in and out.
+
+pub mod claims;
+pub mod cooldown;
+pub mod coordination;
+pub mod error;
+pub mod options;
+pub mod origin;
+pub mod protocol;
+pub mod response;
+pub mod session;
+
+pub use claims::Token;
+pub use error::Error;
+pub use options::Options;
+pub use session::{Session, Status};

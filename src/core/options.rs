@@ -1,0 +1,204 @@
+//! Client options: defaults and validation (the JS side only converts types).
+
+use super::error::Error;
+use super::origin::{origin_of, AllowList};
+
+/// The options of an `AuthClient`, with the defaults of the JS API.
+#[derive(Clone, PartialEq)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Debug))]
+pub struct Options {
+    /// Absolute http(s) URL of the API; relative request targets are appended to it.
+    pub api_base: String,
+    /// Other origins that may receive the token.
+    pub allowed_origins: Vec<String>,
+    /// Path of the login call.
+    pub login_path: String,
+    /// Path of the refresh call.
+    pub refresh_path: String,
+    /// Path of the logout call.
+    pub logout_path: String,
+    /// JSON field holding the JWT in login and refresh responses.
+    pub token_field: String,
+    /// Refresh this long before `exp` (capped at half the token's lifetime).
+    pub refresh_ahead_seconds: f64,
+    /// A refresh younger than this (by the cooldown cookie) is not repeated.
+    pub cooldown_ms: f64,
+    /// Name of the cooldown cookie.
+    pub cooldown_cookie: String,
+    /// Name of the BroadcastChannel and of the Web Lock.
+    pub channel: String,
+    /// Static header sent on every auth call with the value `tokenrelay`.
+    pub csrf_header: String,
+    /// Bound on each login, refresh and logout request.
+    pub request_timeout_ms: f64,
+    /// Serialise refreshes across tabs with Web Locks where the browser has them.
+    pub use_web_locks: bool,
+}
+
+/// Value of the static CSRF header on auth calls.
+pub const CSRF_HEADER_VALUE: &str = "tokenrelay";
+
+impl Options {
+    /// Default options for an API at `api_base` (not yet validated).
+    pub fn new(api_base: impl Into<String>) -> Self {
+        Self {
+            api_base: api_base.into(),
+            allowed_origins: Vec::new(),
+            login_path: "/auth/login".into(),
+            refresh_path: "/auth/refresh".into(),
+            logout_path: "/auth/logout".into(),
+            token_field: "accessToken".into(),
+            refresh_ahead_seconds: 30.0,
+            cooldown_ms: 5000.0,
+            cooldown_cookie: "lastTokenRefresh".into(),
+            channel: "tokenrelay".into(),
+            csrf_header: "X-Requested-With".into(),
+            request_timeout_ms: 10_000.0,
+            use_web_locks: true,
+        }
+    }
+
+    /// Checks every option and returns the allow-list of origins that may get the token.
+    ///
+    /// # Errors
+    /// `config`, with a message that names the offending option.
+    pub fn validate(&self) -> Result<AllowList, Error> {
+        let api_origin = origin_of(&self.api_base)
+            .ok_or_else(|| config("apiBase", "must be an absolute http(s) URL"))?;
+        let mut origins = vec![api_origin];
+        for o in &self.allowed_origins {
+            let origin = origin_of(o).ok_or_else(|| {
+                config("allowedOrigins", "entries must be absolute http(s) origins")
+            })?;
+            if !origins.contains(&origin) {
+                origins.push(origin);
+            }
+        }
+        for (name, path) in [
+            ("loginPath", &self.login_path),
+            ("refreshPath", &self.refresh_path),
+            ("logoutPath", &self.logout_path),
+        ] {
+            if path.trim().is_empty() {
+                return Err(config(name, "must not be empty"));
+            }
+        }
+        non_empty("tokenField", &self.token_field)?;
+        cookie_name("cooldownCookie", &self.cooldown_cookie)?;
+        non_empty("channel", &self.channel)?;
+        header_name("csrfHeader", &self.csrf_header)?;
+        in_range(
+            "refreshAheadSeconds",
+            self.refresh_ahead_seconds,
+            0.0,
+            86_400.0,
+        )?;
+        in_range("cooldownMs", self.cooldown_ms, 0.0, 3_600_000.0)?;
+        in_range("requestTimeoutMs", self.request_timeout_ms, 1.0, 600_000.0)?;
+        Ok(AllowList::new(origins))
+    }
+}
+
+fn config(option: &str, rule: &str) -> Error {
+    Error::Config(format!("{option} {rule}"))
+}
+
+fn non_empty(option: &str, value: &str) -> Result<(), Error> {
+    if value.trim().is_empty() {
+        return Err(config(option, "must not be empty"));
+    }
+    Ok(())
+}
+
+fn in_range(option: &str, value: f64, min: f64, max: f64) -> Result<(), Error> {
+    if !value.is_finite() || value < min || value > max {
+        return Err(Error::Config(format!(
+            "{option} must be a number from {min} to {max}"
+        )));
+    }
+    Ok(())
+}
+
+/// RFC 7230 token characters: what a header name or cookie name may contain.
+fn is_token(value: &str) -> bool {
+    !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+fn header_name(option: &str, value: &str) -> Result<(), Error> {
+    if !is_token(value) {
+        return Err(config(option, "must be a valid HTTP header name"));
+    }
+    Ok(())
+}
+
+fn cookie_name(option: &str, value: &str) -> Result<(), Error> {
+    if !is_token(value) {
+        return Err(config(option, "must be a valid cookie name"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code_and_message(opts: &Options) -> (String, String) {
+        let err = opts.validate().unwrap_err();
+        (err.code().to_owned(), err.to_string())
+    }
+
+    #[test]
+    fn defaults_are_valid_and_allow_the_api_origin() {
+        let list = Options::new("http://127.0.0.1:8000/").validate().unwrap();
+        assert_eq!(list.origins(), ["http://127.0.0.1:8000"]);
+    }
+
+    #[test]
+    fn allowed_origins_are_normalized_and_deduplicated() {
+        let mut o = Options::new("https://api.test");
+        o.allowed_origins = vec!["https://API.test:443".into(), "https://files.test/".into()];
+        assert_eq!(
+            o.validate().unwrap().origins(),
+            ["https://api.test", "https://files.test"]
+        );
+    }
+
+    #[test]
+    fn bad_api_base_is_a_config_error_naming_it() {
+        for base in ["", "ftp://x", "not a url", "/api", "http://"] {
+            let (code, msg) = code_and_message(&Options::new(base));
+            assert_eq!(code, "config");
+            assert!(msg.contains("apiBase"), "{msg}");
+        }
+    }
+
+    #[test]
+    fn each_bad_option_names_itself() {
+        type Edit = fn(&mut Options);
+        let cases: [(&str, Edit); 11] = [
+            ("allowedOrigins", |o| {
+                o.allowed_origins = vec!["nope".into()]
+            }),
+            ("loginPath", |o| o.login_path = " ".into()),
+            ("refreshPath", |o| o.refresh_path = String::new()),
+            ("logoutPath", |o| o.logout_path = String::new()),
+            ("tokenField", |o| o.token_field = String::new()),
+            ("cooldownCookie", |o| o.cooldown_cookie = "a b;".into()),
+            ("channel", |o| o.channel = String::new()),
+            ("csrfHeader", |o| o.csrf_header = "X Bad:".into()),
+            ("refreshAheadSeconds", |o| o.refresh_ahead_seconds = -1.0),
+            ("cooldownMs", |o| o.cooldown_ms = f64::NAN),
+            ("requestTimeoutMs", |o| o.request_timeout_ms = 0.0),
+        ];
+        for (name, edit) in cases {
+            let mut o = Options::new("http://127.0.0.1:8000");
+            edit(&mut o);
+            let (code, msg) = code_and_message(&o);
+            assert_eq!(code, "config", "{name}");
+            assert!(msg.contains(name), "{name}: {msg}");
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! # tokenrelay
+//!
+//! JWT login sessions for single-page apps, done once and right. Compiled to WebAssembly and
+//! used from JavaScript as the `AuthClient` class:
+//!
+//! * every auth call and every wrapped `fetch` uses `credentials: "include"`;
+//! * the access token lives only in wasm memory, the refresh token only in the HttpOnly cookie
+//!   the server sets, and the token is attached only to allow-listed origins;
+//! * a refresh happens once across all tabs of the origin (Web Locks, a BroadcastChannel
+//!   hand-off of the new token, and a cooldown cookie that server middleware can read);
+//! * a 401 triggers at most one refresh and one retry of the original request;
+//! * every state change is an event any framework can subscribe to.
+//!
+//! The crate has a pure [`core`] (no browser API, tested on the host) and a thin browser
+//! layer compiled only for `wasm32`.
+#![deny(missing_docs)]
+
+pub mod core;
+
+#[cfg(target_arch = "wasm32")]
+mod api;
+#[cfg(target_arch = "wasm32")]
+mod client;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+
+#[cfg(target_arch = "wasm32")]
+pub use api::{is_token_relay_error, AuthClient};

@@ -1,0 +1,96 @@
+//! HTTP through the browser's `fetch`, always with `credentials: "include"`.
+
+use gloo_timers::callback::Timeout;
+use js_sys::{Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, Headers, Request, RequestCredentials, RequestInit, Response};
+
+use crate::core::options::CSRF_HEADER_VALUE;
+use crate::core::Error;
+
+/// The global `fetch` (window or worker).
+fn global_fetch(request: &Request) -> Result<Promise, Error> {
+    let fetch = Reflect::get(&js_sys::global(), &"fetch".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .ok_or_else(|| Error::Network("fetch is not available".into()))?;
+    fetch
+        .call1(&js_sys::global(), request)
+        .map(JsCast::unchecked_into)
+        .map_err(|e| network(&e))
+}
+
+/// Sends `request`; a rejected fetch (offline, DNS, CORS refusal, abort) becomes `network`.
+pub async fn send(request: &Request) -> Result<Response, Error> {
+    let value = JsFuture::from(global_fetch(request)?)
+        .await
+        .map_err(|e| network(&e))?;
+    value
+        .dyn_into::<Response>()
+        .map_err(|_| Error::Network("fetch did not return a Response".into()))
+}
+
+/// A `network` error carrying the JS error's message.
+pub fn network(e: &JsValue) -> Error {
+    Error::Network(super::js::message_of(e))
+}
+
+/// Posts `body` (JSON text, if any) to an auth endpoint with the static CSRF header and
+/// `credentials: "include"`, aborted after `timeout_ms`.
+pub async fn post_auth(
+    url: &str,
+    csrf_header: &str,
+    body: Option<&str>,
+    timeout_ms: f64,
+) -> Result<Response, Error> {
+    let headers = Headers::new().map_err(|e| network(&e))?;
+    let _ = headers.set(csrf_header, CSRF_HEADER_VALUE);
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_credentials(RequestCredentials::Include);
+    if let Some(body) = body {
+        let _ = headers.set("Content-Type", "application/json");
+        init.set_body(&JsValue::from_str(body));
+    }
+    init.set_headers(&headers);
+    let controller = AbortController::new().map_err(|e| network(&e))?;
+    let signal = controller.signal();
+    init.set_signal(Some(&signal));
+    let request = Request::new_with_str_and_init(url, &init)
+        .map_err(|_| Error::Config(format!("apiBase gives an invalid URL: {url}")))?;
+    let timeout_ms = timeout_ms.clamp(1.0, u32::MAX as f64) as u32;
+    let timer = Timeout::new(timeout_ms, move || controller.abort());
+    let result = send(&request).await;
+    drop(timer); // cancels the abort
+    result.map_err(|e| {
+        if signal.aborted() {
+            Error::Network(format!("timed out after {timeout_ms} ms"))
+        } else {
+            e
+        }
+    })
+}
+
+/// Reads the JWT in field `field` of a JSON response body.
+///
+/// # Errors
+/// `bad_response` when the body is not JSON or the field is missing or not a string.
+pub async fn read_token(response: &Response, field: &str) -> Result<String, Error> {
+    let text = match response.text() {
+        Ok(p) => JsFuture::from(p).await.map_err(|e| network(&e))?,
+        Err(e) => return Err(network(&e)),
+    };
+    let text = text.as_string().unwrap_or_default();
+    let json = js_sys::JSON::parse(&text)
+        .map_err(|_| Error::BadResponse("the response body is not JSON".into()))?;
+    if !json.is_object() {
+        return Err(Error::BadResponse(
+            "the response body is not a JSON object".into(),
+        ));
+    }
+    Reflect::get(&json, &field.into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .ok_or_else(|| Error::BadResponse(format!("the response has no string field `{field}`")))
+}

@@ -1,0 +1,10 @@
+//! The thin browser layer: fetch, BroadcastChannel, Web Locks, cookies and timers.
+//!
+//! Each module wraps one browser API and holds no policy; the decisions live in
+//! [`crate::core`] and the orchestration in [`crate::client`].
+
+pub mod channel;
+pub mod cookie;
+pub mod http;
+pub mod js;
+pub mod locks;
