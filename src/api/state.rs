@@ -33,7 +33,9 @@ pub fn to_js(session: &Session) -> JsValue {
             message: e.to_string(),
         }),
     };
-    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    let serializer = serde_wasm_bindgen::Serializer::new()
+        .serialize_maps_as_objects(true)
+        .serialize_missing_as_null(true);
     let value = view.serialize(&serializer).unwrap_or(JsValue::NULL);
     if let Some(object) = wasm_bindgen::JsCast::dyn_ref::<js_sys::Object>(&value) {
         js_sys::Object::freeze(object);

@@ -10,7 +10,7 @@ use super::error::Error;
 
 /// An access token with what the client needs to know about it.
 #[derive(Clone, PartialEq)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Debug))]
+#[cfg_attr(any(test, not(target_arch = "wasm32")), derive(Debug))]
 pub struct Token {
     /// The compact JWT, as received.
     pub jwt: String,

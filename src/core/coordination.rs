@@ -7,7 +7,7 @@
 
 /// What a tab does once it may refresh (it holds the lock, or won the election).
 #[derive(Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Debug))]
+#[cfg_attr(any(test, not(target_arch = "wasm32")), derive(Debug))]
 pub enum Plan {
     /// A newer token than the one that prompted the refresh is already held: use it.
     UseHeld,
@@ -43,7 +43,7 @@ pub fn plan_refresh(
 
 /// What a tab does when its refresh request was answered 401/403.
 #[derive(Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Debug))]
+#[cfg_attr(any(test, not(target_arch = "wasm32")), derive(Debug))]
 pub enum Rejection {
     /// Another tab refreshed meanwhile and its token is held: a lost race, not a theft.
     AdoptNewer,
@@ -83,7 +83,7 @@ pub fn is_later(a: Option<f64>, b: Option<f64>) -> bool {
 
 /// A claim to refresh, posted on the channel when Web Locks are not used.
 #[derive(Clone, PartialEq)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Debug))]
+#[cfg_attr(any(test, not(target_arch = "wasm32")), derive(Debug))]
 pub struct Claim {
     /// When the claim was made (epoch ms).
     pub at_ms: f64,

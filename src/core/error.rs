@@ -7,7 +7,7 @@ use std::fmt;
 /// Each variant has a stable snake_case [`code`](Error::code) that crosses into JS as the
 /// `code` property of a `TokenRelayError`.
 #[derive(Clone, PartialEq, Eq)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Debug))]
+#[cfg_attr(any(test, not(target_arch = "wasm32")), derive(Debug))]
 #[non_exhaustive]
 pub enum Error {
     /// An option is missing, of the wrong type or out of range; the message names it.
@@ -69,7 +69,7 @@ impl fmt::Display for Error {
 }
 
 /// The wasm build carries no derived `Debug` (it costs size); the code says enough.
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(not(test), target_arch = "wasm32"))]
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())

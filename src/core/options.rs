@@ -5,7 +5,7 @@ use super::origin::{origin_of, AllowList};
 
 /// The options of an `AuthClient`, with the defaults of the JS API.
 #[derive(Clone, PartialEq)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Debug))]
+#[cfg_attr(any(test, not(target_arch = "wasm32")), derive(Debug))]
 pub struct Options {
     /// Absolute http(s) URL of the API; relative request targets are appended to it.
     pub api_base: String,

@@ -83,7 +83,7 @@ pub fn join(api_base: &str, target: &str) -> String {
 
 /// The origins that may receive the access token: `apiBase`'s origin and `allowedOrigins`.
 #[derive(Clone, Default, PartialEq, Eq)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Debug))]
+#[cfg_attr(any(test, not(target_arch = "wasm32")), derive(Debug))]
 pub struct AllowList {
     origins: Vec<String>,
 }

@@ -16,7 +16,7 @@ const MAX_JWT_LEN: usize = 16 * 1024;
 
 /// What one tab tells the others.
 #[derive(Clone, PartialEq)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Debug))]
+#[cfg_attr(any(test, not(target_arch = "wasm32")), derive(Debug))]
 pub enum Message {
     /// A token (new from login or refresh, or an answer to [`Message::Ask`]), with the local
     /// time at which the tab that fetched it received it.
@@ -46,7 +46,7 @@ pub enum Message {
 
 /// A message and the id of the tab that sent it.
 #[derive(Clone, PartialEq)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Debug))]
+#[cfg_attr(any(test, not(target_arch = "wasm32")), derive(Debug))]
 pub struct Envelope {
     /// Random id of the sending tab.
     pub from: String,

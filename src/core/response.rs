@@ -4,7 +4,7 @@ use super::error::Error;
 
 /// Which auth call answered.
 #[derive(Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Debug))]
+#[cfg_attr(any(test, not(target_arch = "wasm32")), derive(Debug))]
 pub enum AuthCall {
     /// `POST loginPath`.
     Login,

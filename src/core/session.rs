@@ -5,7 +5,7 @@ use super::error::Error;
 
 /// Where the session stands, as the JS `state.status` string.
 #[derive(Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(Debug))]
+#[cfg_attr(any(test, not(target_arch = "wasm32")), derive(Debug))]
 pub enum Status {
     /// `start()` has not settled yet.
     Unknown,
@@ -31,7 +31,7 @@ impl Status {
 
 /// The session of one tab. Every mutator returns whether the visible state changed, so the
 /// caller emits exactly one event per change.
-#[cfg_attr(not(target_arch = "wasm32"), derive(Debug))]
+#[cfg_attr(any(test, not(target_arch = "wasm32")), derive(Debug))]
 pub struct Session {
     status: Status,
     settled_status: Status,

@@ -1,0 +1,298 @@
+//! Browser tests of the web layer and the JS API surface, in headless Chromium
+//! (`cargo test --target wasm32-unknown-unknown --tests`). Network behaviour against the
+//! reference server is covered end to end in `tests/e2e`.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+use tokenrelay::core::cooldown;
+use tokenrelay::core::protocol::{Envelope, Message};
+use tokenrelay::web::{channel::Channel, cookie, js, locks};
+use tokenrelay::{is_token_relay_error, AuthClient};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// An API base nobody listens on (port 9 is discard; connections are refused on loopback).
+const CLOSED_API: &str = "http://127.0.0.1:9";
+
+fn options(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &(*k).into(), v).unwrap();
+    }
+    o.into()
+}
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &key.into()).unwrap()
+}
+
+fn code_of(e: &JsValue) -> String {
+    get(e, "code").as_string().unwrap_or_default()
+}
+
+fn client(extra: &[(&str, JsValue)]) -> AuthClient {
+    let mut pairs = vec![
+        ("apiBase", JsValue::from(CLOSED_API)),
+        ("requestTimeoutMs", 2000.into()),
+    ];
+    pairs.extend(extra.iter().cloned());
+    AuthClient::new(options(&pairs)).unwrap_or_else(|_| panic!("valid options"))
+}
+
+#[wasm_bindgen_test]
+fn bad_options_throw_config_errors_naming_the_option() {
+    let cases: Vec<(JsValue, &str)> = vec![
+        (options(&[]), "apiBase"),
+        (options(&[("apiBase", "ftp://x".into())]), "apiBase"),
+        (options(&[("apiBase", "/relative".into())]), "apiBase"),
+        (options(&[("apiBase", 42.into())]), "apiBase"),
+        (JsValue::NULL, "apiBase"),
+        (
+            options(&[
+                ("apiBase", CLOSED_API.into()),
+                ("refreshAheadSeconds", "soon".into()),
+            ]),
+            "refreshAheadSeconds",
+        ),
+        (
+            options(&[
+                ("apiBase", CLOSED_API.into()),
+                ("allowedOrigins", "x".into()),
+            ]),
+            "allowedOrigins",
+        ),
+        (
+            options(&[
+                ("apiBase", CLOSED_API.into()),
+                ("useWebLocks", "yes".into()),
+            ]),
+            "useWebLocks",
+        ),
+        (
+            options(&[("apiBase", CLOSED_API.into()), ("cooldownMs", (-1).into())]),
+            "cooldownMs",
+        ),
+        (
+            options(&[
+                ("apiBase", CLOSED_API.into()),
+                ("refreshAheadSecs", 5.into()),
+            ]),
+            "refreshAheadSecs",
+        ),
+    ];
+    for (opts, option) in cases {
+        let err = AuthClient::new(opts).err().expect("must throw");
+        assert!(is_token_relay_error(&err), "{option}");
+        assert_eq!(code_of(&err), "config", "{option}");
+        let message = get(&err, "message").as_string().unwrap();
+        assert!(message.contains(option), "{option}: {message}");
+        assert!(err.is_instance_of::<js_sys::Error>());
+        assert_eq!(
+            get(&err, "name").as_string().as_deref(),
+            Some("TokenRelayError")
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn is_token_relay_error_tells_ours_apart() {
+    assert!(!is_token_relay_error(&js_sys::Error::new("x").into()));
+    assert!(!is_token_relay_error(&options(&[(
+        "code",
+        "config".into()
+    )])));
+    assert!(!is_token_relay_error(&JsValue::NULL));
+}
+
+#[wasm_bindgen_test]
+fn state_is_one_frozen_object_until_it_changes() {
+    let auth = client(&[]);
+    let a = auth.state();
+    assert!(Object::is_frozen(a.unchecked_ref::<Object>()));
+    assert_eq!(get(&a, "status").as_string().as_deref(), Some("unknown"));
+    assert!(
+        get(&a, "user").is_null() && get(&a, "expiresAt").is_null() && get(&a, "error").is_null()
+    );
+    assert!(
+        Object::is(&a, &auth.state()),
+        "same object while nothing changed"
+    );
+    auth.dispose();
+}
+
+#[wasm_bindgen_test]
+async fn start_against_a_dead_api_keeps_unknown_and_reports_network() {
+    let auth = client(&[]);
+    let seen = std::rc::Rc::new(std::cell::Cell::new(0u32));
+    let counter = seen.clone();
+    let listener = wasm_bindgen::closure::Closure::<dyn FnMut(JsValue)>::new(move |_| {
+        counter.set(counter.get() + 1)
+    });
+    let off = auth.subscribe(
+        listener
+            .as_ref()
+            .unchecked_ref::<js_sys::Function>()
+            .clone(),
+    );
+    let before = auth.state();
+    let state = JsFuture::from(auth.start())
+        .await
+        .expect("start never rejects for a dead API");
+    assert_eq!(
+        get(&state, "status").as_string().as_deref(),
+        Some("unknown")
+    );
+    assert_eq!(code_of(&get(&state, "error")), "network");
+    assert!(!Object::is(&before, &state), "a new object after a change");
+    assert!(seen.get() >= 1, "listeners are told");
+    // Unsubscribe is idempotent and stops notifications.
+    off.call0(&JsValue::UNDEFINED).unwrap();
+    off.call0(&JsValue::UNDEFINED).unwrap();
+    let n = seen.get();
+    let err = JsFuture::from(auth.login(options(&[("email", "a".into())])))
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&err), "network");
+    assert_eq!(seen.get(), n, "no call after unsubscribe");
+    auth.dispose();
+}
+
+#[wasm_bindgen_test]
+async fn calls_after_dispose_reject_with_disposed() {
+    let auth = client(&[]);
+    auth.dispose();
+    for p in [
+        auth.start(),
+        auth.logout(),
+        auth.refresh(),
+        auth.access_token(),
+        auth.fetch("/x".into(), None),
+    ] {
+        let err = JsFuture::from(p).await.unwrap_err();
+        assert_eq!(code_of(&err), "disposed");
+        assert!(is_token_relay_error(&err));
+    }
+}
+
+#[wasm_bindgen_test]
+async fn access_token_without_a_session_is_not_signed_in() {
+    let auth = client(&[]);
+    let err = JsFuture::from(auth.access_token()).await.unwrap_err();
+    assert_eq!(code_of(&err), "not_signed_in");
+    auth.dispose();
+}
+
+#[wasm_bindgen_test]
+async fn wrapped_fetch_rejects_bad_input_with_typed_errors() {
+    let auth = client(&[]);
+    let err = JsFuture::from(auth.fetch(JsValue::from(5), Some(Object::new()))).await;
+    assert_eq!(
+        code_of(&err.unwrap_err()),
+        "config",
+        "a number is not a URL"
+    );
+    let err = JsFuture::from(auth.fetch("/x".into(), None))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code_of(&err),
+        "network",
+        "a dead API is a network error, not a hang"
+    );
+    let bad_init = options(&[("method", "NOT A METHOD".into())]);
+    let err = JsFuture::from(auth.fetch("/x".into(), Some(bad_init.unchecked_into())))
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&err), "config");
+    auth.dispose();
+}
+
+#[wasm_bindgen_test]
+async fn web_lock_is_exclusive_and_released_on_drop() {
+    assert!(locks::available(), "127.0.0.1 is a secure context");
+    let name = format!("test-{}", js::random_id());
+    let held = locks::Request::new(&name, locks::Mode::Wait)
+        .unwrap()
+        .granted()
+        .await
+        .expect("free lock");
+    let second = locks::Request::new(&name, locks::Mode::IfAvailable)
+        .unwrap()
+        .granted()
+        .await;
+    assert!(second.is_none(), "ifAvailable must not get a held lock");
+    let waiting = locks::Request::new(&name, locks::Mode::Wait).unwrap();
+    assert!(
+        !js::settled_within(waiting.granted_promise(), 50.0).await,
+        "waits while held"
+    );
+    drop(held);
+    let next = waiting.granted().await;
+    assert!(next.is_some(), "granted after release");
+    let stolen = locks::Request::new(&name, locks::Mode::Steal)
+        .unwrap()
+        .granted()
+        .await;
+    assert!(stolen.is_some(), "steal takes a held lock");
+}
+
+#[wasm_bindgen_test]
+async fn a_dropped_waiting_request_never_holds_the_lock() {
+    let name = format!("test-{}", js::random_id());
+    let held = locks::Request::new(&name, locks::Mode::Wait)
+        .unwrap()
+        .granted()
+        .await
+        .unwrap();
+    drop(locks::Request::new(&name, locks::Mode::Wait).unwrap());
+    drop(held);
+    let again = locks::Request::new(&name, locks::Mode::Wait).unwrap();
+    assert!(js::settled_within(again.granted_promise(), 2000.0).await);
+    assert!(again.granted().await.is_some());
+}
+
+#[wasm_bindgen_test]
+async fn channel_carries_valid_messages_and_drops_garbage() {
+    let name = format!("test-{}", js::random_id());
+    let got = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let sink = got.clone();
+    let _rx = Channel::open(&name, move |e| sink.borrow_mut().push(e)).unwrap();
+    let tx = Channel::open(&name, |_| {}).unwrap();
+    let raw = web_sys::BroadcastChannel::new(&name).unwrap();
+    for garbage in [
+        JsValue::from(1),
+        JsValue::NULL,
+        "{".into(),
+        r#"{"v":2,"from":"x","kind":"ask"}"#.into(),
+        Object::new().into(),
+    ] {
+        raw.post_message(&garbage).unwrap();
+    }
+    let ask = Envelope {
+        from: "tab-a".into(),
+        message: Message::Ask,
+    };
+    tx.post(&ask);
+    for _ in 0..100 {
+        if !got.borrow().is_empty() {
+            break;
+        }
+        js::sleep(10.0).await;
+    }
+    assert!(*got.borrow() == vec![ask], "only the valid message arrives");
+    raw.close();
+}
+
+#[wasm_bindgen_test]
+fn cooldown_cookie_round_trips_through_document_cookie() {
+    let name = format!("cooldown{}", js::random_id());
+    cookie::write(&cooldown::write_stamp(&name, 1_700_000_000_123.0, 60));
+    assert_eq!(
+        cooldown::read_stamp(&cookie::read_all(), &name),
+        Some(1_700_000_000_123.0)
+    );
+}
