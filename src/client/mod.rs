@@ -35,6 +35,8 @@ pub struct Inner {
     next_listener: Cell<u32>,
     state_cache: RefCell<Option<(u64, JsValue)>>,
     pub(crate) flight: RefCell<Option<Flight>>,
+    /// The restore of `start()` under way (asking the tabs, then refreshing).
+    pub(crate) restore: RefCell<Option<Flight>>,
     pub(crate) channel: RefCell<Option<Channel>>,
     /// Resolvers of tasks waiting for news from other tabs.
     waiters: RefCell<Vec<Function>>,
@@ -61,6 +63,7 @@ impl Inner {
             next_listener: Cell::new(0),
             state_cache: RefCell::new(None),
             flight: RefCell::new(None),
+            restore: RefCell::new(None),
             channel: RefCell::new(None),
             waiters: RefCell::new(Vec::new()),
             peer_claims: RefCell::new(Vec::new()),

@@ -115,7 +115,7 @@ fn on_message(inner: &Rc<Inner>, envelope: Envelope) {
             inner.wake_waiters();
         }
         Message::Ask => {
-            if holds_valid_token(inner) && inner.flight.borrow().is_none() {
+            if holds_valid_token(inner) {
                 post_token(inner);
             }
         }

@@ -70,6 +70,7 @@ async fn coordinated(inner: &Rc<Inner>, before: Option<f64>, reason: Reason) -> 
         match acquire_lock(inner, before, reason).await? {
             Some(held) => {
                 let result = refresh_exclusive(inner, before, generation).await;
+                peers::post(inner, Message::Released); // our claims end here
                 drop(held);
                 result
             }
@@ -159,6 +160,7 @@ async fn elected(inner: &Rc<Inner>, before: Option<f64>, generation: u64) -> Res
         if wins_election(&mine, &others) {
             let result = refresh_exclusive(inner, before, generation).await;
             inner.my_claim.borrow_mut().take();
+            peers::post(inner, Message::Released); // our claim ends here
             return result;
         }
         inner.my_claim.borrow_mut().take();
@@ -194,6 +196,9 @@ async fn refresh_exclusive(
             }
         }
         Plan::Refresh => {}
+    }
+    if inner.generation.get() != generation {
+        return Err(Error::NotSignedIn); // signed out while we waited: nothing to refresh
     }
     peers::post_claim(inner);
     inner.update(|s| s.begin_refresh());
@@ -239,7 +244,6 @@ async fn refresh_exclusive(
         Err(error) => {
             inner.failures.set(inner.failures.get().saturating_add(1));
             inner.update(|s| s.failed(error.clone()));
-            peers::post(inner, Message::Released);
             Err(error)
         }
     }

@@ -15,7 +15,7 @@ use crate::web::js::{self, now_ms};
 
 use super::peers::{self, ASK_WAIT_MS};
 use super::refresh::{refresh, refresh_after_401, Reason};
-use super::Inner;
+use super::{Flight, Inner};
 
 fn auth_url(inner: &Inner, path: &str) -> String {
     join(&inner.options.api_base, path)
@@ -45,22 +45,39 @@ pub async fn refresh_request(inner: &Inner) -> Result<Token, Error> {
 }
 
 /// Restores the session: a valid token in memory, else one from another tab, else the
-/// refresh cookie. "No session" is a state, not an error.
+/// refresh cookie. "No session" is a state, not an error. Concurrent calls share one restore.
 pub async fn start(inner: &Rc<Inner>) -> Result<(), Error> {
     inner.check_alive()?;
-    if peers::holds_valid_token(inner) && inner.flight.borrow().is_none() {
-        return Ok(());
-    }
-    let running = inner.flight.borrow().clone();
-    let outcome = match running {
-        Some(flight) => flight.wait().await,
-        None if peers::ask(inner, ASK_WAIT_MS).await => Ok(()),
-        None => refresh(inner, Reason::Demand).await,
+    let running = inner.restore.borrow().clone();
+    let restore = match running {
+        Some(restore) => restore,
+        None => {
+            let task_inner = inner.clone();
+            let restore = Flight::start(async move {
+                let result = restore_now(&task_inner).await;
+                task_inner.restore.borrow_mut().take();
+                result
+            });
+            *inner.restore.borrow_mut() = Some(restore.clone());
+            restore
+        }
     };
-    match outcome {
+    match restore.wait().await {
         Err(Error::Disposed) => Err(Error::Disposed),
         // Every other outcome is in the state (signedOut, or an error with the status kept).
         _ => Ok(()),
+    }
+}
+
+async fn restore_now(inner: &Rc<Inner>) -> Result<(), Error> {
+    if peers::holds_valid_token(inner) {
+        return Ok(());
+    }
+    let running = inner.flight.borrow().clone();
+    match running {
+        Some(flight) => flight.wait().await,
+        None if peers::ask(inner, ASK_WAIT_MS).await => Ok(()),
+        None => refresh(inner, Reason::Demand).await,
     }
 }
 
@@ -111,8 +128,12 @@ pub async fn logout(inner: &Rc<Inner>) -> Result<(), Error> {
     Ok(())
 }
 
-/// Waits for a refresh under way and refreshes a token that is due.
+/// Waits for a restore or refresh under way and refreshes a token that is due.
 async fn ensure_fresh(inner: &Rc<Inner>) {
+    let restoring = inner.restore.borrow().clone();
+    if let Some(restore) = restoring {
+        let _ = restore.wait().await;
+    }
     let running = inner.flight.borrow().clone();
     if let Some(flight) = running {
         let _ = flight.wait().await;

@@ -1,0 +1,125 @@
+//! The reference backend of tokenrelay: the demo's API and the end-to-end tests' server.
+//!
+//! Two listeners: the API (auth routes, a protected resource, test hooks, CORS with
+//! credentials for the allowed origins) and the web server (demo page, `pkg/`, config).
+
+mod api;
+mod hooks;
+pub mod tokens;
+mod web;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use serde::Serialize;
+
+pub use web::web_router;
+
+/// Server settings (the command line).
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Lifetime of access tokens.
+    pub access_ttl: Duration,
+    /// Lifetime of refresh tokens (and Max-Age of their cookie).
+    pub refresh_ttl: Duration,
+    /// Window in which a just-rotated refresh token replays its successor.
+    pub reuse_grace: Duration,
+    /// Origins allowed by CORS (with credentials).
+    pub allowed_origins: Vec<String>,
+    /// Whether `/__stats`, `/__reset`, `/__faults` and `/__expire-access` exist.
+    pub test_hooks: bool,
+    /// Whether the refresh cookie always carries `Secure`.
+    pub secure_cookies: bool,
+    /// Static files of the web listener.
+    pub web_root: PathBuf,
+    /// The wasm package, served at `/pkg/`.
+    pub pkg_dir: PathBuf,
+}
+
+/// Counters of `/__stats`.
+#[derive(Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stats {
+    login: AtomicU64,
+    refresh: AtomicU64,
+    refresh_reuse: AtomicU64,
+    refresh_rejected: AtomicU64,
+    refresh_grace_replay: AtomicU64,
+    logout: AtomicU64,
+    api_ok: AtomicU64,
+    api401: AtomicU64,
+}
+
+impl Stats {
+    fn bump(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn reset(&self) {
+        for c in [
+            &self.login,
+            &self.refresh,
+            &self.refresh_reuse,
+            &self.refresh_rejected,
+            &self.refresh_grace_replay,
+            &self.logout,
+            &self.api_ok,
+            &self.api401,
+        ] {
+            c.store(0, Ordering::SeqCst);
+        }
+    }
+}
+
+/// Faults applied to refreshes (`/__faults`).
+#[derive(Clone, Copy, Default, Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Faults {
+    /// Delay before the refresh token is looked at.
+    pub refresh_delay_ms: Option<u64>,
+    /// Answer refreshes with this status and rotate nothing.
+    pub refresh_status: Option<u16>,
+}
+
+/// Shared state of the API.
+pub struct AppState {
+    config: Config,
+    signer: tokens::Signer,
+    store: Mutex<tokens::Store>,
+    stats: Stats,
+    faults: Mutex<Faults>,
+    /// Access-token generation (moved on by `/__expire-access`).
+    generation: AtomicU64,
+}
+
+impl AppState {
+    /// Fresh state for `config`.
+    pub fn new(config: Config) -> Arc<Self> {
+        Arc::new(Self {
+            signer: tokens::Signer::new(config.access_ttl),
+            config,
+            store: Mutex::new(tokens::Store::default()),
+            stats: Stats::default(),
+            faults: Mutex::new(Faults::default()),
+            generation: AtomicU64::new(0),
+        })
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    fn store(&self) -> std::sync::MutexGuard<'_, tokens::Store> {
+        self.store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The API router: auth routes, `/api/*`, hooks, CORS.
+pub fn api_router(state: Arc<AppState>) -> Router {
+    api::router(state)
+}
