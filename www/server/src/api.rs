@@ -200,8 +200,8 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// The claims of a valid Bearer token, counting `apiOk` / `api401`.
-fn authorize(state: &AppState, headers: &HeaderMap) -> Result<Value, Response> {
+/// The claims of a valid Bearer token, counting `apiOk` / `api401`; else the 401 answer.
+fn authorize(state: &AppState, headers: &HeaderMap) -> Result<Value, Box<Response>> {
     let claims = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -222,7 +222,7 @@ fn authorize(state: &AppState, headers: &HeaderMap) -> Result<Value, Response> {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            Err(response)
+            Err(Box::new(response))
         }
     }
 }
@@ -230,13 +230,13 @@ fn authorize(state: &AppState, headers: &HeaderMap) -> Result<Value, Response> {
 async fn me(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     match authorize(&state, &headers) {
         Ok(claims) => Json(claims).into_response(),
-        Err(response) => response,
+        Err(response) => *response,
     }
 }
 
 async fn echo(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(response) = authorize(&state, &headers) {
-        return response;
+        return *response;
     }
     let content_type = headers
         .get(header::CONTENT_TYPE)
