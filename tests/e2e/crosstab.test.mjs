@@ -1,0 +1,192 @@
+// One refresh across all tabs: several pages of ONE browser context share cookies, the
+// BroadcastChannel and Web Locks, as tabs of one browser do.
+import { test, before, after, beforeEach, afterEach } from "node:test";
+import assert from "node:assert/strict";
+import { startServer } from "./lib/server.mjs";
+import { launch, openHarness, makeClient, DEMO } from "./lib/browser.mjs";
+
+let server, browser, context, errors;
+
+before(async () => {
+  server = await startServer({ reuseGraceSecs: 0 });
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+beforeEach(async () => {
+  await server.reset();
+  context = await browser.newContext();
+  errors = [];
+});
+afterEach(async () => {
+  await context.close();
+  assert.deepEqual(errors, [], "no page error and no wasm panic");
+});
+
+async function openTabs(n, options = {}, web = server.web) {
+  const pages = [];
+  for (let i = 0; i < n; i++) {
+    const page = await openHarness(context, web, errors);
+    await makeClient(page, options);
+    pages.push(page);
+  }
+  return pages;
+}
+
+/** Tab 0 logs in; every other tab then restores from it. */
+async function signInAll(pages) {
+  await pages[0].evaluate((demo) => window.auth.login(demo), DEMO);
+  for (const page of pages.slice(1)) {
+    const state = await page.evaluate(() => window.auth.start());
+    assert.equal(state.status, "signedIn");
+  }
+}
+
+const fireAll = (pages, perTab) => Promise.all(pages.map((page) => page.evaluate((n) =>
+  Promise.all(Array.from({ length: n }, () => window.auth.fetch("/api/me").then((r) => r.status))), perTab)));
+
+for (const useWebLocks of [true, false]) {
+  test(`10 tabs x 20 calls after the token was refused: one refresh (useWebLocks: ${useWebLocks})`, async () => {
+    const pages = await openTabs(10, { useWebLocks });
+    await signInAll(pages);
+    const base = await server.stats();
+    assert.equal(base.refresh, 0, "the other tabs restored from tab 0, not from the server");
+    await server.expireAccess();
+    const statuses = (await fireAll(pages, 20)).flat();
+    assert.equal(statuses.length, 200);
+    assert.deepEqual(statuses, Array(200).fill(200));
+    const stats = await server.stats();
+    assert.equal(stats.refresh, 1, "one refresh for all tabs");
+    assert.equal(stats.refreshReuse, 0);
+    for (const page of pages) assert.equal(await page.evaluate(() => window.auth.state.status), "signedIn");
+  });
+}
+
+test("a new tab restores from a signed-in tab without a request", async () => {
+  const [first] = await openTabs(1);
+  await first.evaluate((demo) => window.auth.login(demo), DEMO);
+  const [second] = await openTabs(1);
+  const started = await second.evaluate(async () => {
+    const t0 = performance.now();
+    const state = await window.auth.start();
+    return { status: state.status, ms: performance.now() - t0 };
+  });
+  assert.equal(started.status, "signedIn");
+  assert.equal((await server.stats()).refresh, 0);
+});
+
+test("8 tabs restored at once (browser restart) make one refresh", async () => {
+  const [seed] = await openTabs(1);
+  await seed.evaluate((demo) => window.auth.login(demo), DEMO);
+  await seed.close(); // the token in memory is gone; the refresh cookie stays
+  const pages = await openTabs(8);
+  const states = await Promise.all(pages.map((p) => p.evaluate(() => window.auth.start())));
+  assert.deepEqual(states.map((s) => s.status), Array(8).fill("signedIn"));
+  const stats = await server.stats();
+  assert.equal(stats.refresh, 1);
+  assert.equal(stats.refreshReuse, 0);
+});
+
+test("logout in one tab signs out every tab within 200 ms; login signs in every tab", async () => {
+  const pages = await openTabs(4);
+  await signInAll(pages);
+  const t0 = await pages[2].evaluate(async () => {
+    const t = Date.now();
+    await window.auth.logout();
+    return t;
+  });
+  for (const page of pages) {
+    await page.waitForFunction(() => window.auth.state.status === "signedOut", null, { timeout: 2000 });
+    const at = await page.evaluate(() => window.changes.findLast((c) => c.status === "signedOut").at);
+    assert.ok(at - t0 < 200, `signed out ${at - t0} ms after the logout call`);
+  }
+  await pages[1].evaluate((demo) => window.auth.login(demo), DEMO);
+  for (const page of pages) {
+    await page.waitForFunction(() => window.auth.state.status === "signedIn", null, { timeout: 2000 });
+  }
+  assert.equal((await server.stats()).refresh, 0);
+});
+
+test("garbage on the channel changes nothing and throws nothing", async () => {
+  const pages = await openTabs(3);
+  await signInAll(pages);
+  const before = await Promise.all(pages.map((p) => p.evaluate(() => window.changes.length)));
+  await pages[0].evaluate(() => {
+    const ch = new BroadcastChannel("tokenrelay");
+    const garbage = [
+      "x", 1, null, undefined, true, [], {}, "{}", "[1]", "{\"v\":1}", "{\"v\":2,\"from\":\"a\",\"kind\":\"ask\"}",
+      "{\"v\":1,\"from\":\"a\",\"kind\":\"token\",\"token\":\"garbage\",\"obtainedAt\":1}",
+      "{\"v\":1,\"from\":\"a\",\"kind\":\"token\",\"token\":\"a.b.c\",\"obtainedAt\":\"x\"}",
+      "{\"v\":1,\"from\":\"a\",\"kind\":\"signedOut\",\"expired\":\"yes\"}",
+      "{\"v\":1,\"from\":\"\",\"kind\":\"signedOut\",\"expired\":true}",
+      "{\"v\":1,\"from\":\"a\",\"kind\":\"claim\",\"at\":1e400}",
+      "{\"v\":1,\"from\":\"a\",\"kind\":\"nope\"}",
+      "x".repeat(1 << 20), { v: 1, from: "a", kind: "signedOut", expired: true },
+    ];
+    for (const g of garbage) ch.postMessage(g);
+    ch.close();
+  });
+  // A valid message posted after the garbage proves the garbage was processed (in order).
+  await pages[0].evaluate(() => {
+    const ch = new BroadcastChannel("tokenrelay");
+    ch.postMessage(JSON.stringify({ v: 1, from: "probe", kind: "ask" }));
+    window.probe = new Promise((resolve) => {
+      ch.onmessage = (e) => { if (JSON.parse(e.data).kind === "token") resolve(true); };
+    });
+  });
+  assert.equal(await pages[0].evaluate(() => window.probe), true, "tabs still answer after garbage");
+  const after = await Promise.all(pages.map((p) => p.evaluate(() => window.changes.length)));
+  assert.deepEqual(after, before, "no state change in any tab");
+  for (const page of pages) assert.equal(await page.evaluate(() => window.auth.state.status), "signedIn");
+});
+
+test("a tab closed mid-refresh blocks nobody and no token is reused", async () => {
+  const graceServer = await startServer({ reuseGraceSecs: 5 });
+  try {
+    const pages = await openTabs(3, {}, graceServer.web);
+    await signInAll(pages);
+    await graceServer.faults({ refreshDelayMs: 1500 });
+    await pages[0].evaluate(() => { window.auth.refresh().catch(() => {}); });
+    // Wait until the server holds tab 0's refresh, then close tab 0 mid-refresh.
+    for (let i = 0; (await graceServer.stats()).refresh < 1; i++) {
+      assert.ok(i < 400, "tab 0's refresh reached the server");
+      await new Promise((r) => setImmediate(r));
+    }
+    await pages[0].close();
+    await graceServer.faults({});
+    await graceServer.expireAccess();
+    const statuses = (await fireAll(pages.slice(1), 5)).flat();
+    assert.deepEqual(statuses, Array(10).fill(200));
+    for (const page of pages.slice(1)) {
+      assert.equal(await page.evaluate(() => window.auth.state.status), "signedIn");
+    }
+    const stats = await graceServer.stats();
+    assert.equal(stats.refreshReuse, 0);
+  } finally {
+    await graceServer.stop();
+  }
+});
+
+test("a frozen lock holder is taken over once it is provably stale, not before", async () => {
+  const pages = await openTabs(2, { requestTimeoutMs: 500 });
+  await signInAll(pages);
+  // A script in tab 0 takes the lock and never lets go (a frozen tab), posting nothing.
+  await pages[0].evaluate(() => new Promise((granted) => {
+    navigator.locks.request("tokenrelay", () => { granted(); return new Promise(() => {}); })
+      .catch(() => {}); // rejected when the lock is stolen
+  }));
+  await server.expireAccess();
+  const result = await pages[1].evaluate(async () => {
+    const t0 = performance.now();
+    const status = (await window.auth.fetch("/api/me")).status;
+    return { status, ms: performance.now() - t0 };
+  });
+  assert.equal(result.status, 200);
+  // Stale bound: requestTimeoutMs + 1.1 s of waits + 1 s slack = 2.6 s.
+  assert.ok(result.ms >= 2600, `waited ${result.ms} ms before taking over`);
+  const stats = await server.stats();
+  assert.equal(stats.refresh, 1);
+  assert.equal(stats.refreshReuse, 0);
+});
