@@ -214,22 +214,30 @@ test("logout clears the cookie and the state", async () => {
   assert.equal(err, "not_signed_in");
 });
 
-test("an expired-by-clock token is refreshed once before 50 concurrent calls", async () => {
-  const shortServer = await startServer({ accessTtlSecs: 2 });
-  try {
-    const page = await openHarness(context, shortServer.web, errors);
-    await page.evaluate((api) => { window.apiBase = api; }, shortServer.api);
-    await makeClient(page, { refreshAheadSeconds: 0 });
-    await page.evaluate((demo) => window.auth.login(demo), DEMO);
-    await page.waitForFunction(() => Date.now() > window.auth.state.expiresAt || window.auth.state.status !== "signedIn",
-      null, { timeout: 10000 });
-    const statuses = await page.evaluate(() =>
-      Promise.all(Array.from({ length: 50 }, () => window.auth.fetch("/api/me").then((r) => r.status))));
-    assert.deepEqual(statuses, Array(50).fill(200));
-    const stats = await shortServer.stats();
-    assert.equal(stats.refresh, 1);
-    assert.equal(stats.api401, 0, "refreshed before sending, not after a 401");
-  } finally {
-    await shortServer.stop();
-  }
+test("a token expired by the clock is refreshed once before 50 concurrent calls", async () => {
+  const page = await signedInPage();
+  // Move the page's clock past the token's expiry without firing timers (a laptop waking up
+  // after the token expired, before any timer ran). The server clock is unchanged.
+  const expiresAt = await page.evaluate(() => window.auth.state.expiresAt);
+  await page.clock.setSystemTime(expiresAt + 5000);
+  assert.ok(await page.evaluate(() => Date.now() > window.auth.state.expiresAt), "the page sees it expired");
+  const statuses = await page.evaluate(() =>
+    Promise.all(Array.from({ length: 50 }, () => window.auth.fetch("/api/me").then((r) => r.status))));
+  assert.deepEqual(statuses, Array(50).fill(200));
+  const stats = await server.stats();
+  assert.equal(stats.refresh, 1, "one refresh for 50 callers");
+  assert.equal(stats.api401, 0, "refreshed before sending, not after a 401");
+  assert.ok(await page.evaluate(() => window.auth.state.expiresAt > Date.now()));
+});
+
+test("a client clock hours off does not change when the token is considered expired", async () => {
+  const page = await openHarness(context, server.web, errors);
+  await page.clock.setSystemTime(Date.now() - 3 * 3600 * 1000); // 3 hours slow
+  await makeClient(page);
+  await page.evaluate((demo) => window.auth.login(demo), DEMO);
+  const left = await page.evaluate(() => window.auth.state.expiresAt - Date.now());
+  assert.ok(left > 55000 && left <= 60000, `expires in ${left} ms by the page's own clock`);
+  const status = await page.evaluate(async () => (await window.auth.fetch("/api/me")).status);
+  assert.equal(status, 200);
+  assert.equal((await server.stats()).refresh, 0, "no refresh storm from a skewed clock");
 });

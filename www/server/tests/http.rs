@@ -2,7 +2,6 @@
 //! hooks.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
