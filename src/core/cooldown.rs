@@ -18,7 +18,7 @@ pub fn read_stamp(cookie_header: &str, name: &str) -> Option<f64> {
         if v.is_empty() || v.len() > 16 || !v.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
-        v.parse::<f64>().ok()
+        v.parse::<u64>().ok().map(|ms| ms as f64)
     })
 }
 

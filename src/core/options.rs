@@ -112,6 +112,8 @@ fn non_empty(option: &str, value: &str) -> Result<(), Error> {
 
 fn in_range(option: &str, value: f64, min: f64, max: f64) -> Result<(), Error> {
     if !value.is_finite() || value < min || value > max {
+        // Integers only: formatting floats would cost the wasm build ~14 KB.
+        let (min, max) = (min as i64, max as i64);
         return Err(Error::Config(format!(
             "{option} must be a number from {min} to {max}"
         )));

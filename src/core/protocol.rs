@@ -3,7 +3,9 @@
 //! Any same-origin script can post on the channel, so anything that is not a well-formed
 //! message of [`PROTOCOL_VERSION`] is dropped without a sound.
 
-use serde_json::{json, Map, Value};
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
 
 /// Version of the message format; messages of another version are ignored.
 pub const PROTOCOL_VERSION: u64 = 1;
@@ -54,73 +56,92 @@ pub struct Envelope {
     pub message: Message,
 }
 
+/// The wire form: one flat JSON object, `{"v":1,"from":..,"kind":..}` plus the fields of the
+/// kind. A flat struct keeps the decoder small (no generic JSON tree in the wasm build).
+#[derive(Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Wire<'a> {
+    v: u64,
+    #[serde(borrow)]
+    from: Cow<'a, str>,
+    #[serde(borrow)]
+    kind: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none", borrow)]
+    token: Option<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    obtained_at: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expired: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    at: Option<f64>,
+}
+
 impl Envelope {
     /// The JSON text to post on the channel.
     pub fn encode(&self) -> String {
-        let mut obj = Map::new();
-        obj.insert("v".into(), PROTOCOL_VERSION.into());
-        obj.insert("from".into(), self.from.clone().into());
-        let (kind, extra) = match &self.message {
+        let mut wire = Wire {
+            v: PROTOCOL_VERSION,
+            from: Cow::Borrowed(&self.from),
+            ..Wire::default()
+        };
+        wire.kind = Cow::Borrowed(match &self.message {
             Message::Token {
                 jwt,
                 obtained_at_ms,
-            } => (
-                "token",
-                json!({ "token": jwt, "obtainedAt": obtained_at_ms }),
-            ),
-            Message::Ask => ("ask", json!({})),
-            Message::SignedOut { expired } => ("signedOut", json!({ "expired": expired })),
-            Message::Claim { at_ms } => ("claim", json!({ "at": at_ms })),
-            Message::Released => ("released", json!({})),
-        };
-        obj.insert("kind".into(), kind.into());
-        if let Value::Object(extra) = extra {
-            obj.extend(extra);
-        }
-        Value::Object(obj).to_string()
+            } => {
+                wire.token = Some(Cow::Borrowed(jwt));
+                wire.obtained_at = Some(obtained_at_ms.floor());
+                "token"
+            }
+            Message::Ask => "ask",
+            Message::SignedOut { expired } => {
+                wire.expired = Some(*expired);
+                "signedOut"
+            }
+            Message::Claim { at_ms } => {
+                wire.at = Some(at_ms.floor());
+                "claim"
+            }
+            Message::Released => "released",
+        });
+        serde_json::to_string(&wire).unwrap_or_default()
     }
 
     /// Parses a channel message; `None` for anything malformed or of another version.
     pub fn decode(text: &str) -> Option<Self> {
-        let value: Value = serde_json::from_str(text).ok()?;
-        let obj = value.as_object()?;
-        if obj.get("v")?.as_u64()? != PROTOCOL_VERSION {
+        let wire: Wire = serde_json::from_str(text).ok()?;
+        if wire.v != PROTOCOL_VERSION || wire.from.is_empty() || wire.from.len() > MAX_TAB_ID_LEN {
             return None;
         }
-        let from = obj.get("from")?.as_str()?;
-        if from.is_empty() || from.len() > MAX_TAB_ID_LEN {
-            return None;
-        }
-        let message = match obj.get("kind")?.as_str()? {
+        let message = match &*wire.kind {
             "token" => {
-                let jwt = obj.get("token")?.as_str()?;
-                if jwt.is_empty() || jwt.len() > MAX_JWT_LEN {
-                    return None;
-                }
+                let jwt = wire
+                    .token
+                    .filter(|t| !t.is_empty() && t.len() <= MAX_JWT_LEN)?;
                 Message::Token {
-                    jwt: jwt.to_owned(),
-                    obtained_at_ms: finite_time(obj.get("obtainedAt")?)?,
+                    jwt: jwt.into_owned(),
+                    obtained_at_ms: finite_time(wire.obtained_at)?,
                 }
             }
             "ask" => Message::Ask,
             "signedOut" => Message::SignedOut {
-                expired: obj.get("expired")?.as_bool()?,
+                expired: wire.expired?,
             },
             "claim" => Message::Claim {
-                at_ms: finite_time(obj.get("at")?)?,
+                at_ms: finite_time(wire.at)?,
             },
             "released" => Message::Released,
             _ => return None,
         };
         Some(Self {
-            from: from.to_owned(),
+            from: wire.from.into_owned(),
             message,
         })
     }
 }
 
-fn finite_time(v: &Value) -> Option<f64> {
-    v.as_f64().filter(|t| t.is_finite() && *t >= 0.0)
+fn finite_time(v: Option<f64>) -> Option<f64> {
+    v.filter(|t| t.is_finite() && *t >= 0.0)
 }
 
 #[cfg(test)]
