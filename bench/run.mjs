@@ -1,0 +1,181 @@
+// tokenrelay benchmark: one run in headless Chromium against the reference server, every
+// figure next to its baselines. Usage: node bench/run.mjs [--smoke]
+import { readFileSync, writeFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import os from "node:os";
+import path from "node:path";
+import { startServer, root } from "../tests/e2e/lib/server.mjs";
+import { launch, watchErrors, DEMO } from "../tests/e2e/lib/browser.mjs";
+
+const smoke = process.argv.includes("--smoke");
+const started = Date.now();
+const broken = []; // anything that means the library or the bench is broken (not slow)
+const results = { date: new Date().toISOString(), smoke, machine: `${os.cpus().length} x ${os.cpus()[0]?.model}` };
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
+};
+const fmt = (x, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : "-");
+function table(title, header, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join("  ");
+  console.log(`\n${title}\n${line(header)}\n${widths.map((w) => "-".repeat(w)).join("  ")}`);
+  for (const r of rows) console.log(line(r));
+}
+
+const server = await startServer({ accessTtlSecs: 60 });
+const browser = await launch();
+
+async function openTabs(context, n) {
+  const pages = [];
+  for (let i = 0; i < n; i++) {
+    const page = await context.newPage();
+    watchErrors(page, broken);
+    await page.goto(`${server.web}/bench.html`);
+    await page.waitForFunction(() => window.benchReady || window.benchError);
+    const err = await page.evaluate(() => window.benchError);
+    if (err) throw new Error(err);
+    pages.push(page);
+  }
+  return pages;
+}
+
+// 1. Refresh requests per expiry, tabs x concurrent requests.
+const cells = smoke ? [[1, 1], [1, 50]] : [[1, 1], [1, 50], [10, 20], [20, 50]];
+const kinds = [["tokenrelay", "tokenrelay"], ["naive", "naive interceptor (baseline)"],
+  ["promiseLock", "per-tab promise lock (baseline)"]];
+const refreshRows = [];
+results.refresh = [];
+for (const [tabs, perTab] of cells) {
+  for (const [kind, label] of kinds) {
+    await server.reset();
+    const context = await browser.newContext();
+    const pages = await openTabs(context, tabs);
+    await Promise.all(pages.map((p) => p.evaluate((k) => window.bench.make(k), kind)));
+    await pages[0].evaluate((demo) => window.client.login(demo), DEMO);
+    for (const page of pages.slice(1)) await page.evaluate(() => window.bench.restore());
+    const before = await server.stats();
+    await server.expireAccess();
+    const statuses = (await Promise.all(pages.map((p) => p.evaluate((n) => window.bench.fire(n), perTab)))).flat();
+    const after = await server.stats();
+    const signedOut = (await Promise.all(pages.map((p) => p.evaluate(() => window.client.signedOut)))).filter(Boolean).length;
+    const failed = statuses.filter((s) => s !== 200).length;
+    const row = { tabs, perTab, kind, refresh: after.refresh - before.refresh,
+      reuse: after.refreshReuse - before.refreshReuse, signedOut, failed, requests: statuses.length };
+    results.refresh.push(row);
+    if (kind === "tokenrelay" && (failed || signedOut)) broken.push(`tokenrelay ${tabs}x${perTab}: ${failed} failed`);
+    refreshRows.push([`${tabs}x${perTab}`, label, row.refresh, row.reuse, row.signedOut, `${failed}/${statuses.length}`]);
+    await context.close();
+  }
+}
+table("Refresh requests per expiry (401 forced with /__expire-access; target: tokenrelay 1 refresh, 0 sign-outs)",
+  ["tabs x calls", "client", "refreshes", "reuse revokes", "tabs signed out", "calls failed"], refreshRows);
+
+// 2. Session restore in a new tab.
+const restoreRuns = smoke ? 3 : 15;
+{
+  await server.reset();
+  const context = await browser.newContext();
+  const [holder] = await openTabs(context, 1);
+  await holder.evaluate((demo) => window.bench.make("tokenrelay") || window.client.login(demo), DEMO);
+  const base = await server.stats();
+  const withPeer = [];
+  for (let i = 0; i < restoreRuns; i++) {
+    const [tab] = await openTabs(context, 1);
+    const r = await tab.evaluate(() => window.bench.timeRestore());
+    if (r.status !== "signedIn") broken.push(`restore with a peer: ${r.status}`);
+    withPeer.push(r.ms);
+    await tab.close();
+  }
+  const peerRefreshes = (await server.stats()).refresh - base.refresh;
+  await holder.close();
+  const alone = [];
+  const before = await server.stats();
+  const aloneRuns = smoke ? 2 : 5;
+  for (let i = 0; i < aloneRuns; i++) {
+    const [tab] = await openTabs(context, 1);
+    const r = await tab.evaluate(() => window.bench.timeRestore());
+    if (r.status !== "signedIn") broken.push(`restore alone: ${r.status}`);
+    alone.push(r.ms);
+    await tab.close();
+  }
+  const aloneRefreshes = ((await server.stats()).refresh - before.refresh) / aloneRuns;
+  results.restore = { withPeerMedianMs: median(withPeer), peerRefreshes, aloneMedianMs: median(alone), aloneRefreshes };
+  table("Session restore in a new tab (new AuthClient + start() to signedIn)",
+    ["situation", "median ms", "refresh requests", "target"],
+    [["another tab signed in", fmt(median(withPeer)), peerRefreshes, "0 requests, < 50 ms"],
+      ["no other tab (refresh cookie)", fmt(median(alone)), fmt(aloneRefreshes, 0), "1 request"]]);
+  await context.close();
+}
+
+// 3. Cross-tab hand-off latency: refresh done in tab A -> signedIn with the new token in tab B.
+{
+  await server.reset();
+  const context = await browser.newContext();
+  const [a, b] = await openTabs(context, 2);
+  await a.evaluate((demo) => { window.auth = new window.tr.AuthClient({ apiBase: window.apiBase }); return window.auth.login(demo); }, DEMO);
+  await b.evaluate(() => { window.auth = new window.tr.AuthClient({ apiBase: window.apiBase }); return window.auth.start(); });
+  await a.evaluate(() => window.bench.watch());
+  await b.evaluate(() => window.bench.watch());
+  const lat = [];
+  for (let i = 0; i < (smoke ? 3 : 20); i++) {
+    await b.evaluate(() => { window.marks = []; });
+    await a.evaluate(async () => { window.marks = []; await window.auth.refresh(); });
+    await b.waitForFunction(() => window.marks.some((m) => m.status === "signedIn"));
+    const tA = await a.evaluate(() => window.marks.findLast((m) => m.status === "signedIn").t);
+    const tB = await b.evaluate(() => window.marks.find((m) => m.status === "signedIn").t);
+    lat.push(tB - tA);
+  }
+  results.handoff = { medianMs: median(lat), maxMs: Math.max(...lat) };
+  table("Cross-tab hand-off (refresh done in tab A -> new token signedIn in tab B)",
+    ["median ms", "max ms", "runs", "target"], [[fmt(median(lat), 2), fmt(Math.max(...lat), 2), lat.length, "< 5 ms median"]]);
+
+  // 4. auth.fetch overhead and state/subscribe costs (tab A).
+  const n = smoke ? 50 : 1000;
+  const blocks = 10;
+  const viaLib = [];
+  const raw = [];
+  for (let i = 0; i < blocks; i++) {
+    raw.push(...await a.evaluate((k) => window.bench.sequential(k, false), n / blocks));
+    viaLib.push(...await a.evaluate((k) => window.bench.sequential(k, true), n / blocks));
+  }
+  const reads = smoke ? 1e5 : 1e6;
+  const stateNs = await a.evaluate((r) => window.bench.stateReadNs(r), reads);
+  const spans = await a.evaluate((c) => window.bench.dispatchUs(100, c), smoke ? 3 : 10);
+  results.fetch = { rawMedianMs: median(raw), tokenrelayMedianMs: median(viaLib), ratio: median(viaLib) / median(raw),
+    stateReadNs: stateNs, dispatch100ListenersUs: median(spans) };
+  table(`auth.fetch overhead (${n} sequential GETs each, interleaved in ${blocks} blocks, loopback)`,
+    ["measure", "tokenrelay", "baseline", "ratio", "target"],
+    [["median GET ms", fmt(median(viaLib), 3), `${fmt(median(raw), 3)} (raw fetch, same header)`,
+      fmt(median(viaLib) / median(raw), 3), "ratio <= 1.05"],
+    ["auth.state read", `${fmt(stateNs, 0)} ns`, "-", "-", "-"],
+    ["dispatch to 100 listeners", `${fmt(median(spans), 1)} us`, "-", "-", "-"]]);
+  await context.close();
+}
+
+// 5. Shipped size.
+{
+  const file = (f) => readFileSync(path.join(root, "pkg", f));
+  const wasm = file("tokenrelay_bg.wasm");
+  const glue = file("tokenrelay.js");
+  const gz = (b) => gzipSync(b, { level: 9 }).length;
+  const kb = (x) => (x / 1024).toFixed(1);
+  const total = gz(wasm) + gz(glue);
+  results.size = { wasm: wasm.length, wasmGzip: gz(wasm), glue: glue.length, glueGzip: gz(glue), totalGzip: total };
+  table("Shipped size (wasm-opt -Oz, gzip -9)", ["file", "raw KB", "gzip KB"],
+    [["tokenrelay_bg.wasm", kb(wasm.length), kb(gz(wasm))], ["tokenrelay.js (glue)", kb(glue.length), kb(gz(glue))],
+      ["tokenrelay total", "", `${kb(total)} (target <= 50, stretch 40)`],
+      ["auth0-spa-js (published)", "", "59.6"], ["msal-browser (published)", "", "81"],
+      ["Firebase Auth (published)", "", "34.8"], ["supabase auth-js (published)", "", "23.4"]]);
+}
+
+await browser.close();
+await server.stop();
+writeFileSync(path.join(root, "bench/results.json"), JSON.stringify(results, null, 2) + "\n");
+console.log(`\nmachine: ${results.machine}; ${results.date}`);
+if (broken.length) {
+  console.error(`bench: BROKEN:\n${broken.join("\n")}`);
+  process.exit(1);
+}
+console.log(`bench: done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
