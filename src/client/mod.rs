@@ -45,6 +45,8 @@ pub struct Inner {
     /// Our own live claim (fallback election without Web Locks).
     pub(crate) my_claim: RefCell<Option<Claim>>,
     pub(crate) schedule: RefCell<schedule::Schedule>,
+    /// When this tab last asked the others for a newer token and got none.
+    pub(crate) unanswered_ask: Cell<Option<f64>>,
     /// Consecutive transient refresh failures (drives the backoff).
     pub(crate) failures: Cell<u32>,
     disposed: Cell<bool>,
@@ -69,6 +71,7 @@ impl Inner {
             peer_claims: RefCell::new(Vec::new()),
             my_claim: RefCell::new(None),
             schedule: RefCell::new(schedule::Schedule::default()),
+            unanswered_ask: Cell::new(None),
             failures: Cell::new(0),
             disposed: Cell::new(false),
         });

@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use crate::core::coordination::{peer_is_stale, Claim};
+use crate::core::coordination::{is_later, peer_is_stale, Claim};
 use crate::core::protocol::{Envelope, Message};
 use crate::core::{Error, Token};
 use crate::web::channel::Channel;
@@ -10,10 +10,10 @@ use crate::web::js::now_ms;
 
 use super::Inner;
 
-/// How long a tab waits for a peer's token when a cooldown stamp says one exists, and how
-/// long `start()` waits for an answer to its question before it refreshes.
-pub const PEER_WAIT_MS: f64 = 1000.0;
-/// How long a question to the other tabs waits for an answer.
+/// How long a tab waits for a peer's token when a cooldown stamp says one exists (messages
+/// between tabs take a few ms; the bound covers a busy tab).
+pub const PEER_WAIT_MS: f64 = 300.0;
+/// How long `start()` waits for an answer to its question before it refreshes.
 pub const ASK_WAIT_MS: f64 = 100.0;
 
 /// Opens the channel named by the `channel` option; messages reach [`on_message`].
@@ -70,10 +70,21 @@ pub fn holds_valid_token(inner: &Inner) -> bool {
         .is_some_and(|t| !t.is_expired(now_ms()))
 }
 
-/// Asks the other tabs for their token and waits up to `ms` for one.
+/// Asks the other tabs for a token newer than the one held and waits up to `ms` for one.
+/// An unanswered question is remembered: nobody had a newer token at that time.
 pub async fn ask(inner: &Inner, ms: f64) -> bool {
+    let asked_at = now_ms();
+    let before = inner.held_obtained_at();
     post(inner, Message::Ask);
-    inner.wait_until(ms, holds_valid_token).await
+    let answered = inner
+        .wait_until(ms, |i| {
+            holds_valid_token(i) && is_later(i.held_obtained_at(), before)
+        })
+        .await;
+    if !answered {
+        inner.unanswered_ask.set(Some(asked_at));
+    }
+    answered || holds_valid_token(inner)
 }
 
 /// Live claims of other tabs (stale ones are dropped), and when the last was heard of.
@@ -89,7 +100,7 @@ pub fn live_claims(inner: &Inner) -> (Vec<Claim>, Option<f64>) {
 /// The longest a live tab can stay silent while it refreshes: a wait for a peer's token, a
 /// question to the tabs, then a request bounded by `requestTimeoutMs`.
 pub fn stale_bound_ms(inner: &Inner) -> f64 {
-    inner.options.request_timeout_ms + PEER_WAIT_MS + ASK_WAIT_MS
+    inner.options.request_timeout_ms + PEER_WAIT_MS
 }
 
 fn forget_claim(inner: &Inner, tab: &str) {

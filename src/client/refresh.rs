@@ -5,7 +5,8 @@ use std::rc::Rc;
 
 use crate::core::cooldown;
 use crate::core::coordination::{
-    after_rejection, is_later, peer_is_stale, plan_refresh, wins_election, Claim, Plan, Rejection,
+    after_rejection, is_later, peer_is_stale, plan_refresh, wins_election, Claim, Observed, Plan,
+    Rejection,
 };
 use crate::core::protocol::Message;
 use crate::core::Error;
@@ -13,7 +14,7 @@ use crate::web::cookie;
 use crate::web::js::{self, now_ms};
 use crate::web::locks::{self, Held, Mode, Request};
 
-use super::peers::{self, ASK_WAIT_MS, PEER_WAIT_MS};
+use super::peers::{self, PEER_WAIT_MS};
 use super::{requests, Flight, Inner};
 
 /// Why a refresh is wanted.
@@ -177,21 +178,19 @@ async fn refresh_exclusive(
 ) -> Result<(), Error> {
     let cooldown_ms = inner.options.cooldown_ms;
     let stamp = || cooldown::read_stamp(&cookie::read_all(), &inner.options.cooldown_cookie);
-    match plan_refresh(
+    let seen = Observed {
         before,
-        inner.held_obtained_at(),
-        stamp(),
-        now_ms(),
-        cooldown_ms,
-    ) {
+        held: inner.held_obtained_at(),
+        stamp: stamp(),
+        unanswered_ask: inner.unanswered_ask.get(),
+    };
+    match plan_refresh(seen, now_ms(), cooldown_ms) {
         Plan::UseHeld => return Ok(()),
         Plan::WaitForPeer => {
+            // The refresher posted its token before it released the lock: it is on its way,
+            // and any tab holding it answers the question at once.
             peers::post_claim(inner);
-            if inner
-                .wait_until(PEER_WAIT_MS, |i| has_newer(i, before))
-                .await
-                || peers::ask(inner, ASK_WAIT_MS).await && has_newer(inner, before)
-            {
+            if peers::ask(inner, PEER_WAIT_MS).await && has_newer(inner, before) {
                 return Ok(());
             }
         }
@@ -228,10 +227,7 @@ async fn refresh_exclusive(
                     return Ok(());
                 }
                 Rejection::WaitForPeer => {
-                    if inner
-                        .wait_until(PEER_WAIT_MS, |i| has_newer(i, before))
-                        .await
-                    {
+                    if peers::ask(inner, PEER_WAIT_MS).await && has_newer(inner, before) {
                         inner.update(|s| s.end_refresh());
                         return Ok(());
                     }

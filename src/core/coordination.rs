@@ -18,23 +18,38 @@ pub enum Plan {
     Refresh,
 }
 
+/// What a tab knows when it may refresh.
+#[derive(Clone, Copy, Default)]
+#[cfg_attr(any(test, not(target_arch = "wasm32")), derive(Debug))]
+pub struct Observed {
+    /// When the token that prompted the refresh was obtained (`None`: no token).
+    pub before: Option<f64>,
+    /// When the token held now was obtained (it may have been adopted meanwhile).
+    pub held: Option<f64>,
+    /// The cooldown stamp: epoch ms of the last successful refresh in this browser.
+    pub stamp: Option<f64>,
+    /// When this tab last asked the other tabs for a token and nobody had a newer one.
+    pub unanswered_ask: Option<f64>,
+}
+
 /// Decides what to do before sending a refresh request.
 ///
-/// * `before`: when the token that prompted the refresh was obtained (`None`: no token).
-/// * `held`: when the token held now was obtained (it may have been adopted meanwhile).
-/// * `stamp`: the cooldown stamp (epoch ms of the last successful refresh in this browser).
-pub fn plan_refresh(
-    before: Option<f64>,
-    held: Option<f64>,
-    stamp: Option<f64>,
-    now_ms: f64,
-    cooldown_ms: f64,
-) -> Plan {
-    if is_later(held, before) {
+/// A fresh stamp newer than our token means another tab (or server middleware) refreshed:
+/// wait for its token rather than refresh again, unless we already asked every tab after
+/// that refresh and none had it (the refresher is gone, e.g. it was this tab before a reload).
+/// Refreshing is never unsafe here (the caller holds the right to refresh, and the cookie jar
+/// holds the newest refresh token); waiting only saves a request.
+pub fn plan_refresh(seen: Observed, now_ms: f64, cooldown_ms: f64) -> Plan {
+    if is_later(seen.held, seen.before) {
         return Plan::UseHeld;
     }
-    match stamp {
-        Some(s) if is_later(Some(s), held) && now_ms - s < cooldown_ms && s <= now_ms => {
+    match seen.stamp {
+        Some(s)
+            if is_later(Some(s), seen.held)
+                && now_ms - s < cooldown_ms
+                && s <= now_ms
+                && !seen.unanswered_ask.is_some_and(|asked| asked >= s) =>
+        {
             Plan::WaitForPeer
         }
         _ => Plan::Refresh,
@@ -126,36 +141,40 @@ mod tests {
 
     const COOL: f64 = 5000.0;
 
+    fn seen(before: Option<f64>, held: Option<f64>, stamp: Option<f64>) -> Observed {
+        Observed {
+            before,
+            held,
+            stamp,
+            unanswered_ask: None,
+        }
+    }
+
+    fn plan(before: Option<f64>, held: Option<f64>, stamp: Option<f64>, now: f64) -> Plan {
+        plan_refresh(seen(before, held, stamp), now, COOL)
+    }
+
     #[test]
     fn a_token_adopted_while_waiting_is_used() {
-        assert_eq!(
-            plan_refresh(Some(100.0), Some(900.5), None, 1000.0, COOL),
-            Plan::UseHeld
-        );
-        assert_eq!(
-            plan_refresh(None, Some(900.0), None, 1000.0, COOL),
-            Plan::UseHeld
-        );
+        assert_eq!(plan(Some(100.0), Some(900.5), None, 1000.0), Plan::UseHeld);
+        assert_eq!(plan(None, Some(900.0), None, 1000.0), Plan::UseHeld);
     }
 
     #[test]
     fn a_fresh_stamp_newer_than_our_token_means_wait_for_the_peer() {
         // Tab A refreshed at 950; its token has not reached us yet.
         assert_eq!(
-            plan_refresh(Some(100.0), Some(100.0), Some(950.0), 1000.0, COOL),
+            plan(Some(100.0), Some(100.0), Some(950.0), 1000.0),
             Plan::WaitForPeer
         );
-        assert_eq!(
-            plan_refresh(None, None, Some(950.0), 1000.0, COOL),
-            Plan::WaitForPeer
-        );
+        assert_eq!(plan(None, None, Some(950.0), 1000.0), Plan::WaitForPeer);
     }
 
     #[test]
     fn the_stamp_of_our_own_token_does_not_block_us() {
         // We obtained the token at 950.4 and stamped 950: a 401 now needs a real refresh.
         assert_eq!(
-            plan_refresh(Some(950.4), Some(950.4), Some(950.0), 1000.0, COOL),
+            plan(Some(950.4), Some(950.4), Some(950.0), 1000.0),
             Plan::Refresh
         );
     }
@@ -163,34 +182,37 @@ mod tests {
     #[test]
     fn old_or_future_stamps_do_not_block() {
         assert_eq!(
-            plan_refresh(Some(1.0), Some(1.0), Some(100.0), 9000.0, COOL),
+            plan(Some(1.0), Some(1.0), Some(100.0), 9000.0),
             Plan::Refresh
         );
         assert_eq!(
-            plan_refresh(Some(1.0), Some(1.0), Some(1e15), 9000.0, COOL),
+            plan(Some(1.0), Some(1.0), Some(1e15), 9000.0),
             Plan::Refresh
         );
-        assert_eq!(plan_refresh(None, None, None, 9000.0, COOL), Plan::Refresh);
+        assert_eq!(plan(None, None, None, 9000.0), Plan::Refresh);
     }
 
     #[test]
     fn race_in_order_two_tabs_one_refresh() {
         // A and B hold the token obtained at 10. A gets the lock first and refreshes.
         let before = Some(10.0);
-        assert_eq!(
-            plan_refresh(before, before, None, 20.0, COOL),
-            Plan::Refresh
-        );
+        assert_eq!(plan(before, before, None, 20.0), Plan::Refresh);
         // A succeeds at 30 and stamps 30. B gets the lock before the broadcast lands.
-        assert_eq!(
-            plan_refresh(before, before, Some(30.0), 31.0, COOL),
-            Plan::WaitForPeer
-        );
+        assert_eq!(plan(before, before, Some(30.0), 31.0), Plan::WaitForPeer);
         // The broadcast lands while B waits: B uses it.
-        assert_eq!(
-            plan_refresh(before, Some(30.2), Some(30.0), 32.0, COOL),
-            Plan::UseHeld
-        );
+        assert_eq!(plan(before, Some(30.2), Some(30.0), 32.0), Plan::UseHeld);
+    }
+
+    #[test]
+    fn an_unanswered_question_after_the_stamp_means_nobody_has_the_token() {
+        // This tab refreshed at 950, then reloaded: it asked at 1000, nobody answered.
+        let mut s = seen(None, None, Some(950.0));
+        assert_eq!(plan_refresh(s, 1100.0, COOL), Plan::WaitForPeer);
+        s.unanswered_ask = Some(1000.0);
+        assert_eq!(plan_refresh(s, 1100.0, COOL), Plan::Refresh);
+        // A refresh after our question is news: wait for it.
+        s.stamp = Some(1050.0);
+        assert_eq!(plan_refresh(s, 1100.0, COOL), Plan::WaitForPeer);
     }
 
     #[test]
