@@ -2,6 +2,7 @@
 
 use std::cell::RefCell;
 use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use js_sys::Promise;
@@ -20,7 +21,7 @@ pub struct Flight {
 
 impl Flight {
     /// Starts `task` on the page's event loop.
-    pub fn start(task: impl Future<Output = Result<(), Error>> + 'static) -> Self {
+    pub fn start(task: Pin<Box<dyn Future<Output = Result<(), Error>>>>) -> Self {
         let (done, resolve) = js::deferred();
         let outcome = Rc::new(RefCell::new(None));
         let slot = outcome.clone();

@@ -128,9 +128,14 @@ impl Inner {
     /// listeners once and re-arms the refresh timer.
     pub fn update(self: &Rc<Self>, change: impl FnOnce(&mut Session) -> bool) {
         let changed = change(&mut self.session.borrow_mut());
-        if !changed {
-            return;
+        if changed {
+            self.notify();
         }
+    }
+
+    /// Tells everyone about a visible change (kept out of the generic [`Inner::update`] so
+    /// that it exists once in the wasm build).
+    fn notify(self: &Rc<Self>) {
         schedule::rearm(self);
         self.wake_waiters();
         let state = self.state();
@@ -161,7 +166,7 @@ impl Inner {
 
     /// Waits until `done()` holds, re-checking whenever news arrives, for at most `ms`.
     /// Returns the final value of `done()`.
-    pub async fn wait_until(&self, ms: f64, done: impl Fn(&Self) -> bool) -> bool {
+    pub async fn wait_until(&self, ms: f64, done: &dyn Fn(&Self) -> bool) -> bool {
         let deadline = js::now_ms() + ms;
         loop {
             if done(self) {

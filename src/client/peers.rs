@@ -77,7 +77,7 @@ pub async fn ask(inner: &Inner, ms: f64) -> bool {
     let before = inner.held_obtained_at();
     post(inner, Message::Ask);
     let answered = inner
-        .wait_until(ms, |i| {
+        .wait_until(ms, &|i| {
             holds_valid_token(i) && is_later(i.held_obtained_at(), before)
         })
         .await;

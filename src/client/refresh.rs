@@ -40,11 +40,11 @@ pub async fn refresh(inner: &Rc<Inner>, reason: Reason) -> Result<(), Error> {
         None => {
             let before = inner.held_obtained_at();
             let task_inner = inner.clone();
-            let flight = Flight::start(async move {
+            let flight = Flight::start(Box::pin(async move {
                 let result = coordinated(&task_inner, before, reason).await;
                 task_inner.flight.borrow_mut().take();
                 result
-            });
+            }));
             *inner.flight.borrow_mut() = Some(flight.clone());
             flight
         }
@@ -98,7 +98,7 @@ async fn acquire_lock(
         }
         // Another tab is refreshing: its token comes on the channel.
         let bound = peers::stale_bound_ms(inner);
-        if inner.wait_until(bound, |i| has_newer(i, before)).await {
+        if inner.wait_until(bound, &|i| has_newer(i, before)).await {
             return Ok(None);
         }
     }
@@ -144,7 +144,7 @@ async fn elected(inner: &Rc<Inner>, before: Option<f64>, generation: u64) -> Res
         if !claims.is_empty() {
             // A peer is refreshing: wait for its token or for its claim to end or expire.
             inner
-                .wait_until(bound, |i| {
+                .wait_until(bound, &|i| {
                     has_newer(i, before) || peers::live_claims(i).0.is_empty()
                 })
                 .await;

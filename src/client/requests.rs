@@ -53,11 +53,11 @@ pub async fn start(inner: &Rc<Inner>) -> Result<(), Error> {
         Some(restore) => restore,
         None => {
             let task_inner = inner.clone();
-            let restore = Flight::start(async move {
+            let restore = Flight::start(Box::pin(async move {
                 let result = restore_now(&task_inner).await;
                 task_inner.restore.borrow_mut().take();
                 result
-            });
+            }));
             *inner.restore.borrow_mut() = Some(restore.clone());
             restore
         }

@@ -190,3 +190,23 @@ test("a frozen lock holder is taken over once it is provably stale, not before",
   assert.equal(stats.refresh, 1);
   assert.equal(stats.refreshReuse, 0);
 });
+
+test("tabs waking up with an expired token (focus, visibility, online) refresh once in all", async () => {
+  const pages = await openTabs(5);
+  await signInAll(pages);
+  const before = await Promise.all(pages.map((p) => p.evaluate(() => window.auth.state.expiresAt)));
+  // The laptop slept past the token's expiry: clocks jump, no timer has run yet.
+  await Promise.all(pages.map((p) => p.clock.setSystemTime(Math.max(...before) + 5000)));
+  await Promise.all(pages.map((p) => p.evaluate(() => {
+    window.dispatchEvent(new Event("online"));
+    document.dispatchEvent(new Event("visibilitychange"));
+    window.dispatchEvent(new Event("focus"));
+  })));
+  for (const [i, page] of pages.entries()) {
+    await page.waitForFunction((old) => window.auth.state.status === "signedIn" && window.auth.state.expiresAt > old,
+      before[i], { timeout: 5000 });
+  }
+  const stats = await server.stats();
+  assert.equal(stats.refresh, 1, "one refresh for all the tabs that woke up");
+  assert.equal(stats.refreshReuse, 0);
+});
