@@ -20,8 +20,10 @@ pub fn to_js(error: &Error) -> JsValue {
 }
 
 /// Whether `value` is an error thrown by tokenrelay (`name` and a string `code`).
-#[wasm_bindgen(js_name = isTokenRelayError)]
-pub fn is_token_relay_error(value: &JsValue) -> bool {
+#[wasm_bindgen(js_name = isTokenRelayError, unchecked_return_type = "value is TokenRelayError")]
+pub fn is_token_relay_error(
+    #[wasm_bindgen(unchecked_param_type = "unknown")] value: &JsValue,
+) -> bool {
     value.is_instance_of::<js_sys::Error>()
         && Reflect::get(value, &"name".into())
             .ok()

@@ -79,6 +79,11 @@ export interface AuthState {
   readonly error: AuthError | null;
 }
 
+/** `init` of `auth.fetch` is optional, as for `window.fetch`. */
+export interface AuthClient {
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+}
+
 /** Every error thrown or rejected by tokenrelay. */
 export interface TokenRelayError extends Error {
   name: "TokenRelayError";
