@@ -6,7 +6,7 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Request, RequestInit, Response};
 
-use crate::core::origin::join;
+use crate::core::origin::{join, origin_of};
 use crate::core::protocol::Message;
 use crate::core::response::{classify_failure, is_success, AuthCall};
 use crate::core::{Error, Status, Token};
@@ -168,10 +168,8 @@ pub async fn access_token(inner: &Rc<Inner>) -> Result<String, Error> {
 pub async fn fetch(inner: &Rc<Inner>, input: &JsValue, init: &JsValue) -> Result<Response, Error> {
     inner.check_alive()?;
     let pristine = build_request(inner, input, init)?;
-    let origin = web_sys::Url::new(&pristine.url())
-        .map(|u| u.origin())
-        .unwrap_or_default();
-    let allowed = inner.allow.allows(&origin);
+    // The browser has already resolved and normalized the URL; the origin is a string slice.
+    let allowed = origin_of(&pristine.url()).is_some_and(|o| inner.allow.allows(&o));
     if allowed {
         ensure_fresh(inner).await;
     }
@@ -186,14 +184,20 @@ pub async fn fetch(inner: &Rc<Inner>, input: &JsValue, init: &JsValue) -> Result
     Ok(retry)
 }
 
-/// Sends a copy of `pristine` (its body intact for a retry), with the token when allowed.
+/// Sends `pristine`, with the token when allowed. A request with a body is sent as a copy, so
+/// the body is intact for a retry; a bodiless one is reused as is (copying costs time).
 /// Returns when the token used was obtained.
 async fn send_with_token(
     inner: &Inner,
     pristine: &Request,
     allowed: bool,
 ) -> Result<(Response, Option<f64>), Error> {
-    let attempt = pristine.clone().map_err(|e| request_error(&e))?;
+    let has_body = Reflect::get(pristine, &"body".into()).map_or(true, |b| !b.is_null());
+    let attempt = if allowed && has_body {
+        pristine.clone().map_err(|e| request_error(&e))?
+    } else {
+        Clone::clone(pristine)
+    };
     let mut used = None;
     if allowed {
         if let Some(token) = inner.session.borrow().token() {
