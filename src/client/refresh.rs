@@ -34,22 +34,13 @@ const LOCK_POLL_MS: f64 = 250.0;
 /// Refreshes once for every caller in this tab (joins the flight under way, if any).
 pub async fn refresh(inner: &Rc<Inner>, reason: Reason) -> Result<(), Error> {
     inner.check_alive()?;
-    let running = inner.flight.borrow().clone();
-    let flight = match running {
-        Some(flight) => flight,
-        None => {
-            let before = inner.held_obtained_at();
-            let task_inner = inner.clone();
-            let flight = Flight::start(Box::pin(async move {
-                let result = coordinated(&task_inner, before, reason).await;
-                task_inner.flight.borrow_mut().take();
-                result
-            }));
-            *inner.flight.borrow_mut() = Some(flight.clone());
-            flight
-        }
-    };
-    flight.wait().await
+    let before = inner.held_obtained_at();
+    Flight::join_or_start(
+        inner,
+        |i| &i.flight,
+        move |inner| Box::pin(async move { coordinated(&inner, before, reason).await }),
+    )
+    .await
 }
 
 /// After a 401 for a request sent with the token obtained at `used`: refresh, unless a newer

@@ -48,21 +48,13 @@ pub async fn refresh_request(inner: &Inner) -> Result<Token, Error> {
 /// refresh cookie. "No session" is a state, not an error. Concurrent calls share one restore.
 pub async fn start(inner: &Rc<Inner>) -> Result<(), Error> {
     inner.check_alive()?;
-    let running = inner.restore.borrow().clone();
-    let restore = match running {
-        Some(restore) => restore,
-        None => {
-            let task_inner = inner.clone();
-            let restore = Flight::start(Box::pin(async move {
-                let result = restore_now(&task_inner).await;
-                task_inner.restore.borrow_mut().take();
-                result
-            }));
-            *inner.restore.borrow_mut() = Some(restore.clone());
-            restore
-        }
-    };
-    match restore.wait().await {
+    let outcome = Flight::join_or_start(
+        inner,
+        |i| &i.restore,
+        |inner| Box::pin(async move { restore_now(&inner).await }),
+    )
+    .await;
+    match outcome {
         Err(Error::Disposed) => Err(Error::Disposed),
         // Every other outcome is in the state (signedOut, or an error with the status kept).
         _ => Ok(()),

@@ -1,34 +1,17 @@
 // One refresh across all tabs: several pages of ONE browser context share cookies, the
 // BroadcastChannel and Web Locks, as tabs of one browser do.
-import { test, before, after, beforeEach, afterEach } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "./lib/server.mjs";
-import { launch, openHarness, makeClient, DEMO } from "./lib/browser.mjs";
+import { openHarness, makeClient, DEMO } from "./lib/browser.mjs";
+import { suite } from "./lib/suite.mjs";
 
-let server, browser, context, errors;
+const env = suite({ reuseGraceSecs: 0 });
 
-before(async () => {
-  server = await startServer({ reuseGraceSecs: 0 });
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-beforeEach(async () => {
-  await server.reset();
-  context = await browser.newContext();
-  errors = [];
-});
-afterEach(async () => {
-  await context.close();
-  assert.deepEqual(errors, [], "no page error and no wasm panic");
-});
-
-async function openTabs(n, options = {}, web = server.web) {
+async function openTabs(n, options = {}, web = env.server.web) {
   const pages = [];
   for (let i = 0; i < n; i++) {
-    const page = await openHarness(context, web, errors);
+    const page = await openHarness(env.context, web, env.errors);
     await makeClient(page, options);
     pages.push(page);
   }
@@ -51,13 +34,13 @@ for (const useWebLocks of [true, false]) {
   test(`10 tabs x 20 calls after the token was refused: one refresh (useWebLocks: ${useWebLocks})`, async () => {
     const pages = await openTabs(10, { useWebLocks });
     await signInAll(pages);
-    const base = await server.stats();
+    const base = await env.server.stats();
     assert.equal(base.refresh, 0, "the other tabs restored from tab 0, not from the server");
-    await server.expireAccess();
+    await env.server.expireAccess();
     const statuses = (await fireAll(pages, 20)).flat();
     assert.equal(statuses.length, 200);
     assert.deepEqual(statuses, Array(200).fill(200));
-    const stats = await server.stats();
+    const stats = await env.server.stats();
     assert.equal(stats.refresh, 1, "one refresh for all tabs");
     assert.equal(stats.refreshReuse, 0);
     for (const page of pages) assert.equal(await page.evaluate(() => window.auth.state.status), "signedIn");
@@ -74,7 +57,7 @@ test("a new tab restores from a signed-in tab without a request", async () => {
     return { status: state.status, ms: performance.now() - t0 };
   });
   assert.equal(started.status, "signedIn");
-  assert.equal((await server.stats()).refresh, 0);
+  assert.equal((await env.server.stats()).refresh, 0);
 });
 
 test("8 tabs restored at once (browser restart) make one refresh", async () => {
@@ -84,7 +67,7 @@ test("8 tabs restored at once (browser restart) make one refresh", async () => {
   const pages = await openTabs(8);
   const states = await Promise.all(pages.map((p) => p.evaluate(() => window.auth.start())));
   assert.deepEqual(states.map((s) => s.status), Array(8).fill("signedIn"));
-  const stats = await server.stats();
+  const stats = await env.server.stats();
   assert.equal(stats.refresh, 1);
   assert.equal(stats.refreshReuse, 0);
 });
@@ -106,7 +89,7 @@ test("logout in one tab signs out every tab within 200 ms; login signs in every 
   for (const page of pages) {
     await page.waitForFunction(() => window.auth.state.status === "signedIn", null, { timeout: 2000 });
   }
-  assert.equal((await server.stats()).refresh, 0);
+  assert.equal((await env.server.stats()).refresh, 0);
 });
 
 test("garbage on the channel changes nothing and throws nothing", async () => {
@@ -177,7 +160,7 @@ test("a frozen lock holder is taken over once it is provably stale, not before",
     navigator.locks.request("tokenrelay", () => { granted(); return new Promise(() => {}); })
       .catch(() => {}); // rejected when the lock is stolen
   }));
-  await server.expireAccess();
+  await env.server.expireAccess();
   const result = await pages[1].evaluate(async () => {
     const t0 = performance.now();
     const status = (await window.auth.fetch("/api/me")).status;
@@ -186,7 +169,7 @@ test("a frozen lock holder is taken over once it is provably stale, not before",
   assert.equal(result.status, 200);
   // Stale bound: requestTimeoutMs + 0.3 s of peer wait + 1 s slack = 1.8 s.
   assert.ok(result.ms >= 1800, `waited ${result.ms} ms before taking over`);
-  const stats = await server.stats();
+  const stats = await env.server.stats();
   assert.equal(stats.refresh, 1);
   assert.equal(stats.refreshReuse, 0);
 });
@@ -206,7 +189,7 @@ test("tabs waking up with an expired token (focus, visibility, online) refresh o
     await page.waitForFunction((old) => window.auth.state.status === "signedIn" && window.auth.state.expiresAt > old,
       before[i], { timeout: 5000 });
   }
-  const stats = await server.stats();
+  const stats = await env.server.stats();
   assert.equal(stats.refresh, 1, "one refresh for all the tabs that woke up");
   assert.equal(stats.refreshReuse, 0);
 });

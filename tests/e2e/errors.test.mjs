@@ -1,28 +1,14 @@
 // Bad input gets a typed error, never a panic: options, refused logins, malformed answers.
-import { test, before, after, beforeEach, afterEach } from "node:test";
+import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "./lib/server.mjs";
-import { launch, openHarness, makeClient, DEMO } from "./lib/browser.mjs";
+import { openHarness, makeClient, DEMO } from "./lib/browser.mjs";
+import { suite } from "./lib/suite.mjs";
 
-let server, browser, context, page, errors;
+const env = suite();
+let page;
 
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
 beforeEach(async () => {
-  await server.reset();
-  context = await browser.newContext();
-  errors = [];
-  page = await openHarness(context, server.web, errors);
-});
-afterEach(async () => {
-  await context.close();
-  assert.deepEqual(errors, [], "no page error and no wasm panic");
+  page = await openHarness(env.context, env.server.web, env.errors);
 });
 
 const construct = (options) => page.evaluate((options) => {
@@ -35,7 +21,7 @@ const construct = (options) => page.evaluate((options) => {
 }, options);
 
 test("bad options throw config errors that name the option", async () => {
-  const api = server.api;
+  const api = env.server.api;
   const cases = [
     [{ apiBase: "" }, "apiBase"], [{ apiBase: "ftp://x" }, "apiBase"], [{ apiBase: "/relative" }, "apiBase"],
     [{ apiBase: 42 }, "apiBase"], [{}, "apiBase"], ["MISSING", "apiBase"], [null, "apiBase"],
@@ -71,7 +57,7 @@ test("a wrong password is unauthorized and leaves the state signed out", async (
 
 /** Answers the next login with `body` (status 200, CORS allowed for the page). */
 async function fakeLogin(body, contentType = "application/json") {
-  const origin = new URL(server.web).origin;
+  const origin = new URL(env.server.web).origin;
   await page.route("**/auth/login", (route) => route.fulfill({
     status: 200, body, contentType,
     headers: { "access-control-allow-origin": origin, "access-control-allow-credentials": "true" },
@@ -116,7 +102,7 @@ test("a dead API is a network error, never a sign-out or a hang", async () => {
 test("a request that outlives requestTimeoutMs is a network error", async () => {
   await makeClient(page, { requestTimeoutMs: 300 });
   await page.evaluate((demo) => window.auth.login(demo), DEMO);
-  await server.faults({ refreshDelayMs: 3000 });
+  await env.server.faults({ refreshDelayMs: 3000 });
   const err = await page.evaluate(() => window.auth.refresh().catch((e) => ({ code: e.code, message: e.message })));
   assert.equal(err.code, "network");
   assert.match(err.message, /timed out/);

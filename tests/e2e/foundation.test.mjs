@@ -1,32 +1,14 @@
 // The foundation end to end: real Chromium, the reference server, page and API on different ports.
-import { test, before, after, beforeEach, afterEach } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
-import { startServer } from "./lib/server.mjs";
-import { launch, openHarness, makeClient, DEMO } from "./lib/browser.mjs";
+import { openHarness, makeClient, DEMO } from "./lib/browser.mjs";
+import { suite } from "./lib/suite.mjs";
 
-let server, browser, context, errors;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-beforeEach(async () => {
-  await server.reset();
-  context = await browser.newContext();
-  errors = [];
-});
-afterEach(async () => {
-  await context.close();
-  assert.deepEqual(errors, [], "no page error and no wasm panic");
-});
+const env = suite();
 
 async function signedInPage(options = {}) {
-  const page = await openHarness(context, server.web, errors);
+  const page = await openHarness(env.context, env.server.web, env.errors);
   await makeClient(page, options);
   const state = await page.evaluate((demo) => window.auth.login(demo), DEMO);
   assert.equal(state.status, "signedIn");
@@ -39,11 +21,11 @@ test("login stores the HttpOnly refresh cookie across origins", async () => {
   assert.equal(state.user.email, "demo@example.com");
   assert.equal(state.error, null);
   assert.ok(state.expiresAt > Date.now(), "expiresAt is in the future");
-  const cookie = (await context.cookies()).find((c) => c.name === "refreshToken");
+  const cookie = (await env.context.cookies()).find((c) => c.name === "refreshToken");
   assert.ok(cookie, "the cross-origin Set-Cookie was kept (credentials: include)");
   assert.equal(cookie.httpOnly, true);
   assert.equal(cookie.path, "/auth");
-  assert.equal((await server.stats()).login, 1);
+  assert.equal((await env.server.stats()).login, 1);
 });
 
 test("a reload followed by start() restores the session with one refresh", async () => {
@@ -55,18 +37,18 @@ test("a reload followed by start() restores the session with one refresh", async
   const state = await page.evaluate(() => window.auth.start());
   assert.equal(state.status, "signedIn");
   assert.equal(state.user.email, "demo@example.com");
-  const stats = await server.stats();
+  const stats = await env.server.stats();
   assert.equal(stats.refresh, 1);
   assert.equal(stats.refreshReuse, 0);
 });
 
 test("50 concurrent fetches after the token was refused: one refresh, all succeed", async () => {
   const page = await signedInPage();
-  await server.expireAccess();
+  await env.server.expireAccess();
   const statuses = await page.evaluate(() =>
     Promise.all(Array.from({ length: 50 }, () => window.auth.fetch("/api/me").then((r) => r.status))));
   assert.deepEqual(statuses, Array(50).fill(200));
-  const stats = await server.stats();
+  const stats = await env.server.stats();
   assert.equal(stats.refresh, 1, "exactly one refresh");
   assert.equal(stats.refreshReuse, 0);
   assert.equal(stats.apiOk, 50);
@@ -74,7 +56,7 @@ test("50 concurrent fetches after the token was refused: one refresh, all succee
 
 test("a POST body is replayed intact after a 401 (init and Request inputs)", async () => {
   const page = await signedInPage();
-  await server.expireAccess();
+  await env.server.expireAccess();
   const payload = { text: "héllo ✓", list: [1, 2, { deep: [true, null, 3.5] }], big: "x".repeat(100000) };
   const echoed = await page.evaluate(async (payload) => {
     const res = await window.auth.fetch("/api/echo", {
@@ -85,8 +67,8 @@ test("a POST body is replayed intact after a 401 (init and Request inputs)", asy
   assert.equal(echoed.status, 200);
   assert.deepEqual(echoed.json.body, payload);
   assert.equal(echoed.json.contentType, "application/json");
-  assert.ok((await server.stats()).api401 >= 1, "the first attempt was refused");
-  await server.expireAccess();
+  assert.ok((await env.server.stats()).api401 >= 1, "the first attempt was refused");
+  await env.server.expireAccess();
   const viaRequest = await page.evaluate(async (payload) => {
     const req = new Request(window.apiBase + "/api/echo", {
       method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payload),
@@ -96,13 +78,13 @@ test("a POST body is replayed intact after a 401 (init and Request inputs)", asy
   }, payload);
   assert.equal(viaRequest.status, 200);
   assert.deepEqual(viaRequest.json.body, payload);
-  assert.equal((await server.stats()).refresh, 2);
+  assert.equal((await env.server.stats()).refresh, 2);
 });
 
 test("a rejected refresh ends in signedOut without a loop", async () => {
   const page = await signedInPage();
-  await server.faults({ refreshStatus: 401 });
-  await server.expireAccess();
+  await env.server.faults({ refreshStatus: 401 });
+  await env.server.expireAccess();
   const result = await page.evaluate(async () => {
     const res = await window.auth.fetch("/api/me");
     return { status: res.status, state: window.auth.state };
@@ -113,7 +95,7 @@ test("a rejected refresh ends in signedOut without a loop", async () => {
   // A further call with no session sends no refresh (no loop).
   const again = await page.evaluate(async () => (await window.auth.fetch("/api/me")).status);
   assert.equal(again, 401);
-  const stats = await server.stats();
+  const stats = await env.server.stats();
   assert.equal(stats.refresh, 1, "one refresh, no retry loop");
   assert.equal(stats.api401, 2);
 });
@@ -121,32 +103,32 @@ test("a rejected refresh ends in signedOut without a loop", async () => {
 test("reuse detected by the server signs out, once", async () => {
   const page = await signedInPage();
   // Another client of the same user spends the refresh token behind our back.
-  const cookie = (await context.cookies()).find((c) => c.name === "refreshToken");
-  const stolen = await fetch(server.api + "/auth/refresh", {
+  const cookie = (await env.context.cookies()).find((c) => c.name === "refreshToken");
+  const stolen = await fetch(env.server.api + "/auth/refresh", {
     method: "POST", headers: { "x-requested-with": "attacker", cookie: `refreshToken=${cookie.value}` },
   });
   assert.equal(stolen.status, 200);
-  await server.expireAccess();
+  await env.server.expireAccess();
   const status = await page.evaluate(async () => (await window.auth.fetch("/api/me")).status);
   assert.equal(status, 401);
   const state = await page.evaluate(() => window.auth.state);
   assert.equal(state.status, "signedOut");
   assert.equal(state.error.code, "session_expired");
-  const stats = await server.stats();
+  const stats = await env.server.stats();
   assert.equal(stats.refreshReuse, 1);
   assert.equal(stats.refresh, 2, "the attacker's and ours, nothing more");
 });
 
 test("server trouble during refresh is not a sign-out", async () => {
   const page = await signedInPage();
-  await server.faults({ refreshStatus: 503 });
+  await env.server.faults({ refreshStatus: 503 });
   const err = await page.evaluate(() => window.auth.refresh().then(() => null, (e) => ({
     code: e.code, isOurs: window.tr.isTokenRelayError(e), status: e.status })));
   assert.deepEqual(err, { code: "server", isOurs: true, status: 503 });
   const state = await page.evaluate(() => window.auth.state);
   assert.equal(state.status, "signedIn");
   assert.equal(state.error.code, "server");
-  await server.faults({});
+  await env.server.faults({});
   const ok = await page.evaluate(() => window.auth.refresh());
   assert.equal(ok.status, "signedIn");
   assert.equal(ok.error, null);
@@ -200,7 +182,7 @@ test("the token is kept in no storage the page can read", async () => {
     };
   }, token);
   assert.deepEqual(found, { local: false, session: false, cookie: false, idb: 0 });
-  for (const c of await context.cookies()) assert.ok(!c.value.includes(token), `cookie ${c.name}`);
+  for (const c of await env.context.cookies()) assert.ok(!c.value.includes(token), `cookie ${c.name}`);
 });
 
 test("logout clears the cookie and the state", async () => {
@@ -208,8 +190,8 @@ test("logout clears the cookie and the state", async () => {
   const state = await page.evaluate(() => window.auth.logout());
   assert.equal(state.status, "signedOut");
   assert.equal(state.error, null);
-  assert.equal((await context.cookies()).find((c) => c.name === "refreshToken"), undefined);
-  assert.equal((await server.stats()).logout, 1);
+  assert.equal((await env.context.cookies()).find((c) => c.name === "refreshToken"), undefined);
+  assert.equal((await env.server.stats()).logout, 1);
   const err = await page.evaluate(() => window.auth.accessToken().catch((e) => e.code));
   assert.equal(err, "not_signed_in");
 });
@@ -224,14 +206,14 @@ test("a token expired by the clock is refreshed once before 50 concurrent calls"
   const statuses = await page.evaluate(() =>
     Promise.all(Array.from({ length: 50 }, () => window.auth.fetch("/api/me").then((r) => r.status))));
   assert.deepEqual(statuses, Array(50).fill(200));
-  const stats = await server.stats();
+  const stats = await env.server.stats();
   assert.equal(stats.refresh, 1, "one refresh for 50 callers");
   assert.equal(stats.api401, 0, "refreshed before sending, not after a 401");
   assert.ok(await page.evaluate(() => window.auth.state.expiresAt > Date.now()));
 });
 
 test("a client clock hours off does not change when the token is considered expired", async () => {
-  const page = await openHarness(context, server.web, errors);
+  const page = await openHarness(env.context, env.server.web, env.errors);
   await page.clock.setSystemTime(Date.now() - 3 * 3600 * 1000); // 3 hours slow
   await makeClient(page);
   await page.evaluate((demo) => window.auth.login(demo), DEMO);
@@ -239,5 +221,5 @@ test("a client clock hours off does not change when the token is considered expi
   assert.ok(left > 55000 && left <= 60000, `expires in ${left} ms by the page's own clock`);
   const status = await page.evaluate(async () => (await window.auth.fetch("/api/me")).status);
   assert.equal(status, 200);
-  assert.equal((await server.stats()).refresh, 0, "no refresh storm from a skewed clock");
+  assert.equal((await env.server.stats()).refresh, 0, "no refresh storm from a skewed clock");
 });

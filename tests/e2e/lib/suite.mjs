@@ -1,0 +1,30 @@
+// The common frame of an end-to-end test file: one reference server and one browser for the
+// file, a fresh browser context and reset server counters for each test, and no page error
+// or wasm panic allowed.
+import { before, after, beforeEach, afterEach } from "node:test";
+import assert from "node:assert/strict";
+import { startServer } from "./server.mjs";
+import { launch } from "./browser.mjs";
+
+/** Registers the hooks; the returned object holds `server`, `browser`, `context`, `errors`. */
+export function suite(serverOptions = {}) {
+  const env = { server: null, browser: null, context: null, errors: [] };
+  before(async () => {
+    env.server = await startServer(serverOptions);
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  beforeEach(async () => {
+    await env.server.reset();
+    env.context = await env.browser.newContext();
+    env.errors = [];
+  });
+  afterEach(async () => {
+    await env.context.close();
+    assert.deepEqual(env.errors, [], "no page error and no wasm panic");
+  });
+  return env;
+}
