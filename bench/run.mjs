@@ -1,11 +1,12 @@
 // tokenrelay benchmark: one run in headless Chromium against the reference server, every
 // figure next to its baselines. Usage: node bench/run.mjs [--smoke]
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import os from "node:os";
 import path from "node:path";
 import { startServer, root } from "../tests/e2e/lib/server.mjs";
 import { launch, watchErrors, DEMO } from "../tests/e2e/lib/browser.mjs";
+import { byCrate } from "./wasm-sizes.mjs";
 
 const smoke = process.argv.includes("--smoke");
 const started = Date.now();
@@ -168,6 +169,14 @@ const restoreRuns = smoke ? 3 : 15;
       ["tokenrelay total", "", `${kb(total)} (target <= 50, stretch 40)`],
       ["auth0-spa-js (published)", "", "59.6"], ["msal-browser (published)", "", "81"],
       ["Firebase Auth (published)", "", "34.8"], ["supabase auth-js (published)", "", "23.4"]]);
+}
+
+const named = path.join(root, "target/pkg-names/named.wasm");
+if (!smoke && existsSync(named)) {
+  const { rows, total } = byCrate(named);
+  results.sizeByCrate = Object.fromEntries(rows);
+  table("Where the wasm bytes go (raw, before gzip; code inlined into a caller counts for the caller)",
+    ["crate", "KB", "share"], rows.map(([crate, bytes]) => [crate, (bytes / 1024).toFixed(1), `${fmt((100 * bytes) / total, 0)} %`]));
 }
 
 await browser.close();
