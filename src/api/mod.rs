@@ -13,7 +13,7 @@ use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::client::{refresh, requests, Inner};
+use crate::client::{refresh, requests, wrapped, Inner};
 use crate::core::Error;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -182,7 +182,7 @@ impl AuthClient {
         let inner = self.inner.clone();
         let init: JsValue = init.map_or(JsValue::UNDEFINED, Into::into);
         promise(Box::pin(async move {
-            Ok(requests::fetch(&inner, &input, &init).await?.into())
+            Ok(wrapped::fetch(&inner, &input, &init).await?.into())
         }))
     }
 

@@ -8,6 +8,7 @@ mod peers;
 pub(crate) mod refresh;
 pub(crate) mod requests;
 mod schedule;
+pub(crate) mod wrapped;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;

@@ -2,19 +2,17 @@
 
 use std::rc::Rc;
 
-use js_sys::{Object, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Request, RequestInit, Response};
+use wasm_bindgen::JsValue;
 
-use crate::core::origin::{join, origin_of};
+use crate::core::origin::join;
 use crate::core::protocol::Message;
 use crate::core::response::{classify_failure, is_success, AuthCall};
 use crate::core::{Error, Status, Token};
 use crate::web::http;
-use crate::web::js::{self, now_ms};
+use crate::web::js::now_ms;
 
 use super::peers::{self, ASK_WAIT_MS};
-use super::refresh::{refresh, refresh_after_401, Reason};
+use super::refresh::{refresh, Reason};
 use super::{Flight, Inner};
 
 fn auth_url(inner: &Inner, path: &str) -> String {
@@ -121,7 +119,7 @@ pub async fn logout(inner: &Rc<Inner>) -> Result<(), Error> {
 }
 
 /// Waits for a restore or refresh under way and refreshes a token that is due.
-async fn ensure_fresh(inner: &Rc<Inner>) {
+pub async fn ensure_fresh(inner: &Rc<Inner>) {
     let restoring = inner.restore.borrow().clone();
     if let Some(restore) = restoring {
         let _ = restore.wait().await;
@@ -153,84 +151,4 @@ pub async fn access_token(inner: &Rc<Inner>) -> Result<String, Error> {
         None if session.status() == Status::SignedOut => Err(Error::NotSignedIn),
         None => Err(session.error().cloned().unwrap_or(Error::NotSignedIn)),
     }
-}
-
-/// `fetch(input, init)` with `credentials: "include"`, the token for allowed origins, and on
-/// a 401 one shared refresh and one retry (body included).
-pub async fn fetch(inner: &Rc<Inner>, input: &JsValue, init: &JsValue) -> Result<Response, Error> {
-    inner.check_alive()?;
-    let pristine = build_request(inner, input, init)?;
-    // The browser has already resolved and normalized the URL; the origin is a string slice.
-    let allowed = origin_of(&pristine.url()).is_some_and(|o| inner.allow.allows(&o));
-    if allowed {
-        ensure_fresh(inner).await;
-    }
-    let (response, used) = send_with_token(inner, &pristine, allowed).await?;
-    if response.status() != 401 || used.is_none() {
-        return Ok(response);
-    }
-    if refresh_after_401(inner, used).await.is_err() || !peers::holds_valid_token(inner) {
-        return Ok(response); // the original 401: no loop, no lost response
-    }
-    let (retry, _) = send_with_token(inner, &pristine, allowed).await?;
-    Ok(retry)
-}
-
-/// Sends `pristine`, with the token when allowed. A request with a body is sent as a copy, so
-/// the body is intact for a retry; a bodiless one is reused as is (copying costs time).
-/// Returns when the token used was obtained.
-async fn send_with_token(
-    inner: &Inner,
-    pristine: &Request,
-    allowed: bool,
-) -> Result<(Response, Option<f64>), Error> {
-    let has_body = Reflect::get(pristine, &"body".into()).map_or(true, |b| !b.is_null());
-    let attempt = if allowed && has_body {
-        pristine.clone().map_err(|e| request_error(&e))?
-    } else {
-        Clone::clone(pristine)
-    };
-    let mut used = None;
-    if allowed {
-        if let Some(token) = inner.session.borrow().token() {
-            let bearer = format!("Bearer {}", token.jwt);
-            attempt
-                .headers()
-                .set("Authorization", &bearer)
-                .map_err(|e| request_error(&e))?;
-            used = Some(token.obtained_at_ms);
-        }
-    }
-    Ok((http::send(&attempt).await?, used))
-}
-
-/// `new Request(input, init)` with relative URLs joined to `apiBase` and credentials included.
-fn build_request(inner: &Inner, input: &JsValue, init: &JsValue) -> Result<Request, Error> {
-    let init_obj = Object::new();
-    if init.is_object() {
-        Object::assign(&init_obj, init.unchecked_ref());
-    } else if !init.is_undefined() && !init.is_null() {
-        return Err(Error::Config("fetch init must be an object".into()));
-    }
-    let _ = Reflect::set(&init_obj, &"credentials".into(), &"include".into());
-    let init_obj: RequestInit = init_obj.unchecked_into();
-    let request = if let Some(req) = input.dyn_ref::<Request>() {
-        Request::new_with_request_and_init(req, &init_obj)
-    } else {
-        let text = input
-            .as_string()
-            .or_else(|| {
-                let object = input.dyn_ref::<Object>()?;
-                Some(String::from(object.to_string())) // a URL object gives its href
-            })
-            .ok_or_else(|| {
-                Error::Config("fetch input must be a URL string, URL or Request".into())
-            })?;
-        Request::new_with_str_and_init(&join(&inner.options.api_base, &text), &init_obj)
-    };
-    request.map_err(|e| request_error(&e))
-}
-
-fn request_error(e: &JsValue) -> Error {
-    Error::Config(format!("invalid fetch arguments: {}", js::message_of(e)))
 }

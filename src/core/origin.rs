@@ -13,7 +13,8 @@ pub fn origin_of(url: &str) -> Option<String> {
         "https" => "443",
         _ => return None,
     };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    // Browsers end the authority of http(s) URLs at a backslash too.
+    let authority = rest.split(['/', '\\', '?', '#']).next().unwrap_or_default();
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
     let (host, port) = split_host_port(host_port)?;
     if host.is_empty() || host.contains(|c: char| c.is_whitespace() || c == '\\') {
@@ -154,6 +155,15 @@ mod tests {
         ] {
             assert_eq!(origin_of(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_backslash_ends_the_authority_as_in_browsers() {
+        // `new URL("http://evil.test\\@api.test/")` goes to evil.test.
+        assert_eq!(
+            origin_of("http://evil.test\\@api.test/").as_deref(),
+            Some("http://evil.test")
+        );
     }
 
     #[test]

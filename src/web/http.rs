@@ -9,21 +9,21 @@ use web_sys::{AbortController, Headers, Request, RequestCredentials, RequestInit
 use crate::core::options::CSRF_HEADER_VALUE;
 use crate::core::Error;
 
-/// The global `fetch` (window or worker).
-fn global_fetch(request: &Request) -> Result<Promise, Error> {
+/// Calls the global `fetch(input, init)` (window or worker).
+fn global_fetch(input: &JsValue, init: &JsValue) -> Result<Promise, Error> {
     let fetch = Reflect::get(&js_sys::global(), &"fetch".into())
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
         .ok_or_else(|| Error::Network("fetch is not available".into()))?;
     fetch
-        .call1(&js_sys::global(), request)
+        .call2(&js_sys::global(), input, init)
         .map(JsCast::unchecked_into)
         .map_err(|e| network(&e))
 }
 
-/// Sends `request`; a rejected fetch (offline, DNS, CORS refusal, abort) becomes `network`.
-pub async fn send(request: &Request) -> Result<Response, Error> {
-    let value = JsFuture::from(global_fetch(request)?)
+/// `fetch(input, init)`; a rejected fetch (offline, DNS, CORS refusal, abort) is `network`.
+pub async fn send(input: &JsValue, init: &JsValue) -> Result<Response, Error> {
+    let value = JsFuture::from(global_fetch(input, init)?)
         .await
         .map_err(|e| network(&e))?;
     value
@@ -61,7 +61,7 @@ pub async fn post_auth(
         .map_err(|_| Error::Config(format!("apiBase gives an invalid URL: {url}")))?;
     let timeout_ms = timeout_ms.clamp(1.0, u32::MAX as f64) as u32;
     let timer = Timeout::new(timeout_ms, move || controller.abort());
-    let result = send(&request).await;
+    let result = send(&request, &JsValue::UNDEFINED).await;
     drop(timer); // cancels the abort
     result.map_err(|e| {
         if signal.aborted() {

@@ -155,6 +155,12 @@ test("the token reaches only allowed origins", async () => {
     assert.equal(seen[0].authorization, undefined, "no token for a foreign origin");
     const api = await page.evaluate(async () => (await window.auth.fetch("/api/headers")).json());
     assert.match(api.authorization, /^Bearer ey/);
+    // A URL that a naive string check would read as the API's goes to the foreign host,
+    // as the browser parses it: no token.
+    const tricky = `${new URL(foreignUrl).origin}\\@${new URL(await page.evaluate(() => window.apiBase)).host}/x`;
+    await page.evaluate((u) => window.auth.fetch(u), tricky);
+    assert.equal(seen.length, 2, "the tricky URL reached the foreign server");
+    assert.equal(seen[1].authorization, undefined, "and carried no token");
     // Same-origin page requests (the web server is not the API) get no token either.
     const own = await page.evaluate(async () => (await window.auth.fetch(location.origin + "/config.json")).status);
     assert.equal(own, 200);
