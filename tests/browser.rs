@@ -203,6 +203,11 @@ async fn wrapped_fetch_rejects_bad_input_with_typed_errors() {
         "network",
         "a dead API is a network error, not a hang"
     );
+    let get_with_body = options(&[("body", "x".into())]);
+    let err = JsFuture::from(auth.fetch("/x".into(), Some(get_with_body.unchecked_into())))
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&err), "config", "a GET has no body");
     let bad_init = options(&[("method", "NOT A METHOD".into())]);
     let err = JsFuture::from(auth.fetch("/x".into(), Some(bad_init.unchecked_into())))
         .await

@@ -114,6 +114,7 @@ fn prepare(inner: &Inner, input: &JsValue, init: &JsValue) -> Result<(Outgoing, 
     .map_err(|e| invalid(&e))?;
     let _ = set("headers", &headers);
     let body = Reflect::get(&copy, &"body".into()).unwrap_or(JsValue::UNDEFINED);
+    check_method(&copy, &body)?;
     if is_stream(&body) {
         let request =
             Request::new_with_str_and_init(&href, copy.unchecked_ref()).map_err(|e| invalid(&e))?;
@@ -127,6 +128,32 @@ fn prepare(inner: &Inner, input: &JsValue, init: &JsValue) -> Result<(Outgoing, 
         },
         origin,
     ))
+}
+
+/// What `new Request` would refuse, found without building one (that costs time per call):
+/// a method that is not an HTTP token or is forbidden, or a body on GET/HEAD.
+fn check_method(init: &Object, body: &JsValue) -> Result<(), Error> {
+    let method = Reflect::get(init, &"method".into()).unwrap_or(JsValue::UNDEFINED);
+    let method = match method.as_string() {
+        Some(m) => m.to_ascii_uppercase(),
+        None if method.is_undefined() => "GET".into(),
+        None => return Err(Error::Config("fetch init.method must be a string".into())),
+    };
+    let is_token = !method.is_empty()
+        && method
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if !is_token || matches!(method.as_str(), "CONNECT" | "TRACE" | "TRACK") {
+        return Err(Error::Config(
+            "invalid fetch arguments: bad init.method".into(),
+        ));
+    }
+    if matches!(method.as_str(), "GET" | "HEAD") && !body.is_undefined() && !body.is_null() {
+        return Err(Error::Config(
+            "invalid fetch arguments: a GET or HEAD request has no body".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Whether a body is a one-shot `ReadableStream` (it has a `getReader` method).
