@@ -179,10 +179,12 @@ impl AuthClient {
         #[wasm_bindgen(unchecked_param_type = "RequestInfo | URL")] input: JsValue,
         #[wasm_bindgen(unchecked_param_type = "RequestInit")] init: Option<js_sys::Object>,
     ) -> Promise {
-        let inner = self.inner.clone();
         let init: JsValue = init.map_or(JsValue::UNDEFINED, Into::into);
+        // The request goes out before this returns, unless a refresh has to come first.
+        let begun = wrapped::begin(&self.inner, &input, &init);
+        let inner = self.inner.clone();
         promise(Box::pin(async move {
-            Ok(wrapped::fetch(&inner, &input, &init).await?.into())
+            Ok(wrapped::finish(&inner, begun?).await?.into())
         }))
     }
 

@@ -27,7 +27,11 @@ pub use flight::Flight;
 /// The state of one client, shared by the JS wrapper and the browser callbacks.
 pub struct Inner {
     pub(crate) options: Options,
-    pub(crate) allow: AllowList,
+    /// The origins that may receive the token, as JS strings (checked without copying URLs
+    /// into wasm on every request).
+    pub(crate) allowed_origins: js_sys::Array,
+    /// `Bearer <jwt>` as a JS string, for the token obtained at the given time.
+    bearer: RefCell<Option<(f64, JsValue)>>,
     pub(crate) tab_id: String,
     pub(crate) session: RefCell<Session>,
     /// Grows on every sign-out, so a refresh that was under way cannot sign back in.
@@ -58,7 +62,12 @@ impl Inner {
     pub fn new(options: Options, allow: AllowList) -> Rc<Self> {
         let inner = Rc::new(Self {
             options,
-            allow,
+            allowed_origins: allow
+                .origins()
+                .iter()
+                .map(|o| JsValue::from_str(o))
+                .collect(),
+            bearer: RefCell::new(None),
             tab_id: js::random_id(),
             session: RefCell::new(Session::default()),
             generation: Cell::new(0),
@@ -149,6 +158,22 @@ impl Inner {
         for listener in listeners {
             if let Err(e) = listener.call1(&JsValue::UNDEFINED, &state) {
                 web_sys::console::error_2(&"tokenrelay: a state listener threw".into(), &e);
+            }
+        }
+    }
+
+    /// The `Authorization` value for the held token and when it was obtained (built once per
+    /// token, so a request does not copy the JWT out of wasm memory again).
+    pub fn bearer(&self) -> Option<(JsValue, f64)> {
+        let session = self.session.borrow();
+        let token = session.token()?;
+        let mut cache = self.bearer.borrow_mut();
+        match &*cache {
+            Some((at, value)) if *at == token.obtained_at_ms => Some((value.clone(), *at)),
+            _ => {
+                let value = JsValue::from_str(&format!("Bearer {}", token.jwt));
+                *cache = Some((token.obtained_at_ms, value.clone()));
+                Some((value, token.obtained_at_ms))
             }
         }
     }

@@ -3,8 +3,8 @@
 
 use std::rc::Rc;
 
-use js_sys::{Object, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::{Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
 use web_sys::{Headers, Request, Response, Url};
 
 use crate::core::origin::join;
@@ -16,12 +16,20 @@ use super::refresh::refresh_after_401;
 use super::requests::ensure_fresh;
 use super::Inner;
 
+#[wasm_bindgen]
+extern "C" {
+    /// `Headers`, seen through a `set` that takes a JS string as is (the cached `Bearer`).
+    type JsHeaders;
+    #[wasm_bindgen(method, js_name = set, catch)]
+    fn set(this: &JsHeaders, name: &str, value: &JsValue) -> Result<(), JsValue>;
+}
+
 /// A request ready to be sent, once or twice.
 enum Outgoing {
     /// A URL and a private copy of `init` whose `headers` is a `Headers` object: sent as is,
     /// again for a retry (its body is a string, a buffer, a Blob or form data, all reusable).
     Url {
-        href: String,
+        url: Url,
         init: Object,
         headers: Headers,
     },
@@ -30,36 +38,81 @@ enum Outgoing {
     Request(Request),
 }
 
-/// `fetch(input, init)`, wrapped.
-pub async fn fetch(inner: &Rc<Inner>, input: &JsValue, init: &JsValue) -> Result<Response, Error> {
+/// A wrapped fetch after its synchronous part.
+pub struct Begun {
+    outgoing: Outgoing,
+    allowed: bool,
+    /// The first attempt, already on the wire (when no refresh had to come first), and
+    /// when the token it carries was obtained.
+    sent: Option<(Promise, Option<f64>)>,
+}
+
+/// The synchronous part of `fetch(input, init)`: checks the arguments and, when the token
+/// needs no refresh first, starts the request at once (no task hop before the network).
+pub fn begin(inner: &Inner, input: &JsValue, init: &JsValue) -> Result<Begun, Error> {
     inner.check_alive()?;
     let (outgoing, origin) = prepare(inner, input, init)?;
-    let allowed = inner.allow.allows(&origin);
-    if allowed {
-        ensure_fresh(inner).await;
-    }
-    let (response, used) = send(inner, &outgoing, allowed).await?;
+    // The origin stays a JS string: the allow-list is checked on the JS side.
+    let allowed = inner.allowed_origins.includes(&origin, 0);
+    let sent = if allowed && !is_settled(inner) {
+        None
+    } else {
+        Some(start(inner, &outgoing, allowed)?)
+    };
+    Ok(Begun {
+        outgoing,
+        allowed,
+        sent,
+    })
+}
+
+/// The rest: a refresh first if due, the answer, and on a 401 one shared refresh and one
+/// retry.
+pub async fn finish(inner: &Rc<Inner>, begun: Begun) -> Result<Response, Error> {
+    let Begun {
+        outgoing,
+        allowed,
+        sent,
+    } = begun;
+    let (first, used) = match sent {
+        Some(sent) => sent,
+        None => {
+            ensure_fresh(inner).await;
+            start(inner, &outgoing, allowed)?
+        }
+    };
+    let response = http::response(first).await?;
     if response.status() != 401 || used.is_none() {
         return Ok(response);
     }
     if refresh_after_401(inner, used).await.is_err() || !peers::holds_valid_token(inner) {
         return Ok(response); // the original 401: no loop, no lost response
     }
-    Ok(send(inner, &outgoing, allowed).await?.0)
+    let (retry, _) = start(inner, &outgoing, allowed)?;
+    http::response(retry).await
 }
 
-/// Sends one attempt, with the token when allowed; returns when the token used was obtained.
-async fn send(
+/// Whether the token can be used as is: no restore or refresh under way, none due.
+fn is_settled(inner: &Inner) -> bool {
+    let ahead_ms = inner.options.refresh_ahead_seconds * 1000.0;
+    inner.restore.borrow().is_none()
+        && inner.flight.borrow().is_none()
+        && !inner
+            .session
+            .borrow()
+            .token()
+            .is_some_and(|t| t.needs_refresh(js::now_ms(), ahead_ms))
+}
+
+/// Starts one attempt, with the token when allowed; returns the pending answer and when the
+/// token used was obtained.
+fn start(
     inner: &Inner,
     outgoing: &Outgoing,
     allowed: bool,
-) -> Result<(Response, Option<f64>), Error> {
+) -> Result<(Promise, Option<f64>), Error> {
     let (input, init, headers): (JsValue, JsValue, Headers) = match outgoing {
-        Outgoing::Url {
-            href,
-            init,
-            headers,
-        } => (href.into(), init.into(), headers.clone()),
+        Outgoing::Url { url, init, headers } => (url.into(), init.into(), headers.clone()),
         Outgoing::Request(request) => {
             let copy = request.clone().map_err(|e| invalid(&e))?;
             let headers = copy.headers();
@@ -68,21 +121,21 @@ async fn send(
     };
     let mut used = None;
     if allowed {
-        if let Some(token) = inner.session.borrow().token() {
-            let bearer = format!("Bearer {}", token.jwt);
+        if let Some((bearer, obtained_at)) = inner.bearer() {
             headers
+                .unchecked_ref::<JsHeaders>()
                 .set("Authorization", &bearer)
                 .map_err(|e| invalid(&e))?;
-            used = Some(token.obtained_at_ms);
+            used = Some(obtained_at);
         }
     }
-    Ok((http::send(&input, &init).await?, used))
+    Ok((http::start(&input, &init)?, used))
 }
 
 /// Resolves the target against `apiBase` and copies `init` with `credentials: "include"`.
 /// Returns the request and its origin as the browser's URL parser sees it (never a string
 /// guess: `http://evil.test\@api.test` goes to evil.test).
-fn prepare(inner: &Inner, input: &JsValue, init: &JsValue) -> Result<(Outgoing, String), Error> {
+fn prepare(inner: &Inner, input: &JsValue, init: &JsValue) -> Result<(Outgoing, JsValue), Error> {
     let copy = Object::new();
     if init.is_object() {
         Object::assign(&copy, init.unchecked_ref());
@@ -94,9 +147,7 @@ fn prepare(inner: &Inner, input: &JsValue, init: &JsValue) -> Result<(Outgoing, 
     if let Some(request) = input.dyn_ref::<Request>() {
         let request = Request::new_with_request_and_init(request, copy.unchecked_ref())
             .map_err(|e| invalid(&e))?;
-        let origin = Url::new(&request.url())
-            .map(|u| u.origin())
-            .unwrap_or_default();
+        let origin = Url::new(&request.url()).map_or(JsValue::NULL, |u| origin_of(&u));
         return Ok((Outgoing::Request(request), origin));
     }
     let target = input
@@ -104,7 +155,7 @@ fn prepare(inner: &Inner, input: &JsValue, init: &JsValue) -> Result<(Outgoing, 
         .or_else(|| Some(String::from(input.dyn_ref::<Object>()?.to_string()))) // URL objects
         .ok_or_else(|| Error::Config("fetch input must be a URL string, URL or Request".into()))?;
     let url = Url::new(&join(&inner.options.api_base, &target)).map_err(|e| invalid(&e))?;
-    let (href, origin) = (url.href(), url.origin());
+    let origin = origin_of(&url);
     let given = Reflect::get(&copy, &"headers".into()).unwrap_or(JsValue::UNDEFINED);
     let headers = if given.is_undefined() || given.is_null() {
         Headers::new()
@@ -116,18 +167,23 @@ fn prepare(inner: &Inner, input: &JsValue, init: &JsValue) -> Result<(Outgoing, 
     let body = Reflect::get(&copy, &"body".into()).unwrap_or(JsValue::UNDEFINED);
     check_method(&copy, &body)?;
     if is_stream(&body) {
-        let request =
-            Request::new_with_str_and_init(&href, copy.unchecked_ref()).map_err(|e| invalid(&e))?;
+        let request = Request::new_with_str_and_init(&url.href(), copy.unchecked_ref())
+            .map_err(|e| invalid(&e))?;
         return Ok((Outgoing::Request(request), origin));
     }
     Ok((
         Outgoing::Url {
-            href,
+            url,
             init: copy,
             headers,
         },
         origin,
     ))
+}
+
+/// `url.origin`, left in JS.
+fn origin_of(url: &Url) -> JsValue {
+    Reflect::get(url, &"origin".into()).unwrap_or(JsValue::NULL)
 }
 
 /// What `new Request` would refuse, found without building one (that costs time per call):

@@ -9,8 +9,8 @@ use web_sys::{AbortController, Headers, Request, RequestCredentials, RequestInit
 use crate::core::options::CSRF_HEADER_VALUE;
 use crate::core::Error;
 
-/// Calls the global `fetch(input, init)` (window or worker).
-fn global_fetch(input: &JsValue, init: &JsValue) -> Result<Promise, Error> {
+/// Calls the global `fetch(input, init)` (window or worker) and returns its promise.
+pub fn start(input: &JsValue, init: &JsValue) -> Result<Promise, Error> {
     let fetch = Reflect::get(&js_sys::global(), &"fetch".into())
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
@@ -21,14 +21,18 @@ fn global_fetch(input: &JsValue, init: &JsValue) -> Result<Promise, Error> {
         .map_err(|e| network(&e))
 }
 
-/// `fetch(input, init)`; a rejected fetch (offline, DNS, CORS refusal, abort) is `network`.
-pub async fn send(input: &JsValue, init: &JsValue) -> Result<Response, Error> {
-    let value = JsFuture::from(global_fetch(input, init)?)
-        .await
-        .map_err(|e| network(&e))?;
+/// The answer of a started fetch; a rejected fetch (offline, DNS, CORS refusal, abort) is
+/// `network`.
+pub async fn response(pending: Promise) -> Result<Response, Error> {
+    let value = JsFuture::from(pending).await.map_err(|e| network(&e))?;
     value
         .dyn_into::<Response>()
         .map_err(|_| Error::Network("fetch did not return a Response".into()))
+}
+
+/// `fetch(input, init)`.
+pub async fn send(input: &JsValue, init: &JsValue) -> Result<Response, Error> {
+    response(start(input, init)?).await
 }
 
 /// A `network` error carrying the JS error's message.

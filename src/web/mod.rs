@@ -1,7 +1,7 @@
 //! The thin browser layer: fetch, BroadcastChannel, Web Locks, cookies and timers.
 //!
 //! Each module wraps one browser API and holds no policy; the decisions live in
-//! [`crate::core`] and the orchestration in [`crate::client`].
+//! [`crate::core`] and the orchestration in the (private) `client` module.
 
 pub mod channel;
 pub mod cookie;
