@@ -124,6 +124,21 @@ window.bench = {
     }
     return (performance.now() - t0) / n;
   },
+  /** Microseconds of JS + wasm work per `auth.fetch` call, with `window.fetch` replaced by an
+   *  instantly resolved stub (the network taken out): the library's own cost. */
+  async stubbedFetchUs(n) {
+    const realFetch = window.fetch;
+    const canned = new Response("{}");
+    window.fetch = () => Promise.resolve(canned);
+    try {
+      for (let i = 0; i < n / 10; i++) await window.auth.fetch("/api/me"); // warm-up
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) await window.auth.fetch("/api/me");
+      return ((performance.now() - t0) * 1000) / n;
+    } finally {
+      window.fetch = realFetch;
+    }
+  },
   /** Nanoseconds per `auth.state` read. */
   stateReadNs(reads) {
     let sink = 0;
