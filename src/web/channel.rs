@@ -1,10 +1,11 @@
-//! The BroadcastChannel between tabs, carrying versioned JSON text.
+//! The BroadcastChannel between tabs, carrying versioned flat objects.
 
 use gloo_events::EventListener;
+use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{BroadcastChannel, MessageEvent};
 
-use crate::core::protocol::Envelope;
+use crate::core::protocol::{Envelope, Fields};
 
 /// An open channel; closed when dropped.
 pub struct Channel {
@@ -21,7 +22,7 @@ impl Channel {
             let data = event
                 .dyn_ref::<MessageEvent>()
                 .map_or(JsValue::UNDEFINED, MessageEvent::data);
-            if let Some(envelope) = data.as_string().as_deref().and_then(Envelope::decode) {
+            if let Some(envelope) = read(&data).and_then(Envelope::from_fields) {
                 on_message(envelope);
             }
         });
@@ -33,9 +34,7 @@ impl Channel {
 
     /// Posts a message to the other tabs (the sender never receives its own message).
     pub fn post(&self, envelope: &Envelope) {
-        let _ = self
-            .channel
-            .post_message(&JsValue::from_str(&envelope.encode()));
+        let _ = self.channel.post_message(&write(&envelope.to_fields()));
     }
 }
 
@@ -43,4 +42,44 @@ impl Drop for Channel {
     fn drop(&mut self) {
         self.channel.close();
     }
+}
+
+/// Reads the fields of a received object, each with its type; anything else is absent.
+fn read(data: &JsValue) -> Option<Fields> {
+    if !data.is_object() || Array::is_array(data) {
+        return None;
+    }
+    let get = |key: &str| Reflect::get(data, &key.into()).unwrap_or(JsValue::UNDEFINED);
+    Some(Fields {
+        v: get("v").as_f64(),
+        from: get("from").as_string(),
+        kind: get("kind").as_string(),
+        token: get("token").as_string(),
+        obtained_at: get("obtainedAt").as_f64(),
+        expired: get("expired").as_bool(),
+        at: get("at").as_f64(),
+    })
+}
+
+/// The plain object posted for `fields`.
+fn write(fields: &Fields) -> JsValue {
+    let object = Object::new();
+    let set = |key: &str, value: JsValue| {
+        let _ = Reflect::set(&object, &key.into(), &value);
+    };
+    let text = |v: &Option<String>| v.as_deref().map(JsValue::from_str);
+    for (key, value) in [
+        ("v", fields.v.map(JsValue::from)),
+        ("from", text(&fields.from)),
+        ("kind", text(&fields.kind)),
+        ("token", text(&fields.token)),
+        ("obtainedAt", fields.obtained_at.map(JsValue::from)),
+        ("expired", fields.expired.map(JsValue::from)),
+        ("at", fields.at.map(JsValue::from)),
+    ] {
+        if let Some(value) = value {
+            set(key, value);
+        }
+    }
+    object.into()
 }

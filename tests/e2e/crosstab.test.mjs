@@ -98,15 +98,16 @@ test("garbage on the channel changes nothing and throws nothing", async () => {
   const before = await Promise.all(pages.map((p) => p.evaluate(() => window.changes.length)));
   await pages[0].evaluate(() => {
     const ch = new BroadcastChannel("tokenrelay");
+    const valid = { v: 1, from: "a", kind: "signedOut", expired: true };
     const garbage = [
-      "x", 1, null, undefined, true, [], {}, "{}", "[1]", "{\"v\":1}", "{\"v\":2,\"from\":\"a\",\"kind\":\"ask\"}",
-      "{\"v\":1,\"from\":\"a\",\"kind\":\"token\",\"token\":\"garbage\",\"obtainedAt\":1}",
-      "{\"v\":1,\"from\":\"a\",\"kind\":\"token\",\"token\":\"a.b.c\",\"obtainedAt\":\"x\"}",
-      "{\"v\":1,\"from\":\"a\",\"kind\":\"signedOut\",\"expired\":\"yes\"}",
-      "{\"v\":1,\"from\":\"\",\"kind\":\"signedOut\",\"expired\":true}",
-      "{\"v\":1,\"from\":\"a\",\"kind\":\"claim\",\"at\":1e400}",
-      "{\"v\":1,\"from\":\"a\",\"kind\":\"nope\"}",
-      "x".repeat(1 << 20), { v: 1, from: "a", kind: "signedOut", expired: true },
+      "x", 1, null, undefined, true, [], {}, "x".repeat(1 << 20),
+      JSON.stringify(valid), // text is not the format
+      [valid], { ...valid, v: 2 }, { ...valid, v: "1" }, { ...valid, from: "" }, { ...valid, from: 7 },
+      { ...valid, from: "x".repeat(65) }, { ...valid, expired: "yes" }, { ...valid, kind: "nope" },
+      { v: 1, from: "a", kind: "token", token: "garbage", obtainedAt: 1 },
+      { v: 1, from: "a", kind: "token", token: "a.b.c", obtainedAt: "x" },
+      { v: 1, from: "a", kind: "token", token: "", obtainedAt: 1 },
+      { v: 1, from: "a", kind: "claim", at: -1 }, { v: 1, from: "a", kind: "claim", at: Infinity },
     ];
     for (const g of garbage) ch.postMessage(g);
     ch.close();
@@ -114,9 +115,9 @@ test("garbage on the channel changes nothing and throws nothing", async () => {
   // A valid message posted after the garbage proves the garbage was processed (in order).
   await pages[0].evaluate(() => {
     const ch = new BroadcastChannel("tokenrelay");
-    ch.postMessage(JSON.stringify({ v: 1, from: "probe", kind: "ask" }));
+    ch.postMessage({ v: 1, from: "probe", kind: "ask" });
     window.probe = new Promise((resolve) => {
-      ch.onmessage = (e) => { if (JSON.parse(e.data).kind === "token") resolve(true); };
+      ch.onmessage = (e) => { if (e.data?.kind === "token") resolve(true); };
     });
   });
   assert.equal(await pages[0].evaluate(() => window.probe), true, "tabs still answer after garbage");
