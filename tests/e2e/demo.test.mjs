@@ -19,7 +19,7 @@ after(async () => {
   await server?.stop();
 });
 
-test("the demo logs in, calls the API 20 times with one session, and logs out", async () => {
+test("the demo logs in, calls the API 20 times with one session, follows in a second tab, logs out", async () => {
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
   const errors = [];
   const page = await context.newPage();
@@ -34,8 +34,18 @@ test("the demo logs in, calls the API 20 times with one session, and logs out", 
   await page.waitForSelector('#result[data-ok="20"]');
   await page.waitForFunction(() => document.querySelector('[data-stat="apiOk"] b')?.textContent === "20");
   await page.screenshot({ path: path.join(artifacts, "demo.png"), fullPage: true });
+  // A second tab of the demo signs in from the first one, without a request.
+  const before = await server.stats();
+  const second = await context.newPage();
+  watchErrors(second, errors);
+  await second.goto(`${server.web}/`);
+  await second.waitForSelector('#status[data-status="signedIn"]');
+  assert.equal((await server.stats()).refresh, before.refresh, "restored from the other tab");
+  await second.screenshot({ path: path.join(artifacts, "demo-second-tab.png"), fullPage: true });
+  // Logging out in the first tab signs the second one out too.
   await page.click("#btn-logout");
   await page.waitForSelector('#status[data-status="signedOut"]');
+  await second.waitForSelector('#status[data-status="signedOut"]');
   assert.deepEqual(errors, []);
   await context.close();
 });
