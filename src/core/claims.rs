@@ -3,8 +3,8 @@
 //! The client never checks the signature (it has no key; the server does). It only reads the
 //! claims to know who is signed in and when to refresh.
 
-use jwt_compact::UntrustedToken;
-use serde_json::{Map, Value};
+use base64ct::{Base64UrlUnpadded, Encoding};
+use jwt_compact::{Empty, UntrustedToken};
 
 use super::error::Error;
 
@@ -14,8 +14,9 @@ use super::error::Error;
 pub struct Token {
     /// The compact JWT, as received.
     pub jwt: String,
-    /// All claims of the payload, `exp`/`iat`/`nbf` included, as JSON.
-    pub claims: Map<String, Value>,
+    /// The payload as JSON text: all claims, `exp`/`iat`/`nbf` included. The browser layer
+    /// hands it to `JSON.parse`, which is smaller there than a Rust JSON value type.
+    pub payload: String,
     /// When the token expires, in epoch ms of the local clock.
     pub expires_at_ms: f64,
     /// How long the token lives in total, in ms.
@@ -36,25 +37,23 @@ impl Token {
     pub fn decode(jwt: &str, received_at_ms: f64) -> Result<Self, Error> {
         let token = UntrustedToken::new(jwt).map_err(|_| bad("not a compact JWT"))?;
         let parsed = token
-            .deserialize_claims_unchecked::<Map<String, Value>>()
+            .deserialize_claims_unchecked::<Empty>()
             .map_err(|_| bad("the payload is not a JSON claims object"))?;
         let exp_s = parsed
             .expiration
             .ok_or_else(|| bad("the token has no exp claim"))?
             .timestamp();
         let iat_s = parsed.issued_at.map(|t| t.timestamp());
-        let mut claims = parsed.custom;
-        claims.insert("exp".into(), exp_s.into());
-        if let Some(iat) = iat_s {
-            claims.insert("iat".into(), iat.into());
-        }
-        if let Some(nbf) = parsed.not_before {
-            claims.insert("nbf".into(), nbf.timestamp().into());
-        }
         let (expires_at_ms, lifetime_ms) = expiry(exp_s, iat_s, received_at_ms)?;
+        // jwt-compact has checked the payload is a JSON object; keep its text as is.
+        let encoded = jwt.split('.').nth(1).unwrap_or_default();
+        let payload = Base64UrlUnpadded::decode_vec(encoded)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .ok_or_else(|| bad("not a compact JWT"))?;
         Ok(Self {
             jwt: jwt.to_owned(),
-            claims,
+            payload,
             expires_at_ms,
             lifetime_ms,
             obtained_at_ms: received_at_ms,
@@ -146,10 +145,11 @@ pub(crate) mod tests {
         .unwrap();
         assert_eq!(t.expires_at_ms, 5_060_000.0);
         assert_eq!(t.lifetime_ms, 60_000.0);
-        assert_eq!(t.claims["sub"], "u1");
-        assert_eq!(t.claims["email"], "a@b.c");
-        assert_eq!(t.claims["exp"], 1060);
-        assert_eq!(t.claims["iat"], 1000);
+        let claims: serde_json::Value = serde_json::from_str(&t.payload).unwrap();
+        assert_eq!(claims["sub"], "u1");
+        assert_eq!(claims["email"], "a@b.c");
+        assert_eq!(claims["exp"], 1060);
+        assert_eq!(claims["iat"], 1000);
     }
 
     #[test]
@@ -169,7 +169,7 @@ pub(crate) mod tests {
         let t = Token::decode(&jwt(r#"{"exp":2000}"#), 1_900_000.0).unwrap();
         assert_eq!(t.expires_at_ms, 2_000_000.0);
         assert_eq!(t.lifetime_ms, 100_000.0);
-        assert!(!t.claims.contains_key("iat"));
+        assert_eq!(t.payload, r#"{"exp":2000}"#);
     }
 
     #[test]
