@@ -26,3 +26,11 @@ pub mod web;
 
 #[cfg(target_arch = "wasm32")]
 pub use api::{is_token_relay_error, AuthClient};
+
+/// A small free-list allocator: the heap of this library is a few KB of short-lived strings,
+/// so dlmalloc's speed is not needed and its ~3 KB gzip is.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+// SAFETY: the module runs on the page's single thread (no shared memory, no threads).
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
