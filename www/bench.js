@@ -124,6 +124,25 @@ window.bench = {
     }
     return (performance.now() - t0) / n;
   },
+  /** `n` GETs through `auth.fetch` and `n` raw, in `blocks` paired blocks in ABBA order (so
+   *  that drift of the machine cancels out), after one warm-up pair: ms per GET of each block. */
+  async overhead(n, blocks) {
+    const per = Math.max(1, Math.round(n / blocks));
+    await this.sequential(per, false); // warm-up (JIT, wasm tier-up, connection pool)
+    await this.sequential(per, true);
+    const raw = [];
+    const lib = [];
+    for (let i = 0; i < blocks; i++) {
+      if (i % 2) {
+        lib.push(await this.sequential(per, true));
+        raw.push(await this.sequential(per, false));
+      } else {
+        raw.push(await this.sequential(per, false));
+        lib.push(await this.sequential(per, true));
+      }
+    }
+    return { raw, lib };
+  },
   /** Microseconds of JS + wasm work per `auth.fetch` call, with `window.fetch` replaced by an
    *  instantly resolved stub (the network taken out): the library's own cost. */
   async stubbedFetchUs(n) {
@@ -167,11 +186,29 @@ window.bench = {
   },
 };
 
+/** `bench.html#overhead=<json>` runs `bench.overhead` on its own and posts the figures to
+ *  `report`: scripts/bench opens it in a browser with no DevTools client attached, because
+ *  DevTools record a stack trace with every request, which makes deeper call stacks (such as
+ *  a library's) look slower than they are. */
+async function overheadRun({ n, blocks, report, login }) {
+  let body;
+  try {
+    window.auth = new tr.AuthClient({ apiBase: window.apiBase });
+    await window.auth.login(login);
+    body = await window.bench.overhead(n, blocks);
+  } catch (e) {
+    body = { error: String(e) };
+  }
+  await fetch(report, { method: "POST", mode: "no-cors", body: JSON.stringify(body) });
+}
+
 try {
   window.apiBase = (await (await fetch("/config.json")).json()).apiBase;
   await init();
   window.tr = tr;
   window.benchReady = true;
+  const spec = location.hash.match(/^#overhead=(.*)$/);
+  if (spec) await overheadRun(JSON.parse(decodeURIComponent(spec[1])));
 } catch (e) {
   window.benchError = String(e);
 }

@@ -30,6 +30,9 @@ pub struct Inner {
     /// The origins that may receive the token, as JS strings (checked without copying URLs
     /// into wasm on every request).
     pub(crate) allowed_origins: js_sys::Array,
+    /// Whether targets relative to `apiBase` may carry the token: the browser's origin of
+    /// `apiBase` is in the allow-list (it is unless the browser serializes it differently).
+    pub(crate) api_base_allowed: bool,
     /// `Bearer <jwt>` as a JS string, for the token obtained at the given time.
     bearer: RefCell<Option<(f64, JsValue)>>,
     pub(crate) tab_id: String,
@@ -60,13 +63,17 @@ pub struct Inner {
 impl Inner {
     /// Creates a client for validated `options` and opens its channel.
     pub fn new(options: Options, allow: AllowList) -> Rc<Self> {
+        let allowed_origins: js_sys::Array = allow
+            .origins()
+            .iter()
+            .map(|o| JsValue::from_str(o))
+            .collect();
+        let api_base_allowed = web_sys::Url::new(&options.api_base)
+            .is_ok_and(|url| allowed_origins.includes(&url.origin().into(), 0));
         let inner = Rc::new(Self {
             options,
-            allowed_origins: allow
-                .origins()
-                .iter()
-                .map(|o| JsValue::from_str(o))
-                .collect(),
+            allowed_origins,
+            api_base_allowed,
             bearer: RefCell::new(None),
             tab_id: js::random_id(),
             session: RefCell::new(Session::default()),

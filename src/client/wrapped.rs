@@ -5,9 +5,9 @@ use std::rc::Rc;
 
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use web_sys::{Headers, Request, Response, Url};
+use web_sys::{Headers, Request, RequestCredentials, RequestInit, Response, Url};
 
-use crate::core::origin::join;
+use crate::core::origin::{is_absolute, join};
 use crate::core::Error;
 use crate::web::{http, js};
 
@@ -22,16 +22,56 @@ extern "C" {
     type JsHeaders;
     #[wasm_bindgen(method, js_name = set, catch)]
     fn set(this: &JsHeaders, name: &str, value: &JsValue) -> Result<(), JsValue>;
+
+    /// The private copy of a wrapped fetch's `init`, through the fields the wrapper reads
+    /// (plain property reads in the glue: no key strings cross the boundary per call).
+    #[wasm_bindgen(extends = Object)]
+    type FetchInit;
+    #[wasm_bindgen(method, getter)]
+    fn method(this: &FetchInit) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn body(this: &FetchInit) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn headers(this: &FetchInit) -> JsValue;
+
+    /// A plain headers record (what a caller that gave no headers gets: the browser reads a
+    /// record faster than a `Headers` object).
+    #[wasm_bindgen(extends = Object)]
+    type HeaderRecord;
+    #[wasm_bindgen(method, setter = Authorization)]
+    fn set_authorization(this: &HeaderRecord, value: &JsValue);
+}
+
+/// The headers a wrapped request is sent with, where the token goes.
+enum HeaderBag {
+    /// The caller gave none: a plain record.
+    Record(HeaderRecord),
+    /// `new Headers(init.headers)` (the caller's own object is never changed) or a
+    /// `Request`'s headers.
+    Headers(Headers),
+}
+
+impl HeaderBag {
+    fn set_authorization(&self, bearer: &JsValue) -> Result<(), Error> {
+        match self {
+            HeaderBag::Record(record) => record.set_authorization(bearer),
+            HeaderBag::Headers(headers) => headers
+                .unchecked_ref::<JsHeaders>()
+                .set("Authorization", bearer)
+                .map_err(|e| invalid(&e))?,
+        }
+        Ok(())
+    }
 }
 
 /// A request ready to be sent, once or twice.
 enum Outgoing {
-    /// A URL and a private copy of `init` whose `headers` is a `Headers` object: sent as is,
+    /// A URL and a private copy of `init` whose `headers` are ours to change: sent as is,
     /// again for a retry (its body is a string, a buffer, a Blob or form data, all reusable).
     Url {
-        url: Url,
+        url: JsValue,
         init: Object,
-        headers: Headers,
+        headers: HeaderBag,
     },
     /// A `Request` (given as input, or carrying a one-shot stream body): each attempt sends
     /// a copy, so the body is intact for a retry.
@@ -52,8 +92,11 @@ pub struct Begun {
 pub fn begin(inner: &Inner, input: &JsValue, init: &JsValue) -> Result<Begun, Error> {
     inner.check_alive()?;
     let (outgoing, origin) = prepare(inner, input, init)?;
-    // The origin stays a JS string: the allow-list is checked on the JS side.
-    let allowed = inner.allowed_origins.includes(&origin, 0);
+    let allowed = match origin {
+        Target::Relative => inner.api_base_allowed,
+        // The origin stays a JS string: the allow-list is checked on the JS side.
+        Target::Absolute(origin) => inner.allowed_origins.includes(&origin, 0),
+    };
     let sent = if allowed && !is_settled(inner) {
         None
     } else {
@@ -111,73 +154,95 @@ fn start(
     outgoing: &Outgoing,
     allowed: bool,
 ) -> Result<(Promise, Option<f64>), Error> {
-    let (input, init, headers): (JsValue, JsValue, Headers) = match outgoing {
-        Outgoing::Url { url, init, headers } => (url.into(), init.into(), headers.clone()),
+    let copy;
+    let (input, init, headers): (&JsValue, &JsValue, &HeaderBag) = match outgoing {
+        Outgoing::Url { url, init, headers } => (url, init, headers),
         Outgoing::Request(request) => {
-            let copy = request.clone().map_err(|e| invalid(&e))?;
-            let headers = copy.headers();
-            (copy.into(), JsValue::UNDEFINED, headers)
+            let request = request.clone().map_err(|e| invalid(&e))?;
+            copy = (
+                HeaderBag::Headers(request.headers()),
+                JsValue::from(request),
+            );
+            (&copy.1, &JsValue::UNDEFINED, &copy.0)
         }
     };
     let mut used = None;
     if allowed {
         if let Some((bearer, obtained_at)) = inner.bearer() {
-            headers
-                .unchecked_ref::<JsHeaders>()
-                .set("Authorization", &bearer)
-                .map_err(|e| invalid(&e))?;
+            headers.set_authorization(&bearer)?;
             used = Some(obtained_at);
         }
     }
-    Ok((http::start(&input, &init)?, used))
+    Ok((http::start(input, init)?, used))
+}
+
+/// Where a request goes, as far as the allow-list is concerned.
+enum Target {
+    /// Appended to `apiBase` after a `/`, `?` or `#`, which ends the authority: the request
+    /// goes to `apiBase`'s origin, whatever the target holds. Checked once, at construction.
+    Relative,
+    /// An absolute URL or a `Request`, with its origin as the browser's URL parser sees it
+    /// (never a string guess: `http://evil.test\@api.test` goes to evil.test).
+    Absolute(JsValue),
 }
 
 /// Resolves the target against `apiBase` and copies `init` with `credentials: "include"`.
-/// Returns the request and its origin as the browser's URL parser sees it (never a string
-/// guess: `http://evil.test\@api.test` goes to evil.test).
-fn prepare(inner: &Inner, input: &JsValue, init: &JsValue) -> Result<(Outgoing, JsValue), Error> {
+/// Returns the request and where it goes.
+fn prepare(inner: &Inner, input: &JsValue, init: &JsValue) -> Result<(Outgoing, Target), Error> {
     let copy = Object::new();
     if init.is_object() {
         Object::assign(&copy, init.unchecked_ref());
     } else if !init.is_undefined() && !init.is_null() {
         return Err(Error::Config("fetch init must be an object".into()));
     }
-    let set = |key: &str, value: &JsValue| Reflect::set(&copy, &key.into(), value);
-    let _ = set("credentials", &"include".into());
+    copy.unchecked_ref::<RequestInit>()
+        .set_credentials(RequestCredentials::Include);
     if let Some(request) = input.dyn_ref::<Request>() {
         let request = Request::new_with_request_and_init(request, copy.unchecked_ref())
             .map_err(|e| invalid(&e))?;
         let origin = Url::new(&request.url()).map_or(JsValue::NULL, |u| origin_of(&u));
-        return Ok((Outgoing::Request(request), origin));
+        return Ok((Outgoing::Request(request), Target::Absolute(origin)));
     }
     let target = input
         .as_string()
         .or_else(|| Some(String::from(input.dyn_ref::<Object>()?.to_string()))) // URL objects
         .ok_or_else(|| Error::Config("fetch input must be a URL string, URL or Request".into()))?;
-    let url = Url::new(&join(&inner.options.api_base, &target)).map_err(|e| invalid(&e))?;
-    let origin = origin_of(&url);
-    let given = Reflect::get(&copy, &"headers".into()).unwrap_or(JsValue::UNDEFINED);
-    let headers = if given.is_undefined() || given.is_null() {
-        Headers::new()
+    let (url, href, target) = if is_absolute(&target) {
+        let url = Url::new(&target).map_err(|e| invalid(&e))?;
+        let origin = origin_of(&url);
+        (url.into(), target, Target::Absolute(origin))
     } else {
-        Headers::new_with_str_sequence_sequence(&given) // `new Headers(init.headers)`
-    }
-    .map_err(|e| invalid(&e))?;
-    let _ = set("headers", &headers);
-    let body = Reflect::get(&copy, &"body".into()).unwrap_or(JsValue::UNDEFINED);
-    check_method(&copy, &body)?;
+        // No URL parsing per call (it is the costliest part of a call): the browser's fetch
+        // parses the string once anyway.
+        let href = join(&inner.options.api_base, &target);
+        (JsValue::from_str(&href), href, Target::Relative)
+    };
+    let copy: FetchInit = copy.unchecked_into();
+    let given = copy.headers();
+    let headers = if given.is_undefined() || given.is_null() {
+        let record = Object::new();
+        copy.unchecked_ref::<RequestInit>().set_headers(&record);
+        HeaderBag::Record(record.unchecked_into())
+    } else {
+        // `new Headers(init.headers)`
+        let headers = Headers::new_with_str_sequence_sequence(&given).map_err(|e| invalid(&e))?;
+        copy.unchecked_ref::<RequestInit>().set_headers(&headers);
+        HeaderBag::Headers(headers)
+    };
+    let body = copy.body();
+    check_method(&copy.method(), &body)?;
     if is_stream(&body) {
-        let request = Request::new_with_str_and_init(&url.href(), copy.unchecked_ref())
-            .map_err(|e| invalid(&e))?;
-        return Ok((Outgoing::Request(request), origin));
+        let request =
+            Request::new_with_str_and_init(&href, copy.unchecked_ref()).map_err(|e| invalid(&e))?;
+        return Ok((Outgoing::Request(request), target));
     }
     Ok((
         Outgoing::Url {
             url,
-            init: copy,
+            init: copy.into(),
             headers,
         },
-        origin,
+        target,
     ))
 }
 
@@ -188,8 +253,7 @@ fn origin_of(url: &Url) -> JsValue {
 
 /// What `new Request` would refuse, found without building one (that costs time per call):
 /// a method that is not an HTTP token or is forbidden, or a body on GET/HEAD.
-fn check_method(init: &Object, body: &JsValue) -> Result<(), Error> {
-    let method = Reflect::get(init, &"method".into()).unwrap_or(JsValue::UNDEFINED);
+fn check_method(method: &JsValue, body: &JsValue) -> Result<(), Error> {
     let method = match method.as_string() {
         Some(m) => m.to_ascii_uppercase(),
         None if method.is_undefined() => "GET".into(),

@@ -2,23 +2,25 @@
 
 use gloo_timers::callback::Timeout;
 use js_sys::{Promise, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, Request, RequestCredentials, RequestInit, Response};
 
 use crate::core::options::CSRF_HEADER_VALUE;
 use crate::core::Error;
 
-/// Calls the global `fetch(input, init)` (window or worker) and returns its promise.
+#[wasm_bindgen]
+extern "C" {
+    /// The global `fetch` (window or worker), looked up at each call as `fetch(...)` in JS
+    /// is, so a page's own wrapper of `window.fetch` applies.
+    #[wasm_bindgen(js_name = fetch, catch)]
+    fn global_fetch(input: &JsValue, init: &JsValue) -> Result<Promise, JsValue>;
+}
+
+/// Calls the global `fetch(input, init)` and returns its promise.
 pub fn start(input: &JsValue, init: &JsValue) -> Result<Promise, Error> {
-    let fetch = Reflect::get(&js_sys::global(), &"fetch".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .ok_or_else(|| Error::Network("fetch is not available".into()))?;
-    fetch
-        .call2(&js_sys::global(), input, init)
-        .map(JsCast::unchecked_into)
-        .map_err(|e| network(&e))
+    global_fetch(input, init).map_err(|e| network(&e))
 }
 
 /// The answer of a started fetch; a rejected fetch (offline, DNS, CORS refusal, abort) is

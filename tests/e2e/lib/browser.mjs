@@ -1,13 +1,14 @@
 // Headless Chromium through playwright-core, and helpers to drive the harness page.
 import { chromium } from "playwright-core";
 
+export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+/** Flags for a root user on a machine with a closed network. */
+export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+  "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync",
+  "--disable-quic"];
+
 export async function launch() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-      "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"],
-  });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
 
 /** Collects uncaught page errors and console errors that reveal a wasm panic. */
