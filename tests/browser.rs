@@ -301,3 +301,35 @@ fn cooldown_cookie_round_trips_through_document_cookie() {
         Some(1_700_000_000_123.0)
     );
 }
+
+/// `auth.fetch` attaches the token to a target relative to `apiBase` without parsing the
+/// joined URL: the browser's parser must agree that the origin is `apiBase`'s, whatever the
+/// target holds.
+#[wasm_bindgen_test]
+fn relative_targets_never_leave_the_api_origin() {
+    use tokenrelay::core::origin::{is_absolute, join};
+    let bases = [
+        "http://127.0.0.1:8000",
+        "http://127.0.0.1:8000/",
+        "https://api.test/v1",
+        "https://user@api.test:8443/v1/",
+        "http://[::1]:8000/api?x=1",
+    ];
+    let targets = [
+        "", "/", "me", "/me", "@evil.test/", "/@evil.test", "\\evil.test", "/\\evil.test",
+        "\\\\evil.test/x", ":8080/x", "?next=//evil.test", "#//evil.test", "%2F%2Fevil.test",
+        ".//evil.test", "..//evil.test", "/..//evil.test", " //evil.test", "\t//evil.test",
+        "\n//evil.test", "evil.test:80", "a:b@evil.test",
+    ];
+    for base in bases {
+        let origin = web_sys::Url::new(base).unwrap().origin();
+        for target in targets {
+            if is_absolute(target) {
+                continue; // parsed and checked per call
+            }
+            let joined = join(base, target);
+            let got = web_sys::Url::new(&joined).map(|u| u.origin());
+            assert_eq!(got.as_deref(), Ok(origin.as_str()), "{base} + {target:?} = {joined}");
+        }
+    }
+}
