@@ -28,7 +28,7 @@ async function overheadWithoutDevtools(web, n, blocks) {
   const profile = mkdtempSync(path.join(os.tmpdir(), "tokenrelay-bench-"));
   const spec = encodeURIComponent(JSON.stringify({ n, blocks, report, login: DEMO }));
   const chrome = spawn(CHROMIUM, ["--headless", ...CHROMIUM_ARGS, `--user-data-dir=${profile}`,
-    `${web}/bench.html#overhead=${spec}`], { stdio: "ignore" });
+    `${web}/bench.html#overhead=${spec}`], { stdio: "ignore", detached: true });
   const exited = new Promise((resolve) => chrome.once("exit", resolve));
   let timer;
   try {
@@ -40,10 +40,10 @@ async function overheadWithoutDevtools(web, n, blocks) {
     return figures;
   } finally {
     clearTimeout(timer);
-    chrome.kill();
+    process.kill(-chrome.pid, "SIGKILL"); // the whole process group: browser, renderers, helpers
     await exited;
     sink.close();
-    rmSync(profile, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
 const started = Date.now();

@@ -316,10 +316,27 @@ fn relative_targets_never_leave_the_api_origin() {
         "http://[::1]:8000/api?x=1",
     ];
     let targets = [
-        "", "/", "me", "/me", "@evil.test/", "/@evil.test", "\\evil.test", "/\\evil.test",
-        "\\\\evil.test/x", ":8080/x", "?next=//evil.test", "#//evil.test", "%2F%2Fevil.test",
-        ".//evil.test", "..//evil.test", "/..//evil.test", " //evil.test", "\t//evil.test",
-        "\n//evil.test", "evil.test:80", "a:b@evil.test",
+        "",
+        "/",
+        "me",
+        "/me",
+        "@evil.test/",
+        "/@evil.test",
+        "\\evil.test",
+        "/\\evil.test",
+        "\\\\evil.test/x",
+        ":8080/x",
+        "?next=//evil.test",
+        "#//evil.test",
+        "%2F%2Fevil.test",
+        ".//evil.test",
+        "..//evil.test",
+        "/..//evil.test",
+        " //evil.test",
+        "\t//evil.test",
+        "\n//evil.test",
+        "evil.test:80",
+        "a:b@evil.test",
     ];
     for base in bases {
         let origin = web_sys::Url::new(base).unwrap().origin();
@@ -329,7 +346,11 @@ fn relative_targets_never_leave_the_api_origin() {
             }
             let joined = join(base, target);
             let got = web_sys::Url::new(&joined).map(|u| u.origin());
-            assert_eq!(got.as_deref(), Ok(origin.as_str()), "{base} + {target:?} = {joined}");
+            assert_eq!(
+                got.as_deref(),
+                Ok(origin.as_str()),
+                "{base} + {target:?} = {joined}"
+            );
         }
     }
 }

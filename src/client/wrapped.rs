@@ -109,29 +109,48 @@ pub fn begin(inner: &Inner, input: &JsValue, init: &JsValue) -> Result<Begun, Er
     })
 }
 
+impl Begun {
+    /// The first attempt, when it is on the wire already, and when the token it carries was
+    /// obtained. Without it, [`finish`] sends the request after a refresh.
+    pub fn take_sent(&mut self) -> Option<(Promise, Option<f64>)> {
+        self.sent.take()
+    }
+}
+
 /// The rest: a refresh first if due, the answer, and on a 401 one shared refresh and one
 /// retry.
-pub async fn finish(inner: &Rc<Inner>, begun: Begun) -> Result<Response, Error> {
-    let Begun {
-        outgoing,
-        allowed,
-        sent,
-    } = begun;
-    let (first, used) = match sent {
+pub async fn finish(inner: &Rc<Inner>, mut begun: Begun) -> Result<Response, Error> {
+    let (first, used) = match begun.take_sent() {
         Some(sent) => sent,
         None => {
             ensure_fresh(inner).await;
-            start(inner, &outgoing, allowed)?
+            start(inner, &begun.outgoing, begun.allowed)?
         }
     };
     let response = http::response(first).await?;
-    if response.status() != 401 || used.is_none() {
+    answered(inner, begun, used, response).await
+}
+
+/// Whether the answer to an attempt that carried the token obtained at `used` is final:
+/// anything but a 401 to a request sent with a token.
+pub fn is_final(response: &Response, used: Option<f64>) -> bool {
+    response.status() != 401 || used.is_none()
+}
+
+/// After the first answer: itself when final, else one shared refresh and one retry.
+pub async fn answered(
+    inner: &Rc<Inner>,
+    begun: Begun,
+    used: Option<f64>,
+    response: Response,
+) -> Result<Response, Error> {
+    if is_final(&response, used) {
         return Ok(response);
     }
     if refresh_after_401(inner, used).await.is_err() || !peers::holds_valid_token(inner) {
         return Ok(response); // the original 401: no loop, no lost response
     }
-    let (retry, _) = start(inner, &outgoing, allowed)?;
+    let (retry, _) = start(inner, &begun.outgoing, begun.allowed)?;
     http::response(retry).await
 }
 

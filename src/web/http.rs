@@ -26,7 +26,12 @@ pub fn start(input: &JsValue, init: &JsValue) -> Result<Promise, Error> {
 /// The answer of a started fetch; a rejected fetch (offline, DNS, CORS refusal, abort) is
 /// `network`.
 pub async fn response(pending: Promise) -> Result<Response, Error> {
-    let value = JsFuture::from(pending).await.map_err(|e| network(&e))?;
+    as_response(JsFuture::from(pending).await.map_err(|e| network(&e))?)
+}
+
+/// What a fetch resolved with, which must be a `Response` (a page's own `fetch` wrapper may
+/// resolve with anything).
+pub fn as_response(value: JsValue) -> Result<Response, Error> {
     value
         .dyn_into::<Response>()
         .map_err(|_| Error::Network("fetch did not return a Response".into()))
