@@ -354,3 +354,26 @@ fn relative_targets_never_leave_the_api_origin() {
         }
     }
 }
+
+/// `auth.fetch` calls the page's current `fetch` (so a page's own wrapper applies) and
+/// rejects with a typed error when that wrapper resolves with something else than a Response.
+#[wasm_bindgen_test]
+async fn a_page_fetch_wrapper_is_used_and_checked() {
+    let global = js_sys::global();
+    let real = get(&global, "fetch");
+    let calls = js_sys::Array::new();
+    let fake =
+        js_sys::Function::new_with_args("input", "this.push(input); return Promise.resolve(42);")
+            .bind0(&calls);
+    Reflect::set(&global, &"fetch".into(), &fake).unwrap();
+    let auth = client(&[]);
+    let result = JsFuture::from(auth.fetch("/me".into(), None)).await;
+    Reflect::set(&global, &"fetch".into(), &real).unwrap();
+    assert_eq!(calls.length(), 1, "the page's fetch was called once");
+    assert_eq!(
+        calls.get(0).as_string().as_deref(),
+        Some("http://127.0.0.1:9/me")
+    );
+    assert_eq!(code_of(&result.unwrap_err()), "network");
+    auth.dispose();
+}
