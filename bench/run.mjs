@@ -55,6 +55,13 @@ const median = (xs) => {
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
 };
 const fmt = (x, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : "-");
+const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
+const kb = (bytes) => (bytes / 1024).toFixed(1);
+/** Medians and ratios of paired blocks `{ raw, lib }` (ms per GET of each block). */
+const compare = ({ raw, lib }) => ({
+  rawMedianMs: median(raw), tokenrelayMedianMs: median(lib), ratio: median(lib) / median(raw),
+  pairedRatio: median(lib.map((l, i) => l / raw[i])),
+});
 function table(title, header, rows) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join("  ");
@@ -172,27 +179,24 @@ const restoreRuns = smoke ? 3 : 15;
   // 4. auth.fetch overhead and state/subscribe costs (tab A).
   const n = smoke ? 50 : 1000;
   const blocks = smoke ? 5 : 40;
-  const { raw, lib: viaLib } = await a.evaluate(([k, b]) => window.bench.overhead(k, b), [n, blocks]);
-  const ratios = viaLib.map((l, i) => l / raw[i]);
+  const devtools = compare(await a.evaluate(([k, b]) => window.bench.overhead(k, b), [n, blocks]));
   // The same in a browser no DevTools client is attached to (what users run): DevTools
   // record a stack trace with each request, which taxes deeper call stacks.
   // Four times the GETs there: a bare browser runs them fast, and the ratio settles.
-  const bare = await overheadWithoutDevtools(server.web, 4 * n, 4 * blocks);
-  const bareRatios = bare.lib.map((l, i) => l / bare.raw[i]);
+  const bare = compare(await overheadWithoutDevtools(server.web, 4 * n, 4 * blocks));
   const cpuUs = await a.evaluate((k) => window.bench.stubbedFetchUs(k), smoke ? 1000 : 20000);
   const reads = smoke ? 1e5 : 1e6;
   const stateNs = await a.evaluate((r) => window.bench.stateReadNs(r), reads);
   const spans = await a.evaluate((c) => window.bench.dispatchNsPerListener(10000, c), smoke ? 3 : 10);
-  results.fetch = { rawMedianMs: median(bare.raw), tokenrelayMedianMs: median(bare.lib), ratio: median(bare.lib) / median(bare.raw),
-    pairedRatio: median(bareRatios), withDevtools: { rawMedianMs: median(raw), tokenrelayMedianMs: median(viaLib),
-      ratio: median(viaLib) / median(raw), pairedRatio: median(ratios) },
+  results.fetch = { ...bare, withDevtools: devtools,
     stubbedFetchUs: cpuUs, stateReadNs: stateNs, dispatchNsPerListener: median(spans) };
+  const ratioCell = (c) => `${fmt(c.ratio, 3)} (paired blocks: ${fmt(c.pairedRatio, 3)})`;
   table(`auth.fetch overhead (sequential GETs on loopback in paired blocks of ${n / blocks}, ABBA order: ${4 * n} each in a browser without DevTools, ${n} each under DevTools)`,
     ["measure", "tokenrelay", "baseline", "ratio", "target"],
-    [["ms per GET (median block)", fmt(median(bare.lib), 3), `${fmt(median(bare.raw), 3)} (raw fetch, same header)`,
-      `${fmt(median(bare.lib) / median(bare.raw), 3)} (paired blocks: ${fmt(median(bareRatios), 3)})`, "ratio <= 1.05"],
-    ["the same under DevTools (Playwright)", fmt(median(viaLib), 3), fmt(median(raw), 3),
-      `${fmt(median(viaLib) / median(raw), 3)} (paired blocks: ${fmt(median(ratios), 3)})`, "-"],
+    [["ms per GET (median block)", fmt(bare.tokenrelayMedianMs, 3), `${fmt(bare.rawMedianMs, 3)} (raw fetch, same header)`,
+      ratioCell(bare), "ratio <= 1.05"],
+    ["the same under DevTools (Playwright)", fmt(devtools.tokenrelayMedianMs, 3), fmt(devtools.rawMedianMs, 3),
+      ratioCell(devtools), "-"],
     ["own cost per call (fetch stubbed)", `${fmt(cpuUs, 1)} us`, "-", "-", "-"],
     ["auth.state read", `${fmt(stateNs, 0)} ns`, "-", "-", "-"],
     ["state change dispatch", `${fmt(median(spans), 0)} ns per listener`, "-", "-", "-"]]);
@@ -204,8 +208,6 @@ const restoreRuns = smoke ? 3 : 15;
   const file = (f) => readFileSync(path.join(root, "pkg", f));
   const wasm = file("tokenrelay_bg.wasm");
   const glue = file("tokenrelay.js");
-  const gz = (b) => gzipSync(b, { level: 9 }).length;
-  const kb = (x) => (x / 1024).toFixed(1);
   // What an app's bundler makes of the glue (the published figures below are minified too).
   const minified = Buffer.from(transformSync(glue.toString(), { minify: true, format: "esm" }).code);
   const total = gz(wasm) + gz(glue);
@@ -224,8 +226,6 @@ const restoreRuns = smoke ? 3 : 15;
 // What jwt-compact costs: its claims decoding alone in a module built the same way.
 const floor = path.join(root, "target/jwt-floor/pkg/jwt_floor_bg.wasm");
 if (!smoke && existsSync(floor)) {
-  const gz = (b) => gzipSync(b, { level: 9 }).length;
-  const kb = (x) => (x / 1024).toFixed(1);
   const floorGzip = gz(readFileSync(floor));
   const ours = results.size.wasmGzip;
   results.jwtCompactFloorGzip = floorGzip;
