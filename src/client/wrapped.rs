@@ -173,16 +173,15 @@ fn start(
     outgoing: &Outgoing,
     allowed: bool,
 ) -> Result<(Promise, Option<f64>), Error> {
-    let copy;
+    // A `Request` is sent as a fresh copy each time; these hold it for the borrows below.
+    let (copy, copy_headers);
     let (input, init, headers): (&JsValue, &JsValue, &HeaderBag) = match outgoing {
         Outgoing::Url { url, init, headers } => (url, init, headers),
         Outgoing::Request(request) => {
             let request = request.clone().map_err(|e| invalid(&e))?;
-            copy = (
-                HeaderBag::Headers(request.headers()),
-                JsValue::from(request),
-            );
-            (&copy.1, &JsValue::UNDEFINED, &copy.0)
+            copy_headers = HeaderBag::Headers(request.headers());
+            copy = JsValue::from(request);
+            (&copy, &JsValue::UNDEFINED, &copy_headers)
         }
     };
     let mut used = None;
