@@ -121,8 +121,11 @@ export function defineEntry(source) {
     }
 
     fetch(input, init) {
+      // The hot path: no closure, no extra tick once the wasm client exists.
+      const inner = this.#inner;
+      if (inner) return inner.fetch(input, init);
       if (this.#inert) return noBrowser("fetch");
-      return this.#call((inner) => inner.fetch(input, init));
+      return this.#client().then((ready) => ready.fetch(input, init));
     }
 
     refresh() {
