@@ -1,5 +1,5 @@
 // The Next 16 app router example with the packed package: the Turbopack production build with
-// every app scenario, then `next dev` (Turbopack) and a `--webpack` build.
+// every app scenario, then `next dev` with Turbopack and with webpack, and a `--webpack` build.
 import { test, before, after, beforeEach, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
@@ -108,6 +108,12 @@ test("the server-rendered HTML shows the unknown state; it hydrates without a mi
 test("next dev (Turbopack): a signed-out deep link ends on login; a reload after login restores", async () => {
   rmSync(path.join(dir, ".next"), { recursive: true, force: true });
   const dev = await startStack(null, (port) => ["dev", "-p", String(port), "-H", "127.0.0.1"]);
+  await withStack(dev, deepLinkThenReload);
+});
+
+test("next dev --webpack: a signed-out deep link ends on login; a reload after login restores", async () => {
+  rmSync(path.join(dir, ".next"), { recursive: true, force: true });
+  const dev = await startStack(null, (port) => ["dev", "--webpack", "-p", String(port), "-H", "127.0.0.1"]);
   await withStack(dev, deepLinkThenReload);
 });
 
