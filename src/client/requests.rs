@@ -4,6 +4,7 @@ use std::rc::Rc;
 
 use wasm_bindgen::JsValue;
 
+use crate::core::claims::Receipt;
 use crate::core::origin::join;
 use crate::core::protocol::Message;
 use crate::core::response::{classify_failure, is_success, AuthCall};
@@ -28,13 +29,26 @@ async fn token_call(inner: &Inner, call: AuthCall, body: Option<&str>) -> Result
         AuthCall::Logout => &o.logout_path,
     };
     let url = auth_url(inner, path);
-    let response = http::post_auth(&url, &o.csrf_header, body, o.request_timeout_ms).await?;
+    let cancel = inner.abort_signal();
+    let response = http::post_auth(
+        &url,
+        &o.csrf_header,
+        body,
+        o.request_timeout_ms,
+        cancel.as_ref(),
+    )
+    .await?;
     let status = response.status();
     if !is_success(status) {
         return Err(classify_failure(call, status));
     }
     let jwt = http::read_token(&response, &o.token_field).await?;
-    Token::decode(&jwt, now_ms())
+    inner.check_alive()?;
+    let receipt = Receipt {
+        local_ms: now_ms(),
+        server_ms: http::server_date_ms(&response),
+    };
+    Ok(inner.order_new(Token::decode_at(&jwt, receipt)?))
 }
 
 /// `POST refreshPath` with the refresh cookie.
@@ -108,7 +122,15 @@ pub async fn logout(inner: &Rc<Inner>) -> Result<(), Error> {
     inner.generation.set(inner.generation.get() + 1);
     let o = &inner.options;
     let url = auth_url(inner, &o.logout_path);
-    let error = match http::post_auth(&url, &o.csrf_header, None, o.request_timeout_ms).await {
+    let cancel = inner.abort_signal();
+    let sent = http::post_auth(
+        &url,
+        &o.csrf_header,
+        None,
+        o.request_timeout_ms,
+        cancel.as_ref(),
+    );
+    let error = match sent.await {
         Ok(r) if is_success(r.status()) => None,
         Ok(r) => Some(classify_failure(AuthCall::Logout, r.status())),
         Err(e) => Some(e),

@@ -23,6 +23,12 @@ pub enum Message {
         jwt: String,
         /// Epoch ms at which it was received from the server.
         obtained_at_ms: f64,
+        /// Epoch ms at which it expires by the sender's estimate (the sender may know the
+        /// server's clock); absent from older senders.
+        expires_at_ms: Option<f64>,
+        /// The token's order across tabs ([`crate::core::claims::next_order`]); absent from
+        /// older senders, then `obtained_at_ms`.
+        order_ms: Option<f64>,
     },
     /// A tab without a valid token asks the others for theirs.
     Ask,
@@ -68,6 +74,10 @@ pub struct Fields {
     pub token: Option<String>,
     /// `obtainedAt` (kind `token`).
     pub obtained_at: Option<f64>,
+    /// `expiresAt` (kind `token`, optional).
+    pub expires_at: Option<f64>,
+    /// `order` (kind `token`, optional).
+    pub order: Option<f64>,
     /// `expired` (kind `signedOut`).
     pub expired: Option<bool>,
     /// `at` (kind `claim`).
@@ -86,9 +96,13 @@ impl Envelope {
             Message::Token {
                 jwt,
                 obtained_at_ms,
+                expires_at_ms,
+                order_ms,
             } => {
                 f.token = Some(jwt.clone());
                 f.obtained_at = Some(*obtained_at_ms);
+                f.expires_at = *expires_at_ms;
+                f.order = *order_ms;
                 "token"
             }
             Message::Ask => "ask",
@@ -120,6 +134,8 @@ impl Envelope {
                     .token
                     .filter(|t| !t.is_empty() && t.len() <= MAX_JWT_LEN)?,
                 obtained_at_ms: finite_time(f.obtained_at)?,
+                expires_at_ms: finite_time(f.expires_at),
+                order_ms: finite_time(f.order),
             },
             "ask" => Message::Ask,
             "signedOut" => Message::SignedOut {
@@ -157,6 +173,8 @@ mod tests {
             kind: s("kind"),
             token: s("token"),
             obtained_at: n("obtainedAt"),
+            expires_at: n("expiresAt"),
+            order: n("order"),
             expired: o.get("expired").and_then(Value::as_bool),
             at: n("at"),
         })
@@ -171,6 +189,8 @@ mod tests {
         for (k, v) in [
             ("token", f.token.map(Value::from)),
             ("obtainedAt", f.obtained_at.map(Value::from)),
+            ("expiresAt", f.expires_at.map(Value::from)),
+            ("order", f.order.map(Value::from)),
             ("expired", f.expired.map(Value::from)),
             ("at", f.at.map(Value::from)),
         ] {
@@ -186,6 +206,14 @@ mod tests {
             Message::Token {
                 jwt: "a.b.c".into(),
                 obtained_at_ms: 1_700_000_000_123.0,
+                expires_at_ms: Some(1_700_000_060_123.0),
+                order_ms: Some(1_700_000_000_124.0),
+            },
+            Message::Token {
+                jwt: "a.b.c".into(),
+                obtained_at_ms: 1_700_000_000_123.0,
+                expires_at_ms: None,
+                order_ms: None,
             },
             Message::Ask,
             Message::SignedOut { expired: true },
