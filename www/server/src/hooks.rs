@@ -30,6 +30,7 @@ async fn reset(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
     state.stats.reset();
     *state.store() = Default::default();
     *state.faults.lock().unwrap_or_else(|p| p.into_inner()) = Faults::default();
+    state.forget_login_failures();
     Json(json!({}))
 }
 
