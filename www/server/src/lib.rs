@@ -171,3 +171,16 @@ impl AppState {
 pub fn api_router(state: Arc<AppState>) -> Router {
     api::router(state)
 }
+
+/// Serves `app` (an [`api_router`]) on `listener` until `shutdown` resolves, handing each
+/// request its connection's peer address (the per-IP login bound reads it).
+pub async fn serve_api(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
-use tokenrelay_server::{api_router, web_router, AppState, Config, LoginLimit};
+use tokenrelay_server::{api_router, serve_api, web_router, AppState, Config, LoginLimit};
 
 /// Reference backend of tokenrelay: rotating refresh tokens with reuse detection.
 #[derive(Parser, Debug)]
@@ -96,9 +96,7 @@ async fn main() -> std::io::Result<()> {
     println!("tokenrelay-server listening api={api_base} web=http://{web_addr}");
     use std::io::Write;
     std::io::stdout().flush()?;
-    // With the peer address, for the per-IP login bound.
-    let api_app = api_app.into_make_service_with_connect_info::<SocketAddr>();
-    let api_task = axum::serve(api, api_app).with_graceful_shutdown(shutdown());
+    let api_task = serve_api(api, api_app, shutdown());
     let web_task = axum::serve(web, web_app).with_graceful_shutdown(shutdown());
     tokio::try_join!(api_task, web_task)?;
     Ok(())
