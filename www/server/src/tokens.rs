@@ -305,6 +305,18 @@ mod tests {
     }
 
     #[test]
+    fn a_second_pair_issued_from_one_token_is_counted() {
+        // What a broken rotation guard would do: the counter the load benchmark reads sees it.
+        let signer = Signer::new(Duration::from_secs(60));
+        let mut store = Store::default();
+        let first = store.login(&signer, user(), 0, WEEK);
+        let parent = Some(first.refresh.as_str());
+        let (_, once) = store.new_pair(&signer, parent, 1, user(), 0, WEEK);
+        let (_, twice) = store.new_pair(&signer, parent, 1, user(), 0, WEEK);
+        assert_eq!((once, twice), (1, 2));
+    }
+
+    #[test]
     fn unknown_missing_and_logged_out_tokens_are_rejected() {
         let signer = Signer::new(Duration::from_secs(60));
         let mut store = Store::default();
