@@ -18,8 +18,9 @@ use std::time::Duration;
 use axum::Router;
 use serde::Serialize;
 
-pub use throttle::LoginLimit;
 pub use web::web_router;
+
+pub use throttle::LoginLimit;
 
 /// Server settings (the command line).
 #[derive(Clone, Debug)]
