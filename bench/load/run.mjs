@@ -66,6 +66,16 @@ function runWrk(args, env, limitMs) {
   });
 }
 
+/** CPU seconds (user + system) a process has used so far (Linux; clock ticks of 100 Hz). */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Peak resident memory of a process, in MB (Linux). */
 function peakRssMb(pid) {
   try {
@@ -91,6 +101,7 @@ async function main() {
     if (!seeded.ok) throw new Error(`seeding: ${seeded.status}`);
     const tokensFile = join(dir, "tokens.txt");
     const load = loadavg()[0];
+    const cpuBefore = cpuSeconds(server.child.pid);
     writeFileSync(tokensFile, await seeded.text());
     // One connection per family: every family has a refresh in flight all the time.
     const out = await runWrk(
@@ -102,15 +113,16 @@ async function main() {
     const line = out.split("\n").find((l) => l.startsWith("TOKENRELAY_LOAD "));
     if (!line) throw new Error(`no figures from wrk:\n${out}`);
     const w = JSON.parse(line.slice("TOKENRELAY_LOAD ".length));
+    const serverCores = (cpuSeconds(server.child.pid) - cpuBefore) / (w.durationUs / 1e6);
     const stats = await (await fetch(`${api}/__stats`)).json();
-    report(o, threads, w, stats, peakRssMb(server.child.pid), load);
+    report(o, threads, w, stats, { rssMb: peakRssMb(server.child.pid), load, serverCores });
   } finally {
     server.child.kill("SIGTERM");
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function report(o, threads, w, s, rssMb, load) {
+function report(o, threads, w, s, { rssMb, load, serverCores }) {
   const ms = (us) => (us / 1000).toFixed(1);
   const errors = w.connectErrors + w.readErrors + w.writeErrors + w.statusErrors + w.timeouts;
   const inFlight = s.refreshRotated - w.ok;
@@ -131,6 +143,7 @@ function report(o, threads, w, s, rssMb, load) {
     ["reuse detected (refreshReuse)", s.refreshReuse],
     ["refused (refreshRejected)", s.refreshRejected],
     ["requests without a token (pool dry)", w.starved],
+    ["server CPU during the run", `${serverCores.toFixed(2)} cores, ${Math.round((serverCores * w.durationUs) / w.requests)} us per refresh`],
     ["server peak RSS", rssMb == null ? "?" : `${rssMb} MB`],
     ["machine load before the run (1 min)", `${load.toFixed(1)} on ${cpus().length} cores`],
   ];
