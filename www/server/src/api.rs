@@ -109,7 +109,12 @@ async fn login(State(state): State<Arc<AppState>>, parts: Parts, body: Bytes) ->
         .map(|ConnectInfo(addr)| addr.ip());
     let email = credentials.email.trim().to_ascii_lowercase();
     let now = Instant::now();
-    if let Err(wait) = state.login_throttle().check(&email, ip, now) {
+    // One lock from the check to the verdict, so concurrent guesses cannot all pass the check
+    // before the first failure is counted. (A server whose password check is slow would
+    // count the attempt as failed before checking and forget it on success instead.)
+    let mut throttle = state.login_throttle();
+    if let Err(wait) = throttle.check(&email, ip, now) {
+        drop(throttle);
         Stats::bump(&state.stats.login_throttled);
         let mut response = error(
             StatusCode::TOO_MANY_REQUESTS,
@@ -124,14 +129,16 @@ async fn login(State(state): State<Arc<AppState>>, parts: Parts, body: Bytes) ->
     }
     // The demo accepts any well-formed email with the password "demo".
     if credentials.password != "demo" || !email.contains('@') || email.len() > 200 {
-        state.login_throttle().failed(&email, ip, now);
+        throttle.failed(&email, ip, now);
+        drop(throttle);
         return error(
             StatusCode::UNAUTHORIZED,
             "invalid_credentials",
             "wrong email or password",
         );
     }
-    state.login_throttle().succeeded(&email);
+    throttle.succeeded(&email);
+    drop(throttle);
     Stats::bump(&state.stats.login);
     let user = User {
         sub: format!("user-{email}"),

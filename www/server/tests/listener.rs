@@ -212,3 +212,36 @@ async fn concurrent_presentations_of_one_token_rotate_it_once() {
         );
     }
 }
+
+/// Guesses sent all at once are bounded like sequential ones. Repeated.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_guesses_cannot_outrun_the_login_bound() {
+    for round in 0..3 {
+        let server = std::sync::Arc::new(
+            start(Config {
+                login_limit: LoginLimit {
+                    per_email: 5,
+                    per_ip: 0,
+                    window: Duration::from_secs(60),
+                },
+                ..config()
+            })
+            .await,
+        );
+        let tasks: Vec<_> = (0..30)
+            .map(|_| {
+                let server = server.clone();
+                tokio::spawn(
+                    async move { login(&server, "victim@example.com", "guess").await.status },
+                )
+            })
+            .collect();
+        let mut statuses = Vec::new();
+        for t in tasks {
+            statuses.push(t.await.unwrap());
+        }
+        let refused = statuses.iter().filter(|s| **s == 401).count();
+        let throttled = statuses.iter().filter(|s| **s == 429).count();
+        assert_eq!((refused, throttled), (5, 25), "round {round}: {statuses:?}");
+    }
+}
