@@ -27,6 +27,7 @@ async fn stats(State(state): State<Arc<AppState>>) -> Response {
 }
 
 async fn reset(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
+    state.forget_login_failures();
     state.stats.reset();
     *state.store() = Default::default();
     *state.faults.lock().unwrap_or_else(|p| p.into_inner()) = Faults::default();
