@@ -5,6 +5,7 @@
 
 mod flight;
 mod peers;
+mod presence;
 pub(crate) mod refresh;
 pub(crate) mod requests;
 mod schedule;
@@ -67,6 +68,8 @@ pub struct Inner {
     pub(crate) last_answer: Cell<f64>,
     /// The one answer scheduled for questions that came too fast.
     pub(crate) pending_answer: RefCell<Option<gloo_timers::callback::Timeout>>,
+    /// This tab's presence lock, which tells starting tabs that it is alive.
+    pub(crate) presence: RefCell<presence::Presence>,
     /// Aborted by `dispose`: every auth request of this client listens to it.
     abort: Option<web_sys::AbortController>,
     disposed: Cell<bool>,
@@ -106,11 +109,13 @@ impl Inner {
             order_floor: Cell::new(0.0),
             last_answer: Cell::new(f64::NEG_INFINITY),
             pending_answer: RefCell::new(None),
+            presence: RefCell::new(presence::Presence::default()),
             abort: web_sys::AbortController::new().ok(),
             disposed: Cell::new(false),
         });
         peers::open_channel(&inner);
         schedule::watch_page(&inner);
+        presence::announce(&inner);
         inner
     }
 
@@ -139,6 +144,7 @@ impl Inner {
         }
         self.channel.borrow_mut().take();
         self.pending_answer.borrow_mut().take();
+        *self.presence.borrow_mut() = presence::Presence::default();
         *self.schedule.borrow_mut() = schedule::Schedule::default();
         self.listeners.borrow_mut().clear();
         self.wake_waiters();

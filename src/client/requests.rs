@@ -13,6 +13,7 @@ use crate::web::http;
 use crate::web::js::now_ms;
 
 use super::peers::{self, ASK_WAIT_MS};
+use super::presence;
 use super::refresh::{refresh, Reason};
 use super::{Flight, Inner};
 
@@ -78,11 +79,19 @@ async fn restore_now(inner: &Rc<Inner>) -> Result<(), Error> {
         return Ok(());
     }
     let running = inner.flight.borrow().clone();
-    match running {
-        Some(flight) => flight.wait().await,
-        None if peers::ask(inner, ASK_WAIT_MS).await => Ok(()),
-        None => refresh(inner, Reason::Demand).await,
+    if let Some(flight) = running {
+        return flight.wait().await;
     }
+    // Ask the other tabs first, when there may be any (a one-tab reload skips the wait).
+    if presence::others_may_be_alive(inner).await {
+        if peers::ask(inner, ASK_WAIT_MS).await {
+            return Ok(());
+        }
+    } else {
+        // As good as an unanswered question: no tab can hand over a token.
+        inner.unanswered_ask.set(Some(now_ms()));
+    }
+    refresh(inner, Reason::Demand).await
 }
 
 /// `POST loginPath` with `body` as JSON.

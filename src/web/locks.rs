@@ -17,6 +17,9 @@ extern "C" {
     /// The `LockManager` of the page.
     type LockManager;
 
+    #[wasm_bindgen(method)]
+    fn query(this: &LockManager) -> Promise;
+
     #[wasm_bindgen(method, js_name = request)]
     fn request_with_options(
         this: &LockManager,
@@ -40,6 +43,22 @@ fn manager() -> Option<LockManager> {
 /// Whether Web Locks are available here.
 pub fn available() -> bool {
     manager().is_some()
+}
+
+/// The names of the locks held or asked for in this origin (`navigator.locks.query()`);
+/// `None` where Web Locks are unavailable or the query failed.
+pub async fn names_in_use() -> Option<Vec<String>> {
+    let snapshot = JsFuture::from(manager()?.query()).await.ok()?;
+    let mut names = Vec::new();
+    for list in ["held", "pending"] {
+        let locks: js_sys::Array = Reflect::get(&snapshot, &list.into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        let name = |lock: JsValue| Reflect::get(&lock, &"name".into()).ok()?.as_string();
+        names.extend(locks.iter().filter_map(name));
+    }
+    Some(names)
 }
 
 /// How to ask for the lock.

@@ -91,6 +91,7 @@ async fn stats(State(state): State<Arc<AppState>>) -> Response {
 }
 
 async fn reset(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
+    state.forget_login_failures();
     state.stats.reset();
     *state.store() = Default::default();
     set_faults(&state, Faults::default());
