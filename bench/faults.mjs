@@ -18,7 +18,7 @@ if (only && chosen.length !== only.length) {
 
 const started = Date.now();
 const servers = new Servers();
-const browser = await launch();
+const browser = await launch({ bfcache: true });
 const rows = [];
 const broken = [];
 try {
@@ -46,8 +46,9 @@ const header = ["scenario", "tabs", "refreshes (bound)", "reuse revocations", "w
   "recovery ms", "targets"];
 const table = rows.map(({ scenario, figures: f, missed, error }) => (error
   ? [scenario.title, "-", "-", "-", "-", "-", "-", "BROKEN"]
-  : [scenario.title + (scenario.graceRequired ? " *" : ""), f.tabs, `${f.refreshes} (${scenario.maxRefreshes})`, f.reuse,
-    scenario.graceRequired ? `(${f.signOuts})` : f.signOuts, f.lost, ms(f.recoverMs), missed.length ? "MISSED" : "met"]));
+  : [scenario.title + (scenario.graceRequired ? " *" : scenario.localSignOut ? " **" : ""), f.tabs,
+    `${f.refreshes} (${scenario.maxRefreshes})`, f.reuse,
+    scenario.graceRequired || scenario.localSignOut ? `(${f.signOuts})` : f.signOuts, f.lost, ms(f.recoverMs), missed.length ? "MISSED" : "met"]));
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => String(r[i]).length)));
 const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join("  ").trimEnd();
 console.log(`\nFault suite: ${rows.length} scenarios, ${os.cpus().length} x ${os.cpus()[0]?.model}, ${new Date().toISOString()}`);
@@ -55,6 +56,7 @@ console.log(`targets: 0 reuse revocations, 0 wrong sign-outs, 0 requests lost, r
 console.log(`\n${line(header)}\n${widths.map((w) => "-".repeat(w)).join("  ")}`);
 for (const r of table) console.log(line(r));
 console.log("\n* the scenario itself requires the server's grace window: revocation and sign-out are its expected outcome");
+console.log("** a local sign-out is the documented outcome (README: the channel is not a trust boundary); the session must survive it");
 const notes = rows.filter((r) => r.figures?.note || r.missed?.length || r.error);
 if (notes.length) console.log("");
 for (const { scenario, figures, missed, error } of notes) {

@@ -9,7 +9,7 @@ import { SCENARIOS, Servers, runScenario, violations } from "./lib/faults.mjs";
 
 const servers = new Servers();
 let browser;
-before(async () => { browser = await launch(); });
+before(async () => { browser = await launch({ bfcache: true }); });
 after(async () => {
   await browser?.close();
   await servers.stopAll();
