@@ -1,6 +1,6 @@
 // tokenrelay fault suite: every scenario of tests/e2e/lib/faults.mjs once, in headless
 // Chromium against the reference server, and one table of figures.
-// Usage: node bench/faults.mjs [--smoke] [--only id,id] [--json file]
+// Usage: node bench/faults.mjs [--smoke] [--only id,id] [--json file] [--markdown]
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import { launch } from "../tests/e2e/lib/browser.mjs";
@@ -10,6 +10,7 @@ const args = process.argv.slice(2);
 const smoke = args.includes("--smoke");
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1].split(",") : null;
 const jsonOut = args.includes("--json") ? args[args.indexOf("--json") + 1] : null;
+const markdown = args.includes("--markdown");
 const chosen = SCENARIOS.filter((s) => (only ? only.includes(s.id) : !smoke || s.smoke));
 if (only && chosen.length !== only.length) {
   console.error(`unknown scenario; known: ${SCENARIOS.map((s) => s.id).join(", ")}`);
@@ -46,17 +47,22 @@ const header = ["scenario", "tabs", "refreshes (bound)", "reuse revocations", "w
   "recovery ms", "targets"];
 const table = rows.map(({ scenario, figures: f, missed, error }) => (error
   ? [scenario.title, "-", "-", "-", "-", "-", "-", "BROKEN"]
-  : [scenario.title + (scenario.graceRequired ? " *" : scenario.localSignOut ? " **" : ""), f.tabs,
+  : [scenario.title + (scenario.graceRequired ? " *" : ""), f.tabs,
     `${f.refreshes} (${scenario.maxRefreshes})`, f.reuse,
-    scenario.graceRequired || scenario.localSignOut ? `(${f.signOuts})` : f.signOuts, f.lost, ms(f.recoverMs), missed.length ? "MISSED" : "met"]));
+    scenario.graceRequired ? `(${f.signOuts})` : f.signOuts, f.lost, ms(f.recoverMs), missed.length ? "MISSED" : "met"]));
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => String(r[i]).length)));
 const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join("  ").trimEnd();
 console.log(`\nFault suite: ${rows.length} scenarios, ${os.cpus().length} x ${os.cpus()[0]?.model}, ${new Date().toISOString()}`);
 console.log(`targets: 0 reuse revocations, 0 wrong sign-outs, 0 requests lost, refreshes within the bound, recovery < ${RECOVERY_TARGET_MS} ms after the fault ends`);
-console.log(`\n${line(header)}\n${widths.map((w) => "-".repeat(w)).join("  ")}`);
-for (const r of table) console.log(line(r));
+if (markdown) {
+  const md = (cells) => `| ${cells.map((c) => String(c).replace(/\*/g, "\\*")).join(" | ")} |`;
+  console.log(`\n${md(header)}\n|${header.map(() => "---").join("|")}|`);
+  for (const r of table) console.log(md(r));
+} else {
+  console.log(`\n${line(header)}\n${widths.map((w) => "-".repeat(w)).join("  ")}`);
+  for (const r of table) console.log(line(r));
+}
 console.log("\n* the scenario itself requires the server's grace window: revocation and sign-out are its expected outcome");
-console.log("** a local sign-out is the documented outcome (README: the channel is not a trust boundary); the session must survive it");
 const notes = rows.filter((r) => r.figures?.note || r.missed?.length || r.error);
 if (notes.length) console.log("");
 for (const { scenario, figures, missed, error } of notes) {

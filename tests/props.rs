@@ -68,10 +68,11 @@ proptest! {
         token in proptest::option::of(".{0,40}"),
         numbers in proptest::array::uniform4(proptest::option::of(any::<f64>())),
         expired in proptest::option::of(any::<bool>()),
+        proof in proptest::option::of(".{0,20}"),
     ) {
         let fields = Fields {
             v, from, kind, token,
-            obtained_at: numbers[0], expires_at: numbers[1], order: numbers[2], expired, at: numbers[3],
+            obtained_at: numbers[0], expires_at: numbers[1], order: numbers[2], expired, proof, at: numbers[3],
         };
         if let Some(envelope) = Envelope::from_fields(fields) {
             // What validates round-trips.

@@ -3,13 +3,14 @@
 use std::rc::Rc;
 
 use crate::core::coordination::{claim_is_plausible, is_later, peer_is_stale, stale_at, Claim};
-use crate::core::protocol::{Envelope, Message};
+use crate::core::protocol::{signature_of, Envelope, Message};
 use crate::core::{Error, Token};
 use crate::web::channel::Channel;
 use crate::web::js::now_ms;
 
 use gloo_timers::callback::Timeout;
 
+use super::refresh::{refresh, Reason};
 use super::Inner;
 
 /// How long a tab waits for a peer's token when a cooldown stamp says one exists (messages
@@ -42,6 +43,13 @@ pub fn post(inner: &Inner, message: Message) {
 /// How often at most a tab answers questions with its token (a flood of forged questions
 /// must not become a flood of answers).
 const ANSWER_EVERY_MS: f64 = 50.0;
+
+/// Tells the other tabs that the session is over, with the proof that this tab held the
+/// session's token (`jwt`, when it held one).
+pub fn post_signed_out(inner: &Inner, expired: bool, jwt: Option<&str>) {
+    let proof = jwt.map(|j| signature_of(j).to_owned());
+    post(inner, Message::SignedOut { expired, proof });
+}
 
 /// Hands the held token to the other tabs.
 pub fn post_token(inner: &Inner) {
@@ -166,12 +174,25 @@ fn on_message(inner: &Rc<Inner>, envelope: Envelope) {
             inner.wake_waiters();
         }
         Message::Ask => answer(inner),
-        Message::SignedOut { expired } => {
+        Message::SignedOut { expired, proof } => {
             forget_claim(inner, &from);
-            let had_session = inner.session.borrow().token().is_some();
-            if had_session {
-                inner.generation.set(inner.generation.get() + 1);
-                inner.update(|s| s.signed_out(expired.then_some(Error::SessionExpired)));
+            let held = inner.session.borrow().token().map(|t| t.jwt.clone());
+            match held {
+                // The sender held our token: the session is over.
+                Some(jwt) if proof.as_deref() == Some(signature_of(&jwt)) => {
+                    inner.generation.set(inner.generation.get() + 1);
+                    inner.update(|s| s.signed_out(expired.then_some(Error::SessionExpired)));
+                }
+                // No proof of this session (a forged message, or a sender with another
+                // token): ask the server. If the session is over the refresh is refused and
+                // this tab signs out; otherwise it just rotated.
+                Some(_) => {
+                    let inner = inner.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let _ = refresh(&inner, Reason::Demand).await;
+                    });
+                }
+                None => {}
             }
             inner.wake_waiters();
         }

@@ -280,10 +280,11 @@ async fn refresh_exclusive(
 /// The refresh token was rejected: sign out here and, if a session existed, everywhere.
 fn session_over(inner: &Rc<Inner>, before: Option<f64>) {
     inner.generation.set(inner.generation.get() + 1);
-    let had_session = before.is_some() || inner.session.borrow().token().is_some();
+    let held = inner.session.borrow().token().map(|t| t.jwt.clone());
+    let had_session = before.is_some() || held.is_some();
     inner.update(|s| s.signed_out(had_session.then_some(Error::SessionExpired)));
     if had_session {
-        peers::post(inner, Message::SignedOut { expired: true });
+        peers::post_signed_out(inner, true, held.as_deref());
     } else {
         peers::post(inner, Message::Released);
     }

@@ -6,7 +6,6 @@ use wasm_bindgen::JsValue;
 
 use crate::core::claims::Receipt;
 use crate::core::origin::join;
-use crate::core::protocol::Message;
 use crate::core::response::{classify_failure, is_success, AuthCall};
 use crate::core::{Error, Status, Token};
 use crate::web::http;
@@ -129,6 +128,7 @@ pub async fn login(inner: &Rc<Inner>, body: &JsValue) -> Result<(), Error> {
 pub async fn logout(inner: &Rc<Inner>) -> Result<(), Error> {
     inner.check_alive()?;
     inner.generation.set(inner.generation.get() + 1);
+    let held = inner.session.borrow().token().map(|t| t.jwt.clone());
     let o = &inner.options;
     let url = auth_url(inner, &o.logout_path);
     let cancel = inner.abort_signal();
@@ -145,7 +145,7 @@ pub async fn logout(inner: &Rc<Inner>) -> Result<(), Error> {
         Err(e) => Some(e),
     };
     inner.update(|s| s.signed_out(error));
-    peers::post(inner, Message::SignedOut { expired: false });
+    peers::post_signed_out(inner, false, held.as_deref());
     Ok(())
 }
 

@@ -37,6 +37,9 @@ pub enum Message {
     SignedOut {
         /// Whether the session expired (rather than a logout).
         expired: bool,
+        /// The signature part of the token the sender held, when it held one: the proof that
+        /// the message comes from a tab of this session (see [`signature_of`]).
+        proof: Option<String>,
     },
     /// The sender is about to send a refresh request (election without Web Locks, and a
     /// liveness mark for lock waiters).
@@ -80,6 +83,8 @@ pub struct Fields {
     pub order: Option<f64>,
     /// `expired` (kind `signedOut`).
     pub expired: Option<bool>,
+    /// `proof` (kind `signedOut`, optional).
+    pub proof: Option<String>,
     /// `at` (kind `claim`).
     pub at: Option<f64>,
 }
@@ -106,8 +111,9 @@ impl Envelope {
                 "token"
             }
             Message::Ask => "ask",
-            Message::SignedOut { expired } => {
+            Message::SignedOut { expired, proof } => {
                 f.expired = Some(*expired);
+                f.proof = proof.clone();
                 "signedOut"
             }
             Message::Claim { at_ms } => {
@@ -140,6 +146,7 @@ impl Envelope {
             "ask" => Message::Ask,
             "signedOut" => Message::SignedOut {
                 expired: f.expired?,
+                proof: f.proof.filter(|p| !p.is_empty() && p.len() <= MAX_JWT_LEN),
             },
             "claim" => Message::Claim {
                 at_ms: finite_time(f.at)?,
@@ -149,6 +156,13 @@ impl Envelope {
         };
         Some(Self { from, message })
     }
+}
+
+/// The signature part of a compact JWT (after its last `.`): what a sign-out message shows
+/// as proof that its sender held this session's token. The token itself travels on the
+/// channel anyway, so this reveals nothing new to a listener.
+pub fn signature_of(jwt: &str) -> &str {
+    jwt.rsplit('.').next().unwrap_or_default()
 }
 
 fn finite_time(v: Option<f64>) -> Option<f64> {
@@ -176,6 +190,7 @@ mod tests {
             expires_at: n("expiresAt"),
             order: n("order"),
             expired: o.get("expired").and_then(Value::as_bool),
+            proof: s("proof"),
             at: n("at"),
         })
     }
@@ -192,6 +207,7 @@ mod tests {
             ("expiresAt", f.expires_at.map(Value::from)),
             ("order", f.order.map(Value::from)),
             ("expired", f.expired.map(Value::from)),
+            ("proof", f.proof.map(Value::from)),
             ("at", f.at.map(Value::from)),
         ] {
             if let Some(v) = v {
@@ -216,8 +232,14 @@ mod tests {
                 order_ms: None,
             },
             Message::Ask,
-            Message::SignedOut { expired: true },
-            Message::SignedOut { expired: false },
+            Message::SignedOut {
+                expired: true,
+                proof: Some("c2ln".into()),
+            },
+            Message::SignedOut {
+                expired: false,
+                proof: None,
+            },
             Message::Claim { at_ms: 42.0 },
             Message::Released,
         ]

@@ -59,6 +59,7 @@ fn read(data: &JsValue) -> Option<Fields> {
         expires_at: get("expiresAt").as_f64(),
         order: get("order").as_f64(),
         expired: get("expired").as_bool(),
+        proof: get("proof").as_string(),
         at: get("at").as_f64(),
     })
 }
@@ -79,6 +80,7 @@ fn write(fields: &Fields) -> JsValue {
         ("expiresAt", fields.expires_at.map(JsValue::from)),
         ("order", fields.order.map(JsValue::from)),
         ("expired", fields.expired.map(JsValue::from)),
+        ("proof", text(&fields.proof)),
         ("at", fields.at.map(JsValue::from)),
     ] {
         if let Some(value) = value {
