@@ -23,10 +23,35 @@ const WAIT_MS = 20000;
 const SCENARIO_MS = 90000;
 
 /** Page-side tools, installed before any script of the page: a shiftable clock, timers that
- *  can be held back (a throttled background tab), a settable visibility, call helpers. */
-function pageTools({ clock, timers }) {
-  const tools = { offsetMs: 0, hidden: false, holding: false };
+ *  can be held back (a throttled background tab), a settable visibility, channel messages
+ *  delivered late (a busy tab), call helpers. */
+function pageTools({ clock, timers, channel }) {
+  const tools = { offsetMs: 0, hidden: false, holding: false, channelDelayMs: 0 };
   window.__faults = tools;
+  const realSetTimeout = window.setTimeout.bind(window);
+  if (channel) {
+    // Every BroadcastChannel of the page gets its messages `channelDelayMs` late, in order.
+    const Real = window.BroadcastChannel;
+    const { addEventListener: add, removeEventListener: remove } = EventTarget.prototype;
+    window.BroadcastChannel = class extends Real {
+      constructor(name) {
+        super(name);
+        const listeners = new Set();
+        let handler = null;
+        add.call(this, "message", (e) => {
+          const deliver = () => { for (const f of [...listeners]) f.call(this, e); };
+          if (tools.channelDelayMs > 0) realSetTimeout(deliver, tools.channelDelayMs);
+          else deliver();
+        });
+        this.addEventListener = (type, f, o) => (type === "message" ? listeners.add(f) : add.call(this, type, f, o));
+        this.removeEventListener = (type, f, o) => (type === "message" ? listeners.delete(f) : remove.call(this, type, f, o));
+        Object.defineProperty(this, "onmessage", {
+          get: () => handler,
+          set: (f) => { listeners.delete(handler); handler = f; if (f) listeners.add(f); },
+        });
+      }
+    };
+  }
   if (clock) {
     const RealDate = Date;
     const realNow = RealDate.now.bind(RealDate);
@@ -116,7 +141,7 @@ class Run {
     for (let i = 0; i < n; i++) {
       const page = await this.context.newPage();
       watchErrors(page, this.errors);
-      await page.addInitScript(pageTools, { clock: false, timers: false, ...tools });
+      await page.addInitScript(pageTools, { clock: false, timers: false, channel: false, ...tools });
       await page.goto(`${this.server.web}/harness.html`);
       await page.waitForFunction(() => window.trReady || window.trError, null, { timeout: WAIT_MS });
       const failure = await page.evaluate(() => window.trError);
@@ -283,12 +308,18 @@ async function responseLost(run) {
   return run.figures();
 }
 
-/** The clock of every tab jumps by `offsetMs` during the session. */
-async function clockJump(run, offsetMs) {
-  const pages = await run.open(3, {}, { tools: { clock: true } });
+/** The clock of every tab jumps by `offsetMs` during the session. The tabs are busy: channel
+ *  messages arrive 30 ms late, so a tab is often granted the lock before the token of the tab
+ *  that just released it arrives, and only the cooldown stamp tells it to wait for that token
+ *  (without the delay the same race happens now and then). */
+async function clockJump(run, offsetMs, { busy = true } = {}) {
+  const pages = await run.open(3, {}, { tools: { clock: true, channel: true } });
   await run.signIn();
   await run.mark();
-  for (const page of pages) await page.evaluate((o) => { window.__faults.offsetMs = o; }, offsetMs);
+  for (const page of pages) {
+    await page.evaluate(([o, d]) => { window.__faults.offsetMs = o; window.__faults.channelDelayMs = d; },
+      [offsetMs, busy ? 30 : 0]);
+  }
   await run.server.expireAccess();
   const t0 = now();
   await run.burst(pages, 3);
@@ -314,9 +345,10 @@ async function withoutIat(run, offsetMs) {
   return run.figures({ note: `${events} state events` });
 }
 
-/** A foreign script of the same origin in tab 0 posts `messages()` on the channel. */
+/** A foreign script of the same origin in tab 0 posts `messages()` on the channel; then the
+ *  tabs, busy (channel messages 30 ms late, as in `clockJump`), need a token. */
 async function forgedMessages(run, messages, { count }) {
-  const pages = await run.open(3);
+  const pages = await run.open(3, {}, { tools: { channel: true } });
   await run.signIn();
   await run.mark();
   await pages[0].evaluate(async ({ source, count }) => {
@@ -334,6 +366,7 @@ async function forgedMessages(run, messages, { count }) {
     await answered;
     ch.close();
   }, { source: messages.toString(), count });
+  for (const page of pages) await page.evaluate(() => { window.__faults.channelDelayMs = 30; });
   await run.server.expireAccess();
   const t0 = now();
   await run.burst(pages, 2);
@@ -351,7 +384,7 @@ function floodMessage(i) {
     case 1: return { v: 1, from: `evil-${i}`, kind: "claim", at: 0 };
     case 2: return { v: 1, from: "evil", kind: "ask" };
     case 3: return { v: 1, from: `evil-${i}`, kind: "released" };
-    case 4: return { v: 1, from: "evil", kind: "token", token: jwt, obtainedAt: 8.64e15 };
+    case 4: return { v: 1, from: "evil", kind: "token", token: jwt, obtainedAt: 8.64e15, order: 8.64e15 };
     default: return [i, "x".repeat(i % 1000), { v: 2, kind: "signedOut" }][i % 3];
   }
 }
@@ -451,6 +484,10 @@ export const SCENARIOS = [
   {
     id: "response-lost-grace", title: "refresh response lost, grace window 5 s", server: GRACE, maxRefreshes: 3,
     run: responseLost,
+  },
+  {
+    id: "busy-tabs", title: "busy tabs: channel messages 30 ms late, 3 tabs", maxRefreshes: 1,
+    run: (r) => clockJump(r, 0),
   },
   {
     id: "clock-forward", title: "clock +2 h during the session, 3 tabs", maxRefreshes: 1, smoke: true,
