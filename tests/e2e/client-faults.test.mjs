@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { openHarness, makeClient, DEMO } from "./lib/browser.mjs";
 import { suite } from "./lib/suite.mjs";
+import { startServer } from "./lib/server.mjs";
 
 const env = suite();
 
@@ -112,5 +113,35 @@ test("the token never appears in a console message, an error's text or the state
     for (const text of [...texts, ...logged]) {
       assert.ok(!text.includes(token) && !text.includes(signature), `token in: ${text.slice(0, 200)}`);
     }
+  }
+});
+
+test("without iat and with a clock 2 h fast, the server's Date header gives the token's lifetime", async () => {
+  const server = await startServer({ accessTtlSecs: 600 });
+  try {
+    await server.faults({ omitIat: true });
+    const page = await env.context.newPage();
+    await page.addInitScript(() => {
+      const RealDate = Date;
+      const shift = 2 * 3600 * 1000;
+      globalThis.Date = class extends RealDate {
+        constructor(...args) { if (args.length) super(...args); else super(RealDate.now() + shift); }
+        static now() { return RealDate.now() + shift; }
+      };
+    });
+    await page.goto(`${server.web}/harness.html`);
+    await page.waitForFunction(() => window.trReady);
+    await makeClient(page);
+    const state = await page.evaluate((demo) => window.auth.login(demo), DEMO);
+    assert.equal(state.status, "signedIn");
+    assert.equal(state.user.iat, undefined, "the token has no iat");
+    const left = await page.evaluate(() => window.auth.state.expiresAt - Date.now());
+    // exp is 2 h in the past by the page's clock; the Date header says 600 s are left.
+    assert.ok(left > 590_000 && left <= 601_000, `lifetime from the Date header: ${left} ms left`);
+    await page.evaluate(() => window.auth.fetch("/api/me"));
+    assert.equal((await server.stats()).refresh, 0, "not due on arrival: no refresh");
+    await page.close();
+  } finally {
+    await server.stop();
   }
 });
