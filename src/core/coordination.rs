@@ -123,7 +123,20 @@ pub fn wins_election(mine: &Claim, others: &[Claim]) -> bool {
 /// frozen: a live peer finishes its request within `request_timeout_ms` (the request is
 /// aborted then), so silence well past that bound is proof, not a guess.
 pub fn peer_is_stale(last_seen_ms: f64, now_ms: f64, request_timeout_ms: f64) -> bool {
-    now_ms - last_seen_ms > request_timeout_ms + STALE_SLACK_MS
+    now_ms > stale_at(last_seen_ms, request_timeout_ms)
+}
+
+/// The moment after which a peer last heard of at `last_seen_ms` counts as stale.
+pub fn stale_at(last_seen_ms: f64, request_timeout_ms: f64) -> f64 {
+    last_seen_ms + request_timeout_ms + STALE_SLACK_MS
+}
+
+/// Whether a claim made at `claim_at_ms` and heard of at `now_ms` can be a live tab's: a
+/// claim lives at most one stale bound, and tabs of one browser share its clock. Anything
+/// else (a forged claim of the year 1970, or of next week) would block the election.
+pub fn claim_is_plausible(claim_at_ms: f64, now_ms: f64, request_timeout_ms: f64) -> bool {
+    claim_at_ms <= now_ms + STALE_SLACK_MS
+        && !peer_is_stale(claim_at_ms, now_ms, request_timeout_ms)
 }
 
 /// Slack added to the request timeout before a silent peer is declared stale.
@@ -262,6 +275,14 @@ mod tests {
         assert!(!peer_is_stale(0.0, 10_000.0, 10_000.0));
         assert!(!peer_is_stale(0.0, 10_000.0 + STALE_SLACK_MS, 10_000.0));
         assert!(peer_is_stale(0.0, 11_001.0, 10_000.0));
+    }
+
+    #[test]
+    fn forged_claims_from_the_past_or_future_are_implausible() {
+        assert!(claim_is_plausible(9_000.0, 10_000.0, 10_000.0));
+        assert!(claim_is_plausible(10_500.0, 10_000.0, 10_000.0));
+        assert!(!claim_is_plausible(0.0, 100_000.0, 10_000.0));
+        assert!(!claim_is_plausible(1e15, 100_000.0, 10_000.0));
     }
 
     #[test]

@@ -155,13 +155,9 @@ async fn login(State(state): State<Arc<AppState>>, parts: Parts, body: Bytes) ->
 
 async fn refresh(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     Stats::bump(&state.stats.refresh);
-    let faults = *state.faults.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(ms) = faults.refresh_delay_ms {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-    }
-    if let Some(status) = faults.refresh_status {
-        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        return error(status, "fault", "injected by /__faults");
+    let fault = hooks::refresh_fault(&state);
+    if let Some(response) = fault.before_refresh().await {
+        return response;
     }
     let presented = cookie(&headers, cookie_name(&state.config));
     let config = &state.config;
@@ -178,6 +174,7 @@ async fn refresh(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Resp
             if successors > 1 {
                 Stats::bump(&state.stats.refresh_second_successor);
             }
+            fault.after_rotation().await;
             issue(&state, &headers, &pair)
         }
         RefreshOutcome::GraceReplay(pair) => {

@@ -18,6 +18,7 @@ use std::time::Duration;
 use axum::Router;
 use serde::Serialize;
 
+pub use hooks::Faults;
 pub use web::web_router;
 
 pub use throttle::LoginLimit;
@@ -108,16 +109,6 @@ impl Stats {
             c.store(0, Ordering::SeqCst);
         }
     }
-}
-
-/// Faults applied to refreshes (`/__faults`).
-#[derive(Clone, Copy, Default, Debug, serde::Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Faults {
-    /// Delay before the refresh token is looked at.
-    pub refresh_delay_ms: Option<u64>,
-    /// Answer refreshes with this status and rotate nothing.
-    pub refresh_status: Option<u16>,
 }
 
 /// Shared state of the API.

@@ -1,6 +1,7 @@
 //! Token issuing and the refresh-token store: families, rotation, reuse detection, grace.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use jwt_compact::alg::{Hs256, Hs256Key};
@@ -40,6 +41,8 @@ pub fn random_hex(bytes: usize) -> String {
 pub struct Signer {
     key: Hs256Key,
     ttl: Duration,
+    /// Test fault (`/__faults` `omitIat`): issue tokens without `iat`.
+    omit_iat: AtomicBool,
 }
 
 impl Signer {
@@ -50,7 +53,13 @@ impl Signer {
         Self {
             key: Hs256Key::new(secret),
             ttl,
+            omit_iat: AtomicBool::new(false),
         }
+    }
+
+    /// Whether tokens issued from now on leave out `iat` (a test fault).
+    pub fn set_omit_iat(&self, omit: bool) {
+        self.omit_iat.store(omit, Ordering::SeqCst);
     }
 
     /// Issues an access token for `user` in generation `gen`.
@@ -62,7 +71,11 @@ impl Signer {
             gen,
         };
         let ttl = chrono::Duration::from_std(self.ttl).unwrap_or(chrono::Duration::seconds(60));
-        let claims = Claims::new(claims).set_duration_and_issuance(&TimeOptions::default(), ttl);
+        let mut claims =
+            Claims::new(claims).set_duration_and_issuance(&TimeOptions::default(), ttl);
+        if self.omit_iat.load(Ordering::SeqCst) {
+            claims.issued_at = None;
+        }
         Hs256
             .token(&Header::empty(), &claims, &self.key)
             .expect("HS256 signing of JSON claims cannot fail")
