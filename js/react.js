@@ -8,10 +8,14 @@ const UNKNOWN = Object.freeze({ status: "unknown", user: null, expiresAt: null, 
 const serverSnapshot = () => UNKNOWN;
 
 const AuthContext = createContext(null);
+/** Clients started by a provider: StrictMode's second effect and HMR remounts start none again. */
+const started = new WeakSet();
 
-/** Provides `client` to `useAuth()` and calls `client.start()` once mounted (start is idempotent). */
+/** Provides `client` to `useAuth()` and calls `client.start()` once, when first mounted. */
 export function AuthProvider({ client, children }) {
   useEffect(() => {
+    if (started.has(client)) return;
+    started.add(client);
     // The outcome is in the state; start() rejects only when the client was disposed.
     client.start().catch(() => {});
   }, [client]);

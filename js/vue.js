@@ -6,6 +6,18 @@ import { computed, inject, shallowReadonly, shallowRef } from "vue";
 const UNKNOWN = Object.freeze({ status: "unknown", user: null, expiresAt: null, error: null });
 const KEY = Symbol("tokenrelay");
 
+/** `start()` of each client, called once however many apps install it (settles, never rejects). */
+const started = new WeakMap();
+function startOnce(client) {
+  let done = started.get(client);
+  if (!done) {
+    // The outcome is in the state; start() rejects only when the client was disposed.
+    done = client.start().then(() => undefined, () => undefined);
+    started.set(client, done);
+  }
+  return done;
+}
+
 const signedIn = (s) => s.status === "signedIn" || (s.status === "refreshing" && s.user !== null);
 
 /**
@@ -29,8 +41,7 @@ export function createTokenRelay({ client, hydration } = {}) {
       };
       if (hydration) Promise.resolve(hydration).then(follow, follow);
       else follow();
-      // The outcome is in the state; start() rejects only when the client was disposed.
-      const started = client.start().then(() => undefined, () => undefined);
+      const started = startOnce(client);
       started.then(settle);
       const view = shallowReadonly(state);
       const auth = {

@@ -30,7 +30,13 @@ fn jwt(payload: &str) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2000))]
+    // A fixed seed: CI runs the same 2,000 cases every time (change it to hunt for bugs;
+    // six other seeds passed when this was written).
+    #![proptest_config(ProptestConfig {
+        cases: 2000,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x70_6b_65_6e_72_65_6c_61),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn any_claims_numbers_decode_or_give_bad_token(
@@ -137,10 +143,13 @@ proptest! {
         prop_assert_eq!(outcome.reuses, 0, "{:?}", world);
         prop_assert_eq!(outcome.sign_outs, 0, "{:?}", world);
         prop_assert!(outcome.refreshes >= 1);
-        // Messages faster than the wait for a peer's token: one refresh for the browser. (After
-        // the clock is set back, the cooldown stamp cannot be compared with the held token, so
-        // a tab that gets the lock before the broadcast lands may refresh once more: safely.)
-        if world.fast_messages && world.clock_set_back_at.is_none() {
+        // Messages faster than the wait for a peer's token: one refresh for the browser, also
+        // with the clock set back 2 h before the tokens fell due. (Set back between a peer's
+        // refresh and a tab's turn, the stamp lies in the future, which nobody can tell from
+        // a forged one: one more refresh, safely.)
+        let first_due = world.due_jitter_ms.iter().copied().fold(f64::INFINITY, f64::min);
+        let set_back_first = world.clock_set_back_at.is_none_or(|at| at <= first_due);
+        if world.fast_messages && set_back_first {
             prop_assert_eq!(outcome.refreshes, 1, "{:?}", world);
         }
         prop_assert!(outcome.all_hold_newest, "{:?}", world);

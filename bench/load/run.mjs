@@ -3,7 +3,13 @@
 // rotates for real). Prints latency, errors and the rotation checks; exits 1 when a check of
 // correctness fails (never for a timing figure).
 //
-//   node bench/load/run.mjs [--families 1000] [--seconds 10] [--smoke]
+//   node bench/load/run.mjs [--families 1000] [--seconds 10] [--replay K] [--smoke]
+//
+// --replay K plants K thefts: the first K families' tokens are handed to a second connection
+// too, so two clients hold the same token. The server must detect exactly K reuses (one per
+// planted copy: the loser revokes the family, later presentations are refusals), and the
+// other families must rotate untouched. It shows that the detector the checks rely on is
+// live under load, not only that it stays at zero.
 //
 // TOKENRELAY_SERVER names the server binary (scripts/load passes the release build).
 import { spawn } from "node:child_process";
@@ -16,17 +22,21 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
 
 function options(argv) {
-  const o = { families: 1000, seconds: 10, smoke: false };
+  const o = { families: 1000, seconds: 10, replay: 0, smoke: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--smoke") Object.assign(o, { smoke: true, families: 50, seconds: 1 });
     else if (a === "--families") o.families = Number(argv[++i]);
     else if (a === "--seconds") o.seconds = Number(argv[++i]);
+    else if (a === "--replay") o.replay = Number(argv[++i]);
     else throw new Error(`unknown argument ${a}`);
   }
   // Bounded: at most 10,000 families and 60 s.
   if (!(o.families >= 2 && o.families <= 10000)) throw new Error("--families: 2..10000");
   if (!(o.seconds >= 1 && o.seconds <= 60)) throw new Error("--seconds: 1..60");
+  if (!(Number.isInteger(o.replay) && o.replay >= 0 && o.replay <= o.families)) {
+    throw new Error("--replay: 0..families");
+  }
   return o;
 }
 
@@ -90,6 +100,9 @@ async function main() {
   const o = options(process.argv.slice(2));
   const bin = process.env.TOKENRELAY_SERVER ?? join(root, "target", "release", "tokenrelay-server");
   const threads = Math.max(1, Math.min(2, cpus().length));
+  // wrk gives each thread connections / threads; each thread's pool must match its share.
+  const connections = o.families + o.replay;
+  if (connections % threads) throw new Error(`families + replay must be a multiple of ${threads}`);
   const dir = mkdtempSync(join(tmpdir(), "tokenrelay-load-"));
   const server = startServer(bin);
   try {
@@ -102,10 +115,11 @@ async function main() {
     const tokensFile = join(dir, "tokens.txt");
     const load = loadavg()[0];
     const cpuBefore = cpuSeconds(server.child.pid);
-    writeFileSync(tokensFile, await seeded.text());
-    // One connection per family: every family has a refresh in flight all the time.
+    const tokens = (await seeded.text()).trim().split("\n");
+    writeFileSync(tokensFile, [...tokens, ...tokens.slice(0, o.replay)].join("\n") + "\n");
+    // One connection per token: every family has a refresh in flight all the time.
     const out = await runWrk(
-      ["-t", String(threads), "-c", String(o.families), "-d", `${o.seconds}s`, "--timeout", "5s",
+      ["-t", String(threads), "-c", String(connections), "-d", `${o.seconds}s`, "--timeout", "5s",
         "-s", join(here, "refresh.lua"), `${api}/auth/refresh`],
       { TOKENRELAY_LOAD_TOKENS: tokensFile, TOKENRELAY_LOAD_THREADS: String(threads) },
       (o.seconds + 30) * 1000,
@@ -124,10 +138,12 @@ async function main() {
 
 function report(o, threads, w, s, { rssMb, load, serverCores }) {
   const ms = (us) => (us / 1000).toFixed(1);
-  const errors = w.connectErrors + w.readErrors + w.writeErrors + w.statusErrors + w.timeouts;
+  const socketErrors = w.connectErrors + w.readErrors + w.writeErrors + w.timeouts;
+  const errors = socketErrors + w.statusErrors;
   const inFlight = s.refreshRotated - w.ok;
   const rows = [
-    ["families (= connections)", o.families],
+    ["families (one connection each)", o.families],
+    ...(o.replay ? [["planted copies (second connection, same token)", o.replay]] : []),
     ["duration", `${(w.durationUs / 1e6).toFixed(1)} s (wrk ${threads} threads)`],
     ["refreshes answered", w.requests],
     ["throughput", `${Math.round(w.requests / (w.durationUs / 1e6))} /s`],
@@ -148,20 +164,31 @@ function report(o, threads, w, s, { rssMb, load, serverCores }) {
     ["machine load before the run (1 min)", `${load.toFixed(1)} on ${cpus().length} cores`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
-  console.log(`\nload: ${o.families} refresh families for ${o.seconds} s on loopback${o.smoke ? " (smoke)" : ""}`);
+  const mode = o.smoke ? " (smoke)" : o.replay ? ` (${o.replay} planted thefts)` : "";
+  console.log(`\nload: ${o.families} refresh families for ${o.seconds} s on loopback${mode}`);
   for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
-  const failures = [
-    [errors === 0, "errors"],
-    [w.seeded === o.families, "every seeded family was loaded"],
-    [w.starved === 0, "no request without a token"],
+  const common = [
+    [w.seeded === o.families + o.replay, "every seeded token was loaded"],
     [s.refreshSecondSuccessor === 0, "no token got two successors"],
     [w.duplicates === 0, "no successor received twice"],
-    [s.refreshReuse === 0 && s.refreshRejected === 0, "no reuse, no refusal"],
     [inFlight >= 0 && inFlight <= o.families, "every answered refresh was one server rotation"],
-    [w.ok === w.requests, "every answer was a rotation"],
-  ].filter(([ok]) => !ok);
+  ];
+  const checks = o.replay
+    ? [
+        [socketErrors === 0, "no socket errors"],
+        [s.refreshReuse === o.replay, `exactly ${o.replay} reuses detected`],
+        [w.ok > 0, "the other families kept rotating"],
+      ]
+    : [
+        [errors === 0, "errors"],
+        [w.starved === 0, "no request without a token"],
+        [s.refreshReuse === 0 && s.refreshRejected === 0, "no reuse, no refusal"],
+        [w.ok === w.requests, "every answer was a rotation"],
+      ];
+  const failures = [...common, ...checks].filter(([ok]) => !ok);
   for (const [, what] of failures) console.log(`FAILED: ${what}`);
   if (failures.length) process.exitCode = 1;
+  else if (o.replay) console.log(`  checks: ${o.replay} planted thefts, ${o.replay} reuses detected, no token with two successors`);
   else console.log("  checks: 0 errors, every answer a rotation, no token with two successors");
 }
 

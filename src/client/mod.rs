@@ -51,7 +51,7 @@ pub struct Inner {
     pub(crate) channel: RefCell<Option<Channel>>,
     /// Resolvers of tasks waiting for news from other tabs.
     waiters: RefCell<Vec<Function>>,
-    /// Live refresh claims of other tabs, with when they were last heard of.
+    /// Live refresh claims of other tabs, with when they were last heard of (monotonic ms).
     pub(crate) peer_claims: RefCell<Vec<(Claim, f64)>>,
     /// Our own live claim (fallback election without Web Locks).
     pub(crate) my_claim: RefCell<Option<Claim>>,
@@ -64,7 +64,8 @@ pub struct Inner {
     pub(crate) budget: RefCell<RefreshBudget>,
     /// The largest token order seen in this browser (see [`next_order`]).
     order_floor: Cell<f64>,
-    /// When this tab last answered a question with its token (answers are rate-limited).
+    /// When this tab last answered a question with its token (monotonic ms; answers are
+    /// rate-limited).
     pub(crate) last_answer: Cell<f64>,
     /// The one answer scheduled for questions that came too fast.
     pub(crate) pending_answer: RefCell<Option<gloo_timers::callback::Timeout>>,
@@ -249,12 +250,12 @@ impl Inner {
     /// Waits until `done()` holds, re-checking whenever news arrives, for at most `ms`.
     /// Returns the final value of `done()`.
     pub async fn wait_until(&self, ms: f64, done: &dyn Fn(&Self) -> bool) -> bool {
-        let deadline = js::now_ms() + ms;
+        let deadline = js::monotonic_ms() + ms;
         loop {
             if done(self) {
                 return true;
             }
-            let left = deadline - js::now_ms();
+            let left = deadline - js::monotonic_ms();
             if left <= 0.0 || self.disposed.get() {
                 return false;
             }

@@ -6,7 +6,7 @@ use crate::core::coordination::{claim_is_plausible, is_later, peer_is_stale, sta
 use crate::core::protocol::{signature_of, Envelope, Message};
 use crate::core::{Error, Token};
 use crate::web::channel::Channel;
-use crate::web::js::now_ms;
+use crate::web::js::{monotonic_ms, now_ms};
 
 use gloo_timers::callback::Timeout;
 
@@ -103,7 +103,7 @@ pub async fn ask(inner: &Inner, ms: f64) -> bool {
     answered || holds_valid_token(inner)
 }
 
-/// When the live claims of other tabs all turn stale, if there are any.
+/// When (monotonic ms) the live claims of other tabs all turn stale, if there are any.
 pub fn claims_stale_at(inner: &Inner) -> Option<f64> {
     let (_, last_seen) = live_claims(inner);
     last_seen.map(|seen| stale_at(seen, stale_bound_ms(inner)))
@@ -115,9 +115,9 @@ fn answer(inner: &Rc<Inner>) {
     if !holds_valid_token(inner) || inner.pending_answer.borrow().is_some() {
         return;
     }
-    let since = now_ms() - inner.last_answer.get();
+    let since = monotonic_ms() - inner.last_answer.get();
     if since >= ANSWER_EVERY_MS {
-        inner.last_answer.set(now_ms());
+        inner.last_answer.set(monotonic_ms());
         post_token(inner);
         return;
     }
@@ -133,7 +133,7 @@ fn answer(inner: &Rc<Inner>) {
 
 /// Live claims of other tabs (stale ones are dropped), and when the last was heard of.
 pub fn live_claims(inner: &Inner) -> (Vec<Claim>, Option<f64>) {
-    let now = now_ms();
+    let now = monotonic_ms();
     let bound = stale_bound_ms(inner);
     let mut claims = inner.peer_claims.borrow_mut();
     claims.retain(|(_, seen)| !peer_is_stale(*seen, now, bound));
@@ -205,7 +205,7 @@ fn on_message(inner: &Rc<Inner>, envelope: Envelope) {
             {
                 let mut claims = inner.peer_claims.borrow_mut();
                 claims.retain(|(c, _)| c.tab != theirs.tab);
-                claims.push((theirs.clone(), now_ms()));
+                claims.push((theirs.clone(), monotonic_ms()));
             }
             // Remind a newcomer that an earlier claim exists, so that it waits.
             if mine.is_some_and(|m| m.beats(&theirs)) {

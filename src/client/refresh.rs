@@ -11,7 +11,7 @@ use crate::core::coordination::{
 use crate::core::protocol::Message;
 use crate::core::Error;
 use crate::web::cookie;
-use crate::web::js::{self, now_ms};
+use crate::web::js::{self, monotonic_ms, now_ms};
 use crate::web::locks::{self, Held, Mode, Request};
 use js_sys::{Array, Promise};
 
@@ -60,7 +60,7 @@ fn has_newer(inner: &Inner, before: Option<f64>) -> bool {
 async fn coordinated(inner: &Rc<Inner>, before: Option<f64>, reason: Reason) -> Result<(), Error> {
     let generation = inner.generation.get();
     // The last line of defence against a loop: a bound on requests per window.
-    let delay = inner.budget.borrow_mut().delay_ms(now_ms());
+    let delay = inner.budget.borrow_mut().delay_ms(monotonic_ms());
     if delay > 0.0 && inner.wait_until(delay, &|i| has_newer(i, before)).await {
         return Ok(());
     }
@@ -115,7 +115,7 @@ async fn acquire_lock(
             return Ok(None);
         }
     }
-    let waiting_since = now_ms();
+    let waiting_since = monotonic_ms();
     loop {
         let request = Request::new(name, Mode::Wait).ok_or_else(unavailable)?;
         loop {
@@ -134,7 +134,8 @@ async fn acquire_lock(
             }
             let (_, last_seen) = peers::live_claims(inner);
             let last_sign_of_life = last_seen.unwrap_or(waiting_since).max(waiting_since);
-            if !peer_is_stale(last_sign_of_life, now_ms(), peers::stale_bound_ms(inner)) {
+            let now = monotonic_ms();
+            if !peer_is_stale(last_sign_of_life, now, peers::stale_bound_ms(inner)) {
                 continue;
             }
             // The holder has been silent longer than a live tab can be: one waiter takes over.
@@ -172,7 +173,7 @@ async fn elected(inner: &Rc<Inner>, before: Option<f64>, generation: u64) -> Res
         if let Some(stale_at) = peers::claims_stale_at(inner) {
             // A peer is refreshing: wait for its token, or for its claim to end or to turn
             // stale (a frozen refresher is taken over after one bound, not two).
-            let until_stale = (stale_at - now_ms()).clamp(0.0, bound) + 1.0;
+            let until_stale = (stale_at - monotonic_ms()).clamp(0.0, bound) + 1.0;
             inner
                 .wait_until(until_stale, &|i| {
                     has_newer(i, before) || peers::live_claims(i).0.is_empty()
@@ -232,7 +233,7 @@ async fn refresh_exclusive(
     peers::post_claim(inner);
     inner.update(|s| s.begin_refresh());
     let sent_at = now_ms();
-    inner.budget.borrow_mut().record(sent_at);
+    inner.budget.borrow_mut().record(monotonic_ms());
     let result = requests::refresh_request(inner).await;
     inner.check_alive()?;
     if inner.generation.get() != generation {

@@ -45,7 +45,7 @@ pub fn plan_refresh(seen: Observed, now_ms: f64, cooldown_ms: f64) -> Plan {
     }
     match seen.stamp {
         Some(s)
-            if is_later(Some(s), seen.held)
+            if (is_later(Some(s), seen.held) || clock_set_back_since(seen.held, now_ms))
                 && now_ms - s < cooldown_ms
                 && s <= now_ms
                 && !seen.unanswered_ask.is_some_and(|asked| asked >= s) =>
@@ -54,6 +54,12 @@ pub fn plan_refresh(seen: Observed, now_ms: f64, cooldown_ms: f64) -> Plan {
         }
         _ => Plan::Refresh,
     }
+}
+
+/// Whether the clock was set back since the held token (ordered at `held`) was obtained: its
+/// order lies in the future.
+fn clock_set_back_since(held: Option<f64>, now_ms: f64) -> bool {
+    held.is_some_and(|order| order.floor() > now_ms)
 }
 
 /// What a tab does when its refresh request was answered 401/403.
@@ -214,6 +220,16 @@ mod tests {
         assert_eq!(plan(before, before, Some(30.0), 31.0), Plan::WaitForPeer);
         // The broadcast lands while B waits: B uses it.
         assert_eq!(plan(before, Some(30.2), Some(30.0), 32.0), Plan::UseHeld);
+    }
+
+    #[test]
+    fn a_fresh_stamp_is_a_peers_when_our_token_is_from_the_future() {
+        // Our token was ordered at 7,200,000, before the clock went back 2 h: it now lies in
+        // the future, so stamps cannot be compared with it. A fresh stamp is a peer's refresh.
+        let s = seen(Some(7_200_000.0), Some(7_200_000.0), Some(1_020.0));
+        assert_eq!(plan_refresh(s, 1_030.0, COOL), Plan::WaitForPeer);
+        // A stamp older than the cooldown does not hold us back.
+        assert_eq!(plan_refresh(s, 9_000.0, COOL), Plan::Refresh);
     }
 
     #[test]

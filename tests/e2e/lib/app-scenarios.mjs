@@ -36,11 +36,23 @@ export async function signIn(env, page) {
   await waitStatus(page, "signedIn");
 }
 
+/** Records every path the page's history moves to (window.paths), from its first load on. */
+function recordPaths(page) {
+  return page.addInitScript(() => {
+    window.paths = [location.pathname];
+    for (const name of ["pushState", "replaceState"]) {
+      const real = history[name].bind(history);
+      history[name] = (...args) => { const r = real(...args); window.paths.push(location.pathname); return r; };
+    }
+  });
+}
+const visited = (page) => page.evaluate(() => window.paths.filter((p, i, all) => i === 0 || p !== all[i - 1]));
+
 /**
  * Registers the scenarios with `test`; `env` holds `origin`, `server`, `context`, `errors`
  * and optionally `watch(page)`, called for every page before it loads.
  */
-export function appScenarios(test, env) {
+export function appScenarios(test, env, { guardFollowsSignOut = false } = {}) {
   test("sign in, reload: signed in with 1 refresh; a second tab: signed in with 0", async () => {
     const page = await appPage(env);
     await signIn(env, page);
@@ -87,13 +99,7 @@ export function appScenarios(test, env) {
 
   test("a signed-out deep link ends on the login page once; a signed-in one never shows it", async () => {
     const out = await appPage(env, null);
-    await out.addInitScript(() => {
-      window.paths = [location.pathname];
-      for (const name of ["pushState", "replaceState"]) {
-        const real = history[name].bind(history);
-        history[name] = (...args) => { const r = real(...args); window.paths.push(location.pathname); return r; };
-      }
-    });
+    await recordPaths(out);
     await out.goto(`${env.origin}/account`);
     await out.waitForSelector("#login-form");
     await waitStatus(out, "signedOut");
@@ -102,7 +108,7 @@ export function appScenarios(test, env) {
     assert.equal(url.searchParams.get("redirect"), "/account");
     // Settled: the status is final. The path went from /account to /login once and stayed.
     await out.waitForFunction(() => document.readyState === "complete");
-    const paths = await out.evaluate(() => window.paths.filter((p, i, all) => i === 0 || p !== all[i - 1]));
+    const paths = await visited(out);
     assert.deepEqual(paths, ["/account", "/login"], "one redirect, no loop");
     assert.equal(new URL(out.url()).pathname, "/login");
 
@@ -118,5 +124,22 @@ export function appScenarios(test, env) {
     assert.equal(await inside.evaluate(() => window.sawLogin), false, "the login page never flashed");
     assert.equal(new URL(inside.url()).pathname, "/account");
     assert.equal(await inside.textContent("#user"), "demo@example.com");
+  });
+
+  if (!guardFollowsSignOut) return;
+  test("a tab on the guarded page follows a sign-out elsewhere to the login page, once", async () => {
+    const first = await appPage(env);
+    await signIn(env, first);
+    const second = await appPage(env, null);
+    await recordPaths(second);
+    await second.goto(`${env.origin}/account`);
+    await second.waitForSelector("#user");
+    await first.click("#logout");
+    await second.waitForSelector("#login-form");
+    await waitStatus(second, "signedOut");
+    assert.deepEqual(await visited(second), ["/account", "/login"]);
+    const moves = await second.evaluate(() => window.paths.filter((p) => p === "/login").length);
+    assert.equal(moves, 1, "onSignedOut ran once: one history move to the login page");
+    assert.equal(new URL(second.url()).searchParams.get("redirect"), "/account");
   });
 }

@@ -10,8 +10,11 @@ import { prepareConsumer } from "./pack.mjs";
 import { staticServer, apiFor, run, serve, freePort } from "./examples.mjs";
 import { appScenarios, appPage, signIn, waitStatus } from "./app-scenarios.mjs";
 
-/** Registers the tests of www/examples/`name`; `devTitle` names its dev-server test. */
-export function viteExample(name, devTitle) {
+/**
+ * Registers the tests of www/examples/`name`; `devTitle` names its dev-server test, `scenarios`
+ * are options of appScenarios.
+ */
+export function viteExample(name, devTitle, scenarios = {}) {
   const dir = path.join(root, "www/examples", name);
   const vite = path.join(dir, "node_modules/.bin/vite");
   const env = { origin: null, server: null, browser: null, context: null, errors: [] };
@@ -40,7 +43,7 @@ export function viteExample(name, devTitle) {
     assert.deepEqual(env.errors, [], "no page error, no wasm panic, no unexpected 4xx");
   });
 
-  appScenarios(test, env);
+  appScenarios(test, env, scenarios);
 
   test(`dev server, empty pre-bundle cache: ${devTitle}`, async () => {
     rmSync(path.join(dir, "node_modules/.vite"), { recursive: true, force: true });

@@ -34,7 +34,7 @@ pub struct Config {
     pub reuse_grace: Duration,
     /// Origins allowed by CORS (with credentials).
     pub allowed_origins: Vec<String>,
-    /// Whether `/__stats`, `/__reset`, `/__faults` and `/__expire-access` exist.
+    /// Whether the test hooks (every `/__*` route) exist.
     pub test_hooks: bool,
     /// Whether the refresh cookie always carries `Secure`.
     pub secure_cookies: bool,

@@ -35,7 +35,7 @@ struct Args {
     /// Origin allowed by CORS with credentials (repeatable; default: the web origin).
     #[arg(long = "allow-origin")]
     allow_origins: Vec<String>,
-    /// Turn off /__stats, /__reset, /__faults and /__expire-access.
+    /// Turn off every test hook (the /__* routes: /__stats, /__reset, /__faults, ...).
     #[arg(long)]
     no_test_hooks: bool,
     /// Always mark the refresh cookie Secure (also done for X-Forwarded-Proto: https).
