@@ -71,7 +71,8 @@ for (const { scenario, figures, missed, error } of notes) {
 }
 const met = rows.filter((r) => r.missed && !r.missed.length).length;
 console.log(`\n${met} of ${rows.length} scenarios meet their targets (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-if (jsonOut) writeFileSync(jsonOut, JSON.stringify(rows.map(({ scenario, ...r }) => ({ id: scenario.id, ...r })), null, 2));
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify(rows.map(({ scenario, ...r }) => ({ id: scenario.id, ...r })),
+  (_, v) => (v === Infinity ? "never" : v), 2));
 // A scenario that could not run is a broken suite; missed targets are figures, not failures.
 if (broken.length) {
   console.error(`\nbroken:\n${broken.join("\n")}`);
