@@ -312,13 +312,12 @@ async function responseLost(run) {
  *  messages arrive 30 ms late, so a tab is often granted the lock before the token of the tab
  *  that just released it arrives, and only the cooldown stamp tells it to wait for that token
  *  (without the delay the same race happens now and then). */
-async function clockJump(run, offsetMs, { busy = true } = {}) {
+async function clockJump(run, offsetMs) {
   const pages = await run.open(3, {}, { tools: { clock: true, channel: true } });
   await run.signIn();
   await run.mark();
   for (const page of pages) {
-    await page.evaluate(([o, d]) => { window.__faults.offsetMs = o; window.__faults.channelDelayMs = d; },
-      [offsetMs, busy ? 30 : 0]);
+    await page.evaluate((o) => { window.__faults.offsetMs = o; window.__faults.channelDelayMs = 30; }, offsetMs);
   }
   await run.server.expireAccess();
   const t0 = now();
@@ -352,7 +351,6 @@ async function forgedMessages(run, messages, { count }) {
   await run.signIn();
   await run.mark();
   await pages[0].evaluate(async ({ source, count }) => {
-    // eslint-disable-next-line no-new-func
     const make = new Function("i", `return (${source})(i);`);
     const ch = new BroadcastChannel("tokenrelay");
     for (let i = 0; i < count; i++) ch.postMessage(make(i));
