@@ -27,8 +27,10 @@ pub enum Reason {
     Proactive,
 }
 
-/// How long claims are collected before the election without Web Locks is decided.
+/// How long claims are collected in each round of the election without Web Locks.
 const ELECTION_WINDOW_MS: f64 = 50.0;
+/// Rounds of the election: a winner of every round refreshes.
+const ELECTION_ROUNDS: u32 = 2;
 /// How often a tab waiting for the lock checks for a newer token or a stale holder.
 const LOCK_POLL_MS: f64 = 250.0;
 
@@ -187,9 +189,18 @@ async fn elected(inner: &Rc<Inner>, before: Option<f64>, generation: u64) -> Res
         };
         *inner.my_claim.borrow_mut() = Some(mine.clone());
         peers::post_claim(inner);
-        js::sleep(ELECTION_WINDOW_MS).await;
-        let (others, _) = peers::live_claims(inner);
-        if wins_election(&mine, &others) {
+        // Two rounds: a claim that a busy tab delivered late still counts in the second,
+        // and the first round's winner reminds every late claimant that it exists.
+        let mut winning = true;
+        for _ in 0..ELECTION_ROUNDS {
+            js::sleep(ELECTION_WINDOW_MS).await;
+            winning = wins_election(&mine, &peers::live_claims(inner).0);
+            if !winning {
+                break;
+            }
+            peers::post_claim(inner);
+        }
+        if winning && !has_newer(inner, before) {
             let result = refresh_exclusive(inner, before, generation).await;
             inner.my_claim.borrow_mut().take();
             peers::post(inner, Message::Released); // our claim ends here

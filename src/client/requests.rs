@@ -20,8 +20,13 @@ fn auth_url(inner: &Inner, path: &str) -> String {
     join(&inner.options.api_base, path)
 }
 
-/// Posts to an auth endpoint and reads the token of a successful answer.
-async fn token_call(inner: &Inner, call: AuthCall, body: Option<&str>) -> Result<Token, Error> {
+/// Posts `body` to the endpoint of `call`: the CSRF header, the request timeout, and an
+/// abort on `dispose`.
+async fn post_auth(
+    inner: &Inner,
+    call: AuthCall,
+    body: Option<&str>,
+) -> Result<web_sys::Response, Error> {
     let o = &inner.options;
     let path = match call {
         AuthCall::Login => &o.login_path,
@@ -30,19 +35,24 @@ async fn token_call(inner: &Inner, call: AuthCall, body: Option<&str>) -> Result
     };
     let url = auth_url(inner, path);
     let cancel = inner.abort_signal();
-    let response = http::post_auth(
+    http::post_auth(
         &url,
         &o.csrf_header,
         body,
         o.request_timeout_ms,
         cancel.as_ref(),
     )
-    .await?;
+    .await
+}
+
+/// Posts to an auth endpoint and reads the token of a successful answer.
+async fn token_call(inner: &Inner, call: AuthCall, body: Option<&str>) -> Result<Token, Error> {
+    let response = post_auth(inner, call, body).await?;
     let status = response.status();
     if !is_success(status) {
         return Err(classify_failure(call, status));
     }
-    let jwt = http::read_token(&response, &o.token_field).await?;
+    let jwt = http::read_token(&response, &inner.options.token_field).await?;
     inner.check_alive()?;
     let receipt = Receipt {
         local_ms: now_ms(),
@@ -129,17 +139,7 @@ pub async fn logout(inner: &Rc<Inner>) -> Result<(), Error> {
     inner.check_alive()?;
     inner.generation.set(inner.generation.get() + 1);
     let held = inner.session.borrow().token().map(|t| t.jwt.clone());
-    let o = &inner.options;
-    let url = auth_url(inner, &o.logout_path);
-    let cancel = inner.abort_signal();
-    let sent = http::post_auth(
-        &url,
-        &o.csrf_header,
-        None,
-        o.request_timeout_ms,
-        cancel.as_ref(),
-    );
-    let error = match sent.await {
+    let error = match post_auth(inner, AuthCall::Logout, None).await {
         Ok(r) if is_success(r.status()) => None,
         Ok(r) => Some(classify_failure(AuthCall::Logout, r.status())),
         Err(e) => Some(e),

@@ -492,7 +492,7 @@ export const SCENARIOS = [
     run: (r) => clockJump(r, 2 * 3600 * 1000),
   },
   {
-    id: "clock-back", title: "clock -2 h during the session, 3 tabs", maxRefreshes: 1,
+    id: "clock-back", title: "clock -2 h during the session, 3 tabs", maxRefreshes: 1, repeat: 3,
     run: (r) => clockJump(r, -2 * 3600 * 1000),
   },
   {
