@@ -61,12 +61,15 @@ export function viteExample(name, devTitle, scenarios = {}) {
       await page.reload();
       await waitStatus(page, "signedIn");
       assert.equal((await api.stats()).refresh - before, 1, "start() makes one refresh");
-      await page.click("#unmount");
-      const locks = await page.evaluate(async () => {
+      const locks = () => page.evaluate(async () => {
         const { held, pending } = await navigator.locks.query();
         return { held: held.length, pending: pending.length };
       });
-      assert.deepEqual(locks, { held: 0, pending: 0 }, "unmounted and disposed: no lock held");
+      const mounted = await locks();
+      assert.ok(mounted.held >= 1, "while mounted, the tab holds its presence lock");
+      await page.click("#unmount");
+      assert.deepEqual(await locks(), { held: 0, pending: 0 },
+        `unmounted and disposed: no lock held (${mounted.held} held while mounted)`);
     } finally {
       Object.assign(env, saved);
       await dev.stop();
