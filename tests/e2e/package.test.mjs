@@ -211,3 +211,16 @@ test("works under script-src 'self' 'wasm-unsafe-eval', and the policy is what m
     }
   }
 });
+
+test("a wasm that fails to load rejects that call with the loader's error; the next call tries again", async () => {
+  const page = await blankPage();
+  const out = await page.evaluate(async () => {
+    const tr = await import("/pkg/slim.js");
+    const failed = await tr.init(new URL("/pkg/missing.wasm", location.href)).then(() => null, (e) => ({ name: e.name, message: e.message, ours: tr.isTokenRelayError(e) }));
+    const auth = new tr.AuthClient({ apiBase: window.apiBase });
+    return { failed, status: (await auth.start()).status };
+  });
+  assert.equal(out.failed.ours, false, "not a TokenRelayError: the environment failed");
+  assert.match(out.failed.message, /404/);
+  assert.equal(out.status, "signedOut", "the default source loaded on the next use");
+});
