@@ -116,12 +116,12 @@ export function appScenarios(test, env, { guardFollowsSignOut = false } = {}) {
     const inside = await appPage(env, null);
     await inside.addInitScript(() => {
       window.sawLogin = false;
-      new MutationObserver(() => { if (document.querySelector("#login-form")) window.sawLogin = true; })
+      new MutationObserver(() => { if (document.querySelector("#login-form, #signed-out")) window.sawLogin = true; })
         .observe(document, { childList: true, subtree: true });
     });
     await inside.goto(`${env.origin}/account`);
     await inside.waitForSelector("#user");
-    assert.equal(await inside.evaluate(() => window.sawLogin), false, "the login page never flashed");
+    assert.equal(await inside.evaluate(() => window.sawLogin), false, "neither the login page nor signed-out content flashed");
     assert.equal(new URL(inside.url()).pathname, "/account");
     assert.equal(await inside.textContent("#user"), "demo@example.com");
   });

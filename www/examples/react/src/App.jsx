@@ -62,7 +62,7 @@ export function App({ onUnmount }) {
         <button id="unmount" onClick={onUnmount}>Unmount</button>
       </nav>
       {path.startsWith("/login") ? <Login go={go} /> : path.startsWith("/account") ? (
-        <RequireAuth fallback={<p>Signed out.</p>} onSignedOut={() => go(`/login?redirect=${encodeURIComponent(path)}`, true)}>
+        <RequireAuth fallback={<p id="signed-out">Signed out.</p>} onSignedOut={() => go(`/login?redirect=${encodeURIComponent(path)}`, true)}>
           <Account />
         </RequireAuth>
       ) : <p id="home">Home</p>}

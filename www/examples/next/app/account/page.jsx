@@ -23,7 +23,7 @@ export default function AccountPage() {
   const router = useRouter();
   const path = usePathname();
   return (
-    <RequireAuth fallback={<p>Signed out.</p>} onSignedOut={() => router.replace(`/login?redirect=${encodeURIComponent(path)}`)}>
+    <RequireAuth fallback={<p id="signed-out">Signed out.</p>} onSignedOut={() => router.replace(`/login?redirect=${encodeURIComponent(path)}`)}>
       <Account />
     </RequireAuth>
   );
