@@ -35,7 +35,9 @@ export function createTokenRelay({ client, hydration } = {}) {
     install(app) {
       const state = shallowRef(hydration ? UNKNOWN : client.state);
       let off = null;
+      let unmounted = false;
       const follow = () => {
+        if (unmounted) return;
         off ??= client.subscribe((s) => { state.value = s; });
         state.value = client.state;
       };
@@ -57,7 +59,10 @@ export function createTokenRelay({ client, hydration } = {}) {
         client,
       };
       app.provide(KEY, { auth, started });
-      app.onUnmount?.(() => off?.());
+      app.onUnmount?.(() => {
+        unmounted = true;
+        off?.();
+      });
     },
   };
 }
