@@ -667,33 +667,47 @@ export const SCENARIOS = [
     id: "bfcache-restore", title: "back/forward cache restore after the token expired (tokens of 4 s)",
     server: SHORT_TTL, maxRefreshes: 2,
     async run(run) {
-      const [page] = await run.open(1);
-      await run.signIn();
-      await run.mark();
-      const expiresAt = await page.evaluate(() => {
-        sessionStorage.setItem("persisted", "none");
-        addEventListener("pageshow", (e) => sessionStorage.setItem("persisted", String(e.persisted)));
-        return window.auth.state.expiresAt;
-      });
-      // Away on another page of the origin (no channel traffic: a message would evict the
-      // cached page) until the token has expired; the cached page runs no timer meanwhile.
-      await page.goto(`${run.server.web}/harness.html?away`);
-      await until("the token's expiry", () => Date.now() > expiresAt + 100);
-      const t0 = now();
-      await page.goBack({ waitUntil: "commit" });
-      await page.waitForFunction(() => sessionStorage.getItem("persisted") !== "none", null, { timeout: WAIT_MS });
-      if (await page.evaluate(() => sessionStorage.getItem("persisted")) !== "true") {
-        throw new Error("the page was not restored from the back/forward cache");
+      // Chromium may keep a page out of the cache for reasons of its own ("Circumstantial",
+      // e.g. memory); then the tab is replaced and the scenario tried again, at most 3 times.
+      for (let attempt = 1; ; attempt++) {
+        const [page] = await run.open(1);
+        await run.signIn([page]);
+        await run.mark();
+        const expiresAt = await page.evaluate(() => {
+          sessionStorage.setItem("persisted", "none");
+          addEventListener("pageshow", (e) => sessionStorage.setItem("persisted", String(e.persisted)));
+          return window.auth.state.expiresAt;
+        });
+        const cdp = await run.context.newCDPSession(page);
+        await cdp.send("Page.enable");
+        let notUsed = null;
+        cdp.on("Page.backForwardCacheNotUsed", (e) => { notUsed = e.notRestoredExplanations; });
+        // Away on another page of the origin (no channel traffic: a message would evict the
+        // cached page) until the token has expired; the cached page runs no timer meanwhile.
+        await page.goto(`${run.server.web}/harness.html?away`);
+        await until("the token's expiry", () => Date.now() > expiresAt + 100);
+        const t0 = now();
+        await page.goBack({ waitUntil: "commit" });
+        await until("the restore", async () => notUsed
+          || page.evaluate(() => sessionStorage.getItem("persisted") === "true").catch(() => false));
+        if (notUsed) {
+          const reasons = notUsed.map((x) => `${x.type} ${x.reason}`).join(", ");
+          if (attempt < 3 && notUsed.every((x) => x.type === "Circumstantial")) {
+            await page.close();
+            continue;
+          }
+          throw new Error(`not restored from the back/forward cache: ${reasons}`);
+        }
+        const restored = await page.waitForFunction((old) => window.auth.state.status === "signedIn"
+          && window.auth.state.expiresAt > old, expiresAt, { timeout: 5000 }).then(() => true, () => false);
+        if (restored) run.recoverMs = now() - t0;
+        else {
+          run.recoverMs = Infinity;
+          run.fail("no refresh within 5 s of the restore (the state kept an expired token)");
+        }
+        await run.burst([page], 2);
+        return run.figures(attempt > 1 ? { note: `restored at attempt ${attempt}` } : {});
       }
-      const restored = await page.waitForFunction((old) => window.auth.state.status === "signedIn"
-        && window.auth.state.expiresAt > old, expiresAt, { timeout: 5000 }).then(() => true, () => false);
-      if (restored) run.recoverMs = now() - t0;
-      else {
-        run.recoverMs = Infinity;
-        run.fail("no refresh within 5 s of the restore (the state kept an expired token)");
-      }
-      await run.burst([page], 2);
-      return run.figures();
     },
   },
 ];
