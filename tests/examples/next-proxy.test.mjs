@@ -192,6 +192,31 @@ test("5 tabs navigating at once: 0 reuse revocations, with a grace window of 5 s
   }
 });
 
+test("a navigation's proxy refresh and the page's own refresh at once spend the refresh token once", { timeout: 120000 }, async () => {
+  const page = await newPage();
+  await signIn(page);
+  for (let round = 0; round < 3; round++) {
+    await expireServerToken();
+    const other = await newPage();
+    await other.goto(`${stack.origin}/login`);
+    await text(other, "status", "signedIn");
+    const before = await stack.server.stats();
+    // The proxy (for the navigation) and the route handler (for the page's call) are bundled
+    // apart by Next; both present the same refresh token at the same moment.
+    const [, status] = await Promise.all([
+      page.goto(`${stack.origin}/account`),
+      other.evaluate(() => fetch("/auth/refresh", { method: "POST", headers: { "X-Requested-With": "tokenrelay" } })
+        .then((r) => r.status)),
+    ]);
+    assert.equal(status, 200);
+    await text(page, "server-user", EMAIL);
+    const stats = await stack.server.stats();
+    assert.equal(stats.refreshReuse, 0, `round ${round + 1}: no reuse revocation`);
+    assert.equal(stats.refreshRotated - before.refreshRotated, 1, `round ${round + 1}: one rotation`);
+    await other.close();
+  }
+});
+
 test("logout: the API's logout is called and no auth cookie is left", { timeout: 120000 }, async () => {
   const page = await newPage();
   await signIn(page);

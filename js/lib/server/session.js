@@ -21,8 +21,13 @@ const DEFAULTS = {
   loginRoute: "/login",
 };
 
-/** Refreshes in flight or just done, by API and presented refresh token. */
-const flights = new Map();
+/**
+ * Refreshes in flight or just done, by API and presented refresh token: one map per process
+ * (or isolate), shared by every bundle that includes this module (Next bundles the proxy and
+ * the route handlers apart).
+ */
+const FLIGHTS = Symbol.for("tokenrelay.server.flights");
+const flights = (globalThis[FLIGHTS] ??= new Map());
 
 function configError(message) {
   const error = new Error(message);
