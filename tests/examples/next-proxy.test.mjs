@@ -196,10 +196,13 @@ test("a navigation's proxy refresh and the page's own refresh at once spend the 
   const page = await newPage();
   await signIn(page);
   for (let round = 0; round < 3; round++) {
+    await text(page, "status", "signedIn"); // restored after the last navigation
     await expireServerToken();
+    const aged = (await cookie("tokenrelayAccess")).value;
     const other = await newPage();
     await other.goto(`${stack.origin}/login`);
-    await text(other, "status", "signedIn");
+    await text(other, "status", "signedIn"); // from the first tab, without a refresh
+    assert.equal((await cookie("tokenrelayAccess")).value, aged, "the server's token is still expired");
     const before = await stack.server.stats();
     // The proxy (for the navigation) and the route handler (for the page's call) are bundled
     // apart by Next; both present the same refresh token at the same moment.
