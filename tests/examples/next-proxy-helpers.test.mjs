@@ -7,6 +7,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { root, startServer } from "../e2e/lib/server.mjs";
 import { prepareConsumer } from "../e2e/lib/pack.mjs";
+import { run } from "../e2e/lib/examples.mjs";
 
 const dir = path.join(root, "www/examples/next-proxy");
 let lib, server;
@@ -18,6 +19,22 @@ before(async () => {
 });
 after(async () => {
   await server?.stop();
+});
+
+test("tokenrelay/next and tokenrelay/axios resolve through the exports map and import under Node with no request and no wasm", async () => {
+  const out = await run(process.execPath, ["--input-type=module", "-e", `
+    const calls = [];
+    globalThis.fetch = (...a) => { calls.push("fetch " + a[0]); throw new Error("no fetch"); };
+    for (const k of ["instantiate", "instantiateStreaming", "compile", "compileStreaming"]) {
+      WebAssembly[k] = () => { calls.push("wasm " + k); throw new Error("no wasm"); };
+    }
+    const next = await import("tokenrelay/next");
+    const axios = await import("tokenrelay/axios");
+    next.createNextAuth({ apiBase: "http://127.0.0.1:1" });
+    if (typeof axios.withAuth !== "function" || typeof next.cooldownCookie !== "function") throw new Error("exports");
+    if (calls.length) throw new Error(calls.join(", "));
+    console.log("ok");`], { cwd: dir });
+  assert.match(out, /^ok$/m);
 });
 
 test("the cooldown cookie: written as the browser client writes it, read back, aged", () => {
