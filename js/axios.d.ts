@@ -13,6 +13,7 @@ export interface AxiosLike {
  * `credentials: "include"` for `apiBase`'s origin and `allowedOrigins` only, one shared refresh
  * and one retry with the body replayed on a 401. A call still refused after the retry rejects
  * with an `AxiosError` whose `response.status` is 401 (default `validateStatus`).
- * Throws a `config` TokenRelayError when `instance` or `auth` is not what it should be.
+ * Throws a `config` TokenRelayError when `instance` or `auth` is not what it should be; with an
+ * axios older than 1.12 (no `env.fetch`), each call rejects with a `config` TokenRelayError.
  */
 export declare function withAuth<T extends AxiosLike>(instance: T, auth: Pick<AuthClient, "fetch">): T;

@@ -21,9 +21,50 @@ export function withAuth(instance, auth) {
   const known = configured.get(instance);
   if (known?.auth === auth) return instance;
   // One function per instance: axios caches its fetch adapter per `env.fetch`.
-  const fetch = (input, init) => auth.fetch(input, init);
+  const fetch = (input, init) => {
+    if (init && MARK in init) {
+      reached.add(init[MARK]);
+      const { [MARK]: _, ...rest } = init;
+      return auth.fetch(input, rest);
+    }
+    return auth.fetch(input, init);
+  };
   configured.set(instance, { auth, fetch });
   instance.defaults.adapter = "fetch";
   instance.defaults.env = { ...instance.defaults.env, fetch };
+  if (!known) guard(instance);
   return instance;
+}
+
+/** The `fetchOptions` field that tells the guard a request reached `env.fetch` (axios copies it there). */
+const MARK = "tokenrelayRequest";
+/** Marks of requests that reached `env.fetch` and were not checked yet. */
+const reached = new Set();
+let counter = 0;
+
+/**
+ * An axios older than 1.12 ignores `env.fetch` and sends the request with the global fetch
+ * (no token, no refresh): the guard turns that into a `config` error instead of silence.
+ * Requests that name another adapter are theirs to send.
+ */
+function guard(instance) {
+  instance.interceptors.request.use((config) => {
+    if (config.adapter === "fetch") config.fetchOptions = { ...config.fetchOptions, [MARK]: `r${++counter}` };
+    return config;
+  });
+  const check = (config) => {
+    const mark = config?.fetchOptions?.[MARK];
+    if (mark === undefined) return;
+    if (!reached.delete(mark)) {
+      throw tokenRelayError("config", "withAuth needs axios >= 1.12: this axios ignores env.fetch, "
+        + "so the request went out without tokenrelay");
+    }
+  };
+  instance.interceptors.response.use(
+    (response) => { check(response.config); return response; },
+    (error) => {
+      if (error?.code !== "ERR_CANCELED") check(error?.config);
+      throw error;
+    },
+  );
 }

@@ -150,3 +150,19 @@ test("withAuth configures the instance it is given, never axios itself, and refu
   assert.deepEqual(checks, { same: true, routed: true, globalUntouched: true, otherUntouched: true,
     noInstance: "TokenRelayError config", noClient: "TokenRelayError config" });
 });
+
+test("an axios without env.fetch (1.11) fails loudly with a config error instead of calling without tokenrelay", async () => {
+  const page = await signedIn();
+  const before = await server.stats();
+  const outcome = await page.evaluate(async () => {
+    const { axiosOld, withAuth, auth, apiBase } = window.example;
+    const old = withAuth(axiosOld.create({ baseURL: apiBase }), auth);
+    return old.get("/api/headers").then((r) => `resolved ${r.status}`, (e) => `${e.name} ${e.code}`);
+  });
+  assert.equal(outcome, "TokenRelayError config");
+  const stats = await server.stats();
+  assert.equal(stats.refresh - before.refresh, 0);
+  // The guard sees each request's mark: the current axios still passes.
+  const current = await page.evaluate(() => window.example.api.get("/api/me").then((r) => r.status));
+  assert.equal(current, 200);
+});

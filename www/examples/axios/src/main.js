@@ -1,4 +1,5 @@
 import axios from "axios";
+import axiosOld from "axios-1-11";
 import { AuthClient } from "tokenrelay";
 import { withAuth } from "tokenrelay/axios";
 
@@ -24,5 +25,5 @@ $("me").onclick = async () => {
   }
 };
 
-// For the tests, which drive these from the page.
-window.example = { auth, api, axios, withAuth };
+// For the tests, which drive these from the page; axios 1.11 (no env.fetch) shows the guard.
+window.example = { auth, api, axios, withAuth, axiosOld, apiBase };
