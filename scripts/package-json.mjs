@@ -38,7 +38,8 @@ const pkg = {
   keywords: ["jwt", "auth", "wasm", "refresh-token", "spa", "react", "vue", "nuxt"],
   type: "module",
   files: ["index.js", "index.d.ts", "slim.js", "slim.d.ts", "tokenrelay_bg.wasm", "lib/", "react.js",
-    "react.d.ts", "vue.js", "vue.d.ts", "nuxt.js", "nuxt.d.ts", "nuxt/"],
+    "react.d.ts", "vue.js", "vue.d.ts", "nuxt.js", "nuxt.d.ts", "nuxt/",
+    "axios.js", "axios.d.ts", "next.js", "next.d.ts"],
   main: "./index.js",
   types: "./index.d.ts",
   exports: {
@@ -47,13 +48,16 @@ const pkg = {
     "./react": entry("react"),
     "./vue": entry("vue"),
     "./nuxt": entry("nuxt"),
+    "./axios": entry("axios"),
+    "./next": entry("next"),
     "./tokenrelay_bg.wasm": "./tokenrelay_bg.wasm",
     "./package.json": "./package.json",
   },
   // Nothing runs at import time; the Nuxt runtime files are registered by the module.
   sideEffects: false,
-  peerDependencies: { react: ">=18", vue: ">=3.3", nuxt: ">=3.10", "@nuxt/kit": ">=3.10" },
-  peerDependenciesMeta: optional(["react", "vue", "nuxt", "@nuxt/kit"]),
+  peerDependencies: { react: ">=18", vue: ">=3.3", nuxt: ">=3.10", "@nuxt/kit": ">=3.10",
+    axios: ">=1.12", next: ">=15" },
+  peerDependenciesMeta: optional(["react", "vue", "nuxt", "@nuxt/kit", "axios", "next"]),
 };
 writeFileSync("pkg/package.json", JSON.stringify(pkg, null, 2) + "\n");
 if (existsSync("README.md")) copyFileSync("README.md", "pkg/README.md");
