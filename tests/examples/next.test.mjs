@@ -66,7 +66,7 @@ afterEach(async () => {
   assert.deepEqual(env.errors, [], "no page error, no wasm panic, no hydration mismatch, no unexpected 4xx");
 });
 
-appScenarios(test, env, { guardFollowsSignOut: true });
+appScenarios(test, env, { guardFollowsSignOut: true, shot: "next" });
 
 /** Runs `check` against another build or server of the example, then stops it. */
 async function withStack(stack, check) {

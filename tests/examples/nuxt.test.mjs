@@ -62,7 +62,7 @@ afterEach(async () => {
   assert.deepEqual(env.errors, [], "no page error, no wasm panic, no hydration mismatch, no unexpected 4xx");
 });
 
-appScenarios(test, env);
+appScenarios(test, env, { shot: "nuxt" });
 
 /** The SSR HTML of /account is served (200), neutral, and made no request to the API. */
 async function checkServerRender(origin, api) {

@@ -2,6 +2,9 @@
 // The apps share their markup: #status, #user, #login-form / #login, #logout, #burst and
 // #burst-result on /account (a guarded page), #unmount.
 import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { root } from "./server.mjs";
 import { watchErrors } from "./browser.mjs";
 
 /** Requests that may fail in these scenarios: restores without a session, refused tokens. */
@@ -52,7 +55,7 @@ const visited = (page) => page.evaluate(() => window.paths.filter((p, i, all) =>
  * Registers the scenarios with `test`; `env` holds `origin`, `server`, `context`, `errors`
  * and optionally `watch(page)`, called for every page before it loads.
  */
-export function appScenarios(test, env, { guardFollowsSignOut = false } = {}) {
+export function appScenarios(test, env, { guardFollowsSignOut = false, shot = null } = {}) {
   test("sign in, reload: signed in with 1 refresh; a second tab: signed in with 0", async () => {
     const page = await appPage(env);
     await signIn(env, page);
@@ -79,6 +82,12 @@ export function appScenarios(test, env, { guardFollowsSignOut = false } = {}) {
     await page.click("#burst");
     await page.waitForFunction(() => document.querySelector("#burst-result")?.textContent !== "");
     assert.equal(await page.textContent("#burst-result"), Array(20).fill("200").join(","));
+    if (shot) {
+      // What a person sees: tests/e2e/artifacts/example-<app>.png, to open and read.
+      const dir = path.join(root, "tests/e2e/artifacts");
+      mkdirSync(dir, { recursive: true });
+      await page.screenshot({ path: path.join(dir, `example-${shot}.png`), fullPage: true });
+    }
     const stats = await env.server.stats();
     assert.equal(stats.refresh - before, 1);
     assert.equal(stats.refreshReuse, 0);

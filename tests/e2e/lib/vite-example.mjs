@@ -43,7 +43,7 @@ export function viteExample(name, devTitle, scenarios = {}) {
     assert.deepEqual(env.errors, [], "no page error, no wasm panic, no unexpected 4xx");
   });
 
-  appScenarios(test, env, scenarios);
+  appScenarios(test, env, { shot: name, ...scenarios });
 
   test(`dev server, empty pre-bundle cache: ${devTitle}`, async () => {
     rmSync(path.join(dir, "node_modules/.vite"), { recursive: true, force: true });
