@@ -13,6 +13,7 @@ pub mod origin;
 pub mod protocol;
 pub mod response;
 pub mod session;
+pub mod text;
 
 pub use claims::Token;
 pub use error::Error;

@@ -25,8 +25,8 @@ pub fn origin_of(url: &str) -> Option<String> {
     }
     let host = host.to_ascii_lowercase();
     match port {
-        Some(p) if p != default_port => Some(format!("{scheme}://{host}:{p}")),
-        _ => Some(format!("{scheme}://{host}")),
+        Some(p) if p != default_port => Some([&scheme, "://", &host, ":", p].concat()),
+        _ => Some([&scheme, "://", &host].concat()),
     }
 }
 
@@ -79,9 +79,9 @@ pub fn join(api_base: &str, target: &str) -> String {
         return base.to_owned();
     }
     if target.starts_with(['/', '?', '#']) {
-        format!("{base}{target}")
+        [base, target].concat()
     } else {
-        format!("{base}/{target}")
+        [base, "/", target].concat()
     }
 }
 

@@ -8,6 +8,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, Request, RequestCredentials, RequestInit, Response};
 
 use crate::core::options::CSRF_HEADER_VALUE;
+use crate::core::text::decimal;
 use crate::core::Error;
 
 #[wasm_bindgen]
@@ -69,14 +70,14 @@ pub async fn post_auth(
     let signal = controller.signal();
     init.set_signal(Some(&signal));
     let request = Request::new_with_str_and_init(url, &init)
-        .map_err(|_| Error::Config(format!("apiBase gives an invalid URL: {url}")))?;
+        .map_err(|_| Error::Config(["apiBase gives an invalid URL: ", url].concat()))?;
     let timeout_ms = timeout_ms.clamp(1.0, u32::MAX as f64) as u32;
     let timer = Timeout::new(timeout_ms, move || controller.abort());
     let result = send(&request, &JsValue::UNDEFINED).await;
     drop(timer); // cancels the abort
     result.map_err(|e| {
         if signal.aborted() {
-            Error::Network(format!("timed out after {timeout_ms} ms"))
+            Error::Network(["timed out after ", &decimal(timeout_ms.into()), " ms"].concat())
         } else {
             e
         }
@@ -103,5 +104,7 @@ pub async fn read_token(response: &Response, field: &str) -> Result<String, Erro
     Reflect::get(&json, &field.into())
         .ok()
         .and_then(|v| v.as_string())
-        .ok_or_else(|| Error::BadResponse(format!("the response has no string field `{field}`")))
+        .ok_or_else(|| {
+            Error::BadResponse(["the response has no string field `", field, "`"].concat())
+        })
 }
