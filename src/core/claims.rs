@@ -3,10 +3,9 @@
 //! The client never checks the signature (it has no key; the server does). It only reads the
 //! claims to know who is signed in and when to refresh. The JSON of the header and the payload
 //! is parsed by the browser's own `JSON.parse` (`Token::decode` in the web layer); this module
-//! splits and base64url-decodes the token, and checks and uses the fields that parser found.
+//! splits the token and decodes its base64url parts, and checks and uses the fields that parser found.
 
-use base64ct::{Base64UrlUnpadded, Encoding};
-
+use super::base64url;
 use super::error::Error;
 
 /// The largest NumericDate accepted, in seconds since the epoch: the last instant a JS `Date`
@@ -40,7 +39,7 @@ impl Parts {
                 "not a compact JWT (three base64url parts joined by dots)",
             ));
         };
-        if Base64UrlUnpadded::decode_vec(signature).is_err() {
+        if base64url::decode(signature).is_none() {
             return Err(bad("the signature is not base64url"));
         }
         Ok(Self {
@@ -51,7 +50,7 @@ impl Parts {
 }
 
 fn text(encoded: &str) -> Option<String> {
-    let bytes = Base64UrlUnpadded::decode_vec(encoded).ok()?;
+    let bytes = base64url::decode(encoded)?;
     String::from_utf8(bytes).ok()
 }
 
@@ -203,6 +202,7 @@ fn expiry(exp_s: f64, iat_s: Option<f64>, received_at_ms: f64) -> Result<(f64, f
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use base64ct::{Base64UrlUnpadded, Encoding};
 
     /// The host twin of the browser's `Token::decode` (web layer): serde_json stands in for
     /// `JSON.parse`, the rest is the same code.

@@ -4,6 +4,7 @@
 //! the session state machine, the cross-tab protocol and its decisions, the cooldown cookie);
 //! the browser layer only carries values in and out.
 
+pub mod base64url;
 pub mod claims;
 pub mod cooldown;
 pub mod coordination;

@@ -3,17 +3,16 @@
 
 /// `n` in decimal, as `n.to_string()` writes it.
 pub fn decimal(mut n: u64) -> String {
-    let mut digits = [0u8; 20]; // u64::MAX has 20 digits
-    let mut start = digits.len();
+    // Least significant digit first, then reversed: no indexing, so no panic path.
+    let mut digits = Vec::with_capacity(20); // u64::MAX has 20 digits
     loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
+        digits.push(b'0' + (n % 10) as u8);
         n /= 10;
         if n == 0 {
             break;
         }
     }
-    digits[start..].iter().copied().map(char::from).collect()
+    digits.iter().rev().copied().map(char::from).collect()
 }
 
 #[cfg(test)]
