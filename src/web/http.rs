@@ -1,11 +1,11 @@
 //! HTTP through the browser's `fetch`, always with `credentials: "include"`.
 
 use gloo_timers::callback::Timeout;
-use js_sys::{Promise, Reflect};
+use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Headers, Request, RequestCredentials, RequestInit, Response};
+use web_sys::{AbortController, Request, Response};
 
 use crate::core::options::CSRF_HEADER_VALUE;
 use crate::core::text::decimal;
@@ -56,20 +56,23 @@ pub async fn post_auth(
     body: Option<&str>,
     timeout_ms: f64,
 ) -> Result<Response, Error> {
-    let headers = Headers::new().map_err(|e| network(&e))?;
-    let _ = headers.set(csrf_header, CSRF_HEADER_VALUE);
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_credentials(RequestCredentials::Include);
+    // Plain objects, as a JS caller would write them: one `Reflect.set` import instead of a
+    // binding per `RequestInit` and `Headers` setter. (Header names were checked with the
+    // options.)
+    let headers = Object::new();
+    set(&headers, csrf_header, &CSRF_HEADER_VALUE.into());
+    let init = Object::new();
+    set(&init, "method", &"POST".into());
+    set(&init, "credentials", &"include".into());
     if let Some(body) = body {
-        let _ = headers.set("Content-Type", "application/json");
-        init.set_body(&JsValue::from_str(body));
+        set(&headers, "Content-Type", &"application/json".into());
+        set(&init, "body", &body.into());
     }
-    init.set_headers(&headers);
+    set(&init, "headers", &headers);
     let controller = AbortController::new().map_err(|e| network(&e))?;
     let signal = controller.signal();
-    init.set_signal(Some(&signal));
-    let request = Request::new_with_str_and_init(url, &init)
+    set(&init, "signal", &signal);
+    let request = Request::new_with_str_and_init(url, init.unchecked_ref())
         .map_err(|_| Error::Config(["apiBase gives an invalid URL: ", url].concat()))?;
     let timeout_ms = timeout_ms.clamp(1.0, u32::MAX as f64) as u32;
     let timer = Timeout::new(timeout_ms, move || controller.abort());
@@ -82,6 +85,11 @@ pub async fn post_auth(
             e
         }
     })
+}
+
+fn set(object: &Object, key: &str, value: &JsValue) {
+    // Setting a property of a fresh plain object cannot fail.
+    let _ = Reflect::set(object, &key.into(), value);
 }
 
 /// Reads the JWT in field `field` of a JSON response body.
