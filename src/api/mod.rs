@@ -120,9 +120,25 @@ fn then(promise: &Promise, on_fulfilled: &JsValue, on_rejected: &JsValue) -> Pro
 }
 
 /// Runs `task` and settles a Promise with its value or a `TokenRelayError` (one helper for
-/// every method keeps the wasm small).
-fn promise(task: Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>) -> Promise {
-    future_to_promise(async move { task.await.map_err(|e| errors::to_js(&e)) })
+/// every method keeps the wasm small). A client disposed meanwhile rejects with `disposed`.
+fn promise(
+    inner: &Rc<Inner>,
+    task: Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>,
+) -> Promise {
+    let inner = Rc::downgrade(inner);
+    future_to_promise(async move {
+        let result = task.await;
+        let alive = inner.upgrade().is_some_and(|i| i.check_alive().is_ok());
+        result
+            .and_then(|value| {
+                if alive {
+                    Ok(value)
+                } else {
+                    Err(Error::Disposed)
+                }
+            })
+            .map_err(|e| errors::to_js(&e))
+    })
 }
 
 #[wasm_bindgen]
@@ -175,10 +191,13 @@ impl AuthClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<AuthState>")]
     pub fn start(&self) -> Promise {
         let inner = self.inner.clone();
-        promise(Box::pin(async move {
-            requests::start(&inner).await?;
-            Ok(inner.state())
-        }))
+        promise(
+            &self.inner,
+            Box::pin(async move {
+                requests::start(&inner).await?;
+                Ok(inner.state())
+            }),
+        )
     }
 
     /// Posts `body` as JSON to `loginPath`; resolves with the state, rejects with
@@ -189,10 +208,13 @@ impl AuthClient {
         #[wasm_bindgen(unchecked_param_type = "unknown")] body: JsValue,
     ) -> Promise {
         let inner = self.inner.clone();
-        promise(Box::pin(async move {
-            requests::login(&inner, &body).await?;
-            Ok(inner.state())
-        }))
+        promise(
+            &self.inner,
+            Box::pin(async move {
+                requests::login(&inner, &body).await?;
+                Ok(inner.state())
+            }),
+        )
     }
 
     /// Like `window.fetch`, with the token for allowed origins, `credentials: "include"`,
@@ -211,23 +233,31 @@ impl AuthClient {
         };
         let inner = self.inner.clone();
         let Some((first, used)) = begun.take_sent() else {
-            return promise(Box::pin(async move {
-                Ok(wrapped::finish(&inner, begun).await?.into())
-            }));
+            return promise(
+                &self.inner,
+                Box::pin(async move { Ok(wrapped::finish(&inner, begun).await?.into()) }),
+            );
         };
         // On the wire: the answer settles the returned promise through one callback, without
         // the async machinery (it costs ~20 us a call) unless a 401 calls for a refresh.
         let on_answer = Closure::once(move |answer: JsValue| -> JsValue {
+            if inner.check_alive().is_err() {
+                return Promise::reject(&errors::to_js(&Error::Disposed)).into();
+            }
             let response = match http::as_response(answer) {
                 Ok(response) if wrapped::is_final(&response, used) => return response.into(),
                 Ok(response) => response,
                 Err(e) => return Promise::reject(&errors::to_js(&e)).into(),
             };
-            promise(Box::pin(async move {
-                Ok(wrapped::answered(&inner, begun, used, response)
-                    .await?
-                    .into())
-            }))
+            let owner = inner.clone();
+            promise(
+                &owner,
+                Box::pin(async move {
+                    Ok(wrapped::answered(&inner, begun, used, response)
+                        .await?
+                        .into())
+                }),
+            )
             .into()
         });
         then(&first, &on_answer.into_js_value(), &self.network_failure)
@@ -237,30 +267,37 @@ impl AuthClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<AuthState>")]
     pub fn refresh(&self) -> Promise {
         let inner = self.inner.clone();
-        promise(Box::pin(async move {
-            let used = inner.held_obtained_at();
-            refresh::refresh_after_401(&inner, used).await?;
-            Ok(inner.state())
-        }))
+        promise(
+            &self.inner,
+            Box::pin(async move {
+                let used = inner.held_order();
+                refresh::refresh_after_401(&inner, used).await?;
+                Ok(inner.state())
+            }),
+        )
     }
 
     /// A valid access token, refreshed first if it is due.
     #[wasm_bindgen(js_name = accessToken, unchecked_return_type = "Promise<string>")]
     pub fn access_token(&self) -> Promise {
         let inner = self.inner.clone();
-        promise(Box::pin(async move {
-            Ok(requests::access_token(&inner).await?.into())
-        }))
+        promise(
+            &self.inner,
+            Box::pin(async move { Ok(requests::access_token(&inner).await?.into()) }),
+        )
     }
 
     /// Logs out on the server and in every tab; resolves with the state.
     #[wasm_bindgen(unchecked_return_type = "Promise<AuthState>")]
     pub fn logout(&self) -> Promise {
         let inner = self.inner.clone();
-        promise(Box::pin(async move {
-            requests::logout(&inner).await?;
-            Ok(inner.state())
-        }))
+        promise(
+            &self.inner,
+            Box::pin(async move {
+                requests::logout(&inner).await?;
+                Ok(inner.state())
+            }),
+        )
     }
 
     /// Releases the channel, timers and listeners; later calls reject with `disposed`.

@@ -5,6 +5,7 @@
 
 mod flight;
 mod peers;
+mod presence;
 pub(crate) mod refresh;
 pub(crate) mod requests;
 mod schedule;
@@ -16,9 +17,11 @@ use std::rc::Rc;
 use js_sys::Function;
 use wasm_bindgen::JsValue;
 
+use crate::core::budget::RefreshBudget;
+use crate::core::claims::next_order;
 use crate::core::coordination::Claim;
 use crate::core::origin::AllowList;
-use crate::core::{Error, Options, Session};
+use crate::core::{Error, Options, Session, Token};
 use crate::web::channel::Channel;
 use crate::web::js;
 
@@ -48,7 +51,7 @@ pub struct Inner {
     pub(crate) channel: RefCell<Option<Channel>>,
     /// Resolvers of tasks waiting for news from other tabs.
     waiters: RefCell<Vec<Function>>,
-    /// Live refresh claims of other tabs, with when they were last heard of.
+    /// Live refresh claims of other tabs, with when they were last heard of (monotonic ms).
     pub(crate) peer_claims: RefCell<Vec<(Claim, f64)>>,
     /// Our own live claim (fallback election without Web Locks).
     pub(crate) my_claim: RefCell<Option<Claim>>,
@@ -57,6 +60,19 @@ pub struct Inner {
     pub(crate) unanswered_ask: Cell<Option<f64>>,
     /// Consecutive transient refresh failures (drives the backoff).
     pub(crate) failures: Cell<u32>,
+    /// The bound on refresh requests per window.
+    pub(crate) budget: RefCell<RefreshBudget>,
+    /// The largest token order seen in this browser (see [`next_order`]).
+    order_floor: Cell<f64>,
+    /// When this tab last answered a question with its token (monotonic ms; answers are
+    /// rate-limited).
+    pub(crate) last_answer: Cell<f64>,
+    /// The one answer scheduled for questions that came too fast.
+    pub(crate) pending_answer: RefCell<Option<gloo_timers::callback::Timeout>>,
+    /// This tab's presence lock, which tells starting tabs that it is alive.
+    pub(crate) presence: RefCell<presence::Presence>,
+    /// Aborted by `dispose`: every auth request of this client listens to it.
+    abort: Option<web_sys::AbortController>,
     disposed: Cell<bool>,
 }
 
@@ -90,10 +106,17 @@ impl Inner {
             schedule: RefCell::new(schedule::Schedule::default()),
             unanswered_ask: Cell::new(None),
             failures: Cell::new(0),
+            budget: RefCell::new(RefreshBudget::default()),
+            order_floor: Cell::new(0.0),
+            last_answer: Cell::new(f64::NEG_INFINITY),
+            pending_answer: RefCell::new(None),
+            presence: RefCell::new(presence::Presence::default()),
+            abort: web_sys::AbortController::new().ok(),
             disposed: Cell::new(false),
         });
         peers::open_channel(&inner);
         schedule::watch_page(&inner);
+        presence::announce(&inner);
         inner
     }
 
@@ -106,10 +129,23 @@ impl Inner {
         }
     }
 
-    /// Releases the channel, timers and listeners; later calls fail with `disposed`.
+    /// The signal `dispose` aborts, for the auth requests of this client.
+    pub fn abort_signal(&self) -> Option<web_sys::AbortSignal> {
+        self.abort.as_ref().map(|c| c.signal())
+    }
+
+    /// Releases the channel, timers and listeners, aborts the auth requests under way (which
+    /// releases a held lock); later calls and pending ones fail with `disposed`.
     pub fn dispose(&self) {
-        self.disposed.set(true);
+        if self.disposed.replace(true) {
+            return;
+        }
+        if let Some(abort) = &self.abort {
+            abort.abort();
+        }
         self.channel.borrow_mut().take();
+        self.pending_answer.borrow_mut().take();
+        *self.presence.borrow_mut() = presence::Presence::default();
         *self.schedule.borrow_mut() = schedule::Schedule::default();
         self.listeners.borrow_mut().clear();
         self.wake_waiters();
@@ -169,25 +205,39 @@ impl Inner {
         }
     }
 
-    /// The `Authorization` value for the held token and when it was obtained (built once per
-    /// token, so a request does not copy the JWT out of wasm memory again).
+    /// The `Authorization` value for the held token and its order (built once per token, so
+    /// a request does not copy the JWT out of wasm memory again).
     pub fn bearer(&self) -> Option<(JsValue, f64)> {
         let session = self.session.borrow();
         let token = session.token()?;
         let mut cache = self.bearer.borrow_mut();
         match &*cache {
-            Some((at, value)) if *at == token.obtained_at_ms => Some((value.clone(), *at)),
+            Some((order, value)) if *order == token.order_ms => Some((value.clone(), *order)),
             _ => {
                 let value = JsValue::from_str(&format!("Bearer {}", token.jwt));
-                *cache = Some((token.obtained_at_ms, value.clone()));
-                Some((value, token.obtained_at_ms))
+                *cache = Some((token.order_ms, value.clone()));
+                Some((value, token.order_ms))
             }
         }
     }
 
-    /// When the held token was obtained (`None`: no token).
-    pub fn held_obtained_at(&self) -> Option<f64> {
-        self.session.borrow().token().map(|t| t.obtained_at_ms)
+    /// The order of the held token (`None`: no token): a larger one is a newer token.
+    pub fn held_order(&self) -> Option<f64> {
+        self.session.borrow().token().map(|t| t.order_ms)
+    }
+
+    /// Gives a token this tab just obtained from the server its order across tabs.
+    pub fn order_new(&self, mut token: Token) -> Token {
+        token.order_ms = next_order(token.obtained_at_ms, self.order_floor.get());
+        self.saw_order(token.order_ms);
+        token
+    }
+
+    /// Remembers a token order seen on the channel, so the next own token is ordered after it.
+    pub fn saw_order(&self, order_ms: f64) {
+        if order_ms > self.order_floor.get() {
+            self.order_floor.set(order_ms);
+        }
     }
 
     /// Wakes every task waiting for news from other tabs (they re-check their condition).
@@ -200,18 +250,23 @@ impl Inner {
     /// Waits until `done()` holds, re-checking whenever news arrives, for at most `ms`.
     /// Returns the final value of `done()`.
     pub async fn wait_until(&self, ms: f64, done: &dyn Fn(&Self) -> bool) -> bool {
-        let deadline = js::now_ms() + ms;
+        let deadline = js::monotonic_ms() + ms;
         loop {
             if done(self) {
                 return true;
             }
-            let left = deadline - js::now_ms();
+            let left = deadline - js::monotonic_ms();
             if left <= 0.0 || self.disposed.get() {
                 return false;
             }
-            let (news, resolve) = js::deferred();
-            self.waiters.borrow_mut().push(resolve);
-            js::settled_within(&news, left).await;
+            js::settled_within(&self.news(), left).await;
         }
+    }
+
+    /// A promise that resolves at the next news from other tabs, state change or dispose.
+    pub fn news(&self) -> js_sys::Promise {
+        let (news, resolve) = js::deferred();
+        self.waiters.borrow_mut().push(resolve);
+        news
     }
 }

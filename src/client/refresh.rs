@@ -11,8 +11,9 @@ use crate::core::coordination::{
 use crate::core::protocol::Message;
 use crate::core::Error;
 use crate::web::cookie;
-use crate::web::js::{self, now_ms};
+use crate::web::js::{self, monotonic_ms, now_ms};
 use crate::web::locks::{self, Held, Mode, Request};
+use js_sys::{Array, Promise};
 
 use super::peers::{self, PEER_WAIT_MS};
 use super::{requests, Flight, Inner};
@@ -26,15 +27,17 @@ pub enum Reason {
     Proactive,
 }
 
-/// How long claims are collected before the election without Web Locks is decided.
+/// How long claims are collected in each round of the election without Web Locks.
 const ELECTION_WINDOW_MS: f64 = 50.0;
+/// Rounds of the election: a winner of every round refreshes.
+const ELECTION_ROUNDS: u32 = 2;
 /// How often a tab waiting for the lock checks for a newer token or a stale holder.
 const LOCK_POLL_MS: f64 = 250.0;
 
 /// Refreshes once for every caller in this tab (joins the flight under way, if any).
 pub async fn refresh(inner: &Rc<Inner>, reason: Reason) -> Result<(), Error> {
     inner.check_alive()?;
-    let before = inner.held_obtained_at();
+    let before = inner.held_order();
     Flight::join_or_start(
         inner,
         |i| &i.flight,
@@ -46,18 +49,24 @@ pub async fn refresh(inner: &Rc<Inner>, reason: Reason) -> Result<(), Error> {
 /// After a 401 for a request sent with the token obtained at `used`: refresh, unless a newer
 /// token arrived meanwhile (then the caller just retries with it).
 pub async fn refresh_after_401(inner: &Rc<Inner>, used: Option<f64>) -> Result<(), Error> {
-    if is_later(inner.held_obtained_at(), used) {
+    if is_later(inner.held_order(), used) {
         return Ok(());
     }
     refresh(inner, Reason::Demand).await
 }
 
 fn has_newer(inner: &Inner, before: Option<f64>) -> bool {
-    is_later(inner.held_obtained_at(), before)
+    is_later(inner.held_order(), before)
 }
 
 async fn coordinated(inner: &Rc<Inner>, before: Option<f64>, reason: Reason) -> Result<(), Error> {
     let generation = inner.generation.get();
+    // The last line of defence against a loop: a bound on requests per window.
+    let delay = inner.budget.borrow_mut().delay_ms(monotonic_ms());
+    if delay > 0.0 && inner.wait_until(delay, &|i| has_newer(i, before)).await {
+        return Ok(());
+    }
+    inner.check_alive()?;
     if inner.options.use_web_locks && locks::available() {
         match acquire_lock(inner, before, reason).await? {
             Some(held) => {
@@ -73,19 +82,34 @@ async fn coordinated(inner: &Rc<Inner>, before: Option<f64>, reason: Reason) -> 
     }
 }
 
+/// The right to refresh under Web Locks: the lock, and after a takeover the takeover lock
+/// too, held until the refresh ends so that no other waiter takes over from us.
+struct Exclusive {
+    _lock: Held,
+    _takeover: Option<Held>,
+}
+
 /// Takes the exclusive Web Lock named after `channel`. `None`: a newer token arrived while
 /// waiting, so no lock is needed.
+///
+/// A holder silent longer than a live tab can be is taken over (`steal`) by exactly one
+/// waiter: the one that gets the takeover lock `<channel>:takeover`. The others go on
+/// waiting, and find the new token when their turn comes.
 async fn acquire_lock(
     inner: &Rc<Inner>,
     before: Option<f64>,
     reason: Reason,
-) -> Result<Option<Held>, Error> {
+) -> Result<Option<Exclusive>, Error> {
     let name = inner.options.channel.as_str();
     let unavailable = || Error::Network("Web Locks became unavailable".into());
+    let exclusive = |lock| Exclusive {
+        _lock: lock,
+        _takeover: None,
+    };
     if reason == Reason::Proactive {
         let attempt = Request::new(name, Mode::IfAvailable).ok_or_else(unavailable)?;
         if let Some(held) = attempt.granted().await {
-            return Ok(Some(held));
+            return Ok(Some(exclusive(held)));
         }
         // Another tab is refreshing: its token comes on the channel.
         let bound = peers::stale_bound_ms(inner);
@@ -93,13 +117,16 @@ async fn acquire_lock(
             return Ok(None);
         }
     }
-    let waiting_since = now_ms();
+    let waiting_since = monotonic_ms();
     loop {
         let request = Request::new(name, Mode::Wait).ok_or_else(unavailable)?;
         loop {
-            if js::settled_within(request.granted_promise(), LOCK_POLL_MS).await {
+            // Wakes on the grant, on news from the tabs (or dispose), or to poll.
+            let wake = Promise::race(&Array::of2(request.granted_promise(), &inner.news()));
+            js::settled_within(&wake, LOCK_POLL_MS).await;
+            if request.is_settled() {
                 match request.granted().await {
-                    Some(held) => return Ok(Some(held)),
+                    Some(held) => return Ok(Some(exclusive(held))),
                     None => break, // stolen or aborted: ask again
                 }
             }
@@ -109,15 +136,29 @@ async fn acquire_lock(
             }
             let (_, last_seen) = peers::live_claims(inner);
             let last_sign_of_life = last_seen.unwrap_or(waiting_since).max(waiting_since);
-            if peer_is_stale(last_sign_of_life, now_ms(), peers::stale_bound_ms(inner)) {
-                // The holder has been silent longer than a live tab can be: take over.
-                drop(request);
-                let steal = Request::new(name, Mode::Steal).ok_or_else(unavailable)?;
-                if let Some(held) = steal.granted().await {
-                    return Ok(Some(held));
-                }
-                break;
+            let now = monotonic_ms();
+            if !peer_is_stale(last_sign_of_life, now, peers::stale_bound_ms(inner)) {
+                continue;
             }
+            // The holder has been silent longer than a live tab can be: one waiter takes over.
+            let takeover_name = format!("{name}:takeover");
+            let takeover =
+                Request::new(&takeover_name, Mode::IfAvailable).ok_or_else(unavailable)?;
+            let Some(takeover) = takeover.granted().await else {
+                continue; // another waiter is taking over
+            };
+            if has_newer(inner, before) {
+                return Ok(None);
+            }
+            drop(request);
+            let steal = Request::new(name, Mode::Steal).ok_or_else(unavailable)?;
+            if let Some(held) = steal.granted().await {
+                return Ok(Some(Exclusive {
+                    _lock: held,
+                    _takeover: Some(takeover),
+                }));
+            }
+            break; // stolen in turn: ask again
         }
     }
 }
@@ -131,11 +172,12 @@ async fn elected(inner: &Rc<Inner>, before: Option<f64>, generation: u64) -> Res
         if has_newer(inner, before) {
             return Ok(());
         }
-        let (claims, _) = peers::live_claims(inner);
-        if !claims.is_empty() {
-            // A peer is refreshing: wait for its token or for its claim to end or expire.
+        if let Some(stale_at) = peers::claims_stale_at(inner) {
+            // A peer is refreshing: wait for its token, or for its claim to end or to turn
+            // stale (a frozen refresher is taken over after one bound, not two).
+            let until_stale = (stale_at - monotonic_ms()).clamp(0.0, bound) + 1.0;
             inner
-                .wait_until(bound, &|i| {
+                .wait_until(until_stale, &|i| {
                     has_newer(i, before) || peers::live_claims(i).0.is_empty()
                 })
                 .await;
@@ -147,9 +189,18 @@ async fn elected(inner: &Rc<Inner>, before: Option<f64>, generation: u64) -> Res
         };
         *inner.my_claim.borrow_mut() = Some(mine.clone());
         peers::post_claim(inner);
-        js::sleep(ELECTION_WINDOW_MS).await;
-        let (others, _) = peers::live_claims(inner);
-        if wins_election(&mine, &others) {
+        // Two rounds: a claim that a busy tab delivered late still counts in the second,
+        // and the first round's winner reminds every late claimant that it exists.
+        let mut winning = true;
+        for _ in 0..ELECTION_ROUNDS {
+            js::sleep(ELECTION_WINDOW_MS).await;
+            winning = wins_election(&mine, &peers::live_claims(inner).0);
+            if !winning {
+                break;
+            }
+            peers::post_claim(inner);
+        }
+        if winning && !has_newer(inner, before) {
             let result = refresh_exclusive(inner, before, generation).await;
             inner.my_claim.borrow_mut().take();
             peers::post(inner, Message::Released); // our claim ends here
@@ -171,7 +222,7 @@ async fn refresh_exclusive(
     let stamp = || cooldown::read_stamp(&cookie::read_all(), &inner.options.cooldown_cookie);
     let seen = Observed {
         before,
-        held: inner.held_obtained_at(),
+        held: inner.held_order(),
         stamp: stamp(),
         unanswered_ask: inner.unanswered_ask.get(),
     };
@@ -193,7 +244,9 @@ async fn refresh_exclusive(
     peers::post_claim(inner);
     inner.update(|s| s.begin_refresh());
     let sent_at = now_ms();
+    inner.budget.borrow_mut().record(monotonic_ms());
     let result = requests::refresh_request(inner).await;
+    inner.check_alive()?;
     if inner.generation.get() != generation {
         // Signed out meanwhile (logout here or in another tab): do not sign back in.
         inner.update(|s| s.end_refresh());
@@ -212,7 +265,7 @@ async fn refresh_exclusive(
             Ok(())
         }
         Err(Error::SessionExpired) => {
-            match after_rejection(before, inner.held_obtained_at(), stamp(), sent_at) {
+            match after_rejection(before, inner.held_order(), stamp(), sent_at) {
                 Rejection::AdoptNewer => {
                     inner.update(|s| s.end_refresh());
                     return Ok(());
@@ -239,10 +292,11 @@ async fn refresh_exclusive(
 /// The refresh token was rejected: sign out here and, if a session existed, everywhere.
 fn session_over(inner: &Rc<Inner>, before: Option<f64>) {
     inner.generation.set(inner.generation.get() + 1);
-    let had_session = before.is_some() || inner.session.borrow().token().is_some();
+    let held = inner.session.borrow().token().map(|t| t.jwt.clone());
+    let had_session = before.is_some() || held.is_some();
     inner.update(|s| s.signed_out(had_session.then_some(Error::SessionExpired)));
     if had_session {
-        peers::post(inner, Message::SignedOut { expired: true });
+        peers::post_signed_out(inner, true, held.as_deref());
     } else {
         peers::post(inner, Message::Released);
     }

@@ -4,14 +4,15 @@ use std::rc::Rc;
 
 use wasm_bindgen::JsValue;
 
+use crate::core::claims::Receipt;
 use crate::core::origin::join;
-use crate::core::protocol::Message;
 use crate::core::response::{classify_failure, is_success, AuthCall};
 use crate::core::{Error, Status, Token};
 use crate::web::http;
 use crate::web::js::now_ms;
 
 use super::peers::{self, ASK_WAIT_MS};
+use super::presence;
 use super::refresh::{refresh, Reason};
 use super::{Flight, Inner};
 
@@ -19,8 +20,13 @@ fn auth_url(inner: &Inner, path: &str) -> String {
     join(&inner.options.api_base, path)
 }
 
-/// Posts to an auth endpoint and reads the token of a successful answer.
-async fn token_call(inner: &Inner, call: AuthCall, body: Option<&str>) -> Result<Token, Error> {
+/// Posts `body` to the endpoint of `call`: the CSRF header, the request timeout, and an
+/// abort on `dispose`.
+async fn post_auth(
+    inner: &Inner,
+    call: AuthCall,
+    body: Option<&str>,
+) -> Result<web_sys::Response, Error> {
     let o = &inner.options;
     let path = match call {
         AuthCall::Login => &o.login_path,
@@ -28,13 +34,31 @@ async fn token_call(inner: &Inner, call: AuthCall, body: Option<&str>) -> Result
         AuthCall::Logout => &o.logout_path,
     };
     let url = auth_url(inner, path);
-    let response = http::post_auth(&url, &o.csrf_header, body, o.request_timeout_ms).await?;
+    let cancel = inner.abort_signal();
+    http::post_auth(
+        &url,
+        &o.csrf_header,
+        body,
+        o.request_timeout_ms,
+        cancel.as_ref(),
+    )
+    .await
+}
+
+/// Posts to an auth endpoint and reads the token of a successful answer.
+async fn token_call(inner: &Inner, call: AuthCall, body: Option<&str>) -> Result<Token, Error> {
+    let response = post_auth(inner, call, body).await?;
     let status = response.status();
     if !is_success(status) {
         return Err(classify_failure(call, status));
     }
-    let jwt = http::read_token(&response, &o.token_field).await?;
-    Token::decode(&jwt, now_ms())
+    let jwt = http::read_token(&response, &inner.options.token_field).await?;
+    inner.check_alive()?;
+    let receipt = Receipt {
+        local_ms: now_ms(),
+        server_ms: http::server_date_ms(&response),
+    };
+    Ok(inner.order_new(Token::decode_at(&jwt, receipt)?))
 }
 
 /// `POST refreshPath` with the refresh cookie.
@@ -64,11 +88,19 @@ async fn restore_now(inner: &Rc<Inner>) -> Result<(), Error> {
         return Ok(());
     }
     let running = inner.flight.borrow().clone();
-    match running {
-        Some(flight) => flight.wait().await,
-        None if peers::ask(inner, ASK_WAIT_MS).await => Ok(()),
-        None => refresh(inner, Reason::Demand).await,
+    if let Some(flight) = running {
+        return flight.wait().await;
     }
+    // Ask the other tabs first, when there may be any (a one-tab reload skips the wait).
+    if presence::others_may_be_alive(inner).await {
+        if peers::ask(inner, ASK_WAIT_MS).await {
+            return Ok(());
+        }
+    } else {
+        // As good as an unanswered question: no tab can hand over a token.
+        inner.unanswered_ask.set(Some(now_ms()));
+    }
+    refresh(inner, Reason::Demand).await
 }
 
 /// `POST loginPath` with `body` as JSON.
@@ -106,15 +138,14 @@ pub async fn login(inner: &Rc<Inner>, body: &JsValue) -> Result<(), Error> {
 pub async fn logout(inner: &Rc<Inner>) -> Result<(), Error> {
     inner.check_alive()?;
     inner.generation.set(inner.generation.get() + 1);
-    let o = &inner.options;
-    let url = auth_url(inner, &o.logout_path);
-    let error = match http::post_auth(&url, &o.csrf_header, None, o.request_timeout_ms).await {
+    let held = inner.session.borrow().token().map(|t| t.jwt.clone());
+    let error = match post_auth(inner, AuthCall::Logout, None).await {
         Ok(r) if is_success(r.status()) => None,
         Ok(r) => Some(classify_failure(AuthCall::Logout, r.status())),
         Err(e) => Some(e),
     };
     inner.update(|s| s.signed_out(error));
-    peers::post(inner, Message::SignedOut { expired: false });
+    peers::post_signed_out(inner, false, held.as_deref());
     Ok(())
 }
 

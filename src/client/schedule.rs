@@ -1,6 +1,6 @@
 //! When to refresh without being asked: a timer before expiry (or after a failure, with
-//! backoff), and a re-check when the page becomes visible, gains focus or goes online, since
-//! background tabs have their timers throttled.
+//! backoff), and a re-check when the page becomes visible, gains focus, goes online or comes
+//! back from the back/forward cache, since background tabs have their timers throttled.
 
 use std::rc::Rc;
 
@@ -39,7 +39,12 @@ pub fn watch_page(inner: &Rc<Inner>) {
             }
         })
     };
-    let mut listeners = vec![on(&window, "focus"), on(&window, "online")];
+    // `pageshow`: back from the back/forward cache, where no timer ran.
+    let mut listeners = vec![
+        on(&window, "focus"),
+        on(&window, "online"),
+        on(&window, "pageshow"),
+    ];
     if let Some(document) = window.document() {
         listeners.push(on(&document, "visibilitychange"));
     }

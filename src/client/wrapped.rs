@@ -91,12 +91,7 @@ pub struct Begun {
 /// needs no refresh first, starts the request at once (no task hop before the network).
 pub fn begin(inner: &Inner, input: &JsValue, init: &JsValue) -> Result<Begun, Error> {
     inner.check_alive()?;
-    let (outgoing, origin) = prepare(inner, input, init)?;
-    let allowed = match origin {
-        Target::Relative => inner.api_base_allowed,
-        // The origin stays a JS string: the allow-list is checked on the JS side.
-        Target::Absolute(origin) => inner.allowed_origins.includes(&origin, 0),
-    };
+    let (outgoing, allowed) = prepare(inner, input, init)?;
     let sent = if allowed && !is_settled(inner) {
         None
     } else {
@@ -145,6 +140,11 @@ pub async fn answered(
     response: Response,
 ) -> Result<Response, Error> {
     if is_final(&response, used) {
+        return Ok(response);
+    }
+    if inner.held_order().is_none() {
+        // Signed out since the request was sent: the session is known to be over, so a late
+        // 401 is the answer, not a reason to refresh.
         return Ok(response);
     }
     if refresh_after_401(inner, used).await.is_err() || !peers::holds_valid_token(inner) {
@@ -204,22 +204,41 @@ enum Target {
     Absolute(JsValue),
 }
 
-/// Resolves the target against `apiBase` and copies `init` with `credentials: "include"`.
-/// Returns the request and where it goes.
-fn prepare(inner: &Inner, input: &JsValue, init: &JsValue) -> Result<(Outgoing, Target), Error> {
+impl Target {
+    /// Whether the target may receive the token, and so the cookies (`credentials:
+    /// "include"`): `apiBase`'s origin and the allow-list. The origin stays a JS string: the
+    /// allow-list is checked on the JS side.
+    fn is_allowed(&self, inner: &Inner) -> bool {
+        match self {
+            Target::Relative => inner.api_base_allowed,
+            Target::Absolute(origin) => inner.allowed_origins.includes(origin, 0),
+        }
+    }
+}
+
+/// Resolves the target against `apiBase` and copies `init`, with `credentials: "include"`
+/// for allowed targets (elsewhere the caller's own choice stands). Returns the request and
+/// whether its target is allowed.
+fn prepare(inner: &Inner, input: &JsValue, init: &JsValue) -> Result<(Outgoing, bool), Error> {
     let copy = Object::new();
     if init.is_object() {
         Object::assign(&copy, init.unchecked_ref());
     } else if !init.is_undefined() && !init.is_null() {
         return Err(Error::Config("fetch init must be an object".into()));
     }
-    copy.unchecked_ref::<RequestInit>()
-        .set_credentials(RequestCredentials::Include);
+    let include_if = |allowed: bool| {
+        if allowed {
+            copy.unchecked_ref::<RequestInit>()
+                .set_credentials(RequestCredentials::Include);
+        }
+        allowed
+    };
     if let Some(request) = input.dyn_ref::<Request>() {
+        let origin = Url::new(&request.url()).map_or(JsValue::NULL, |u| origin_of(&u));
+        let allowed = include_if(Target::Absolute(origin).is_allowed(inner));
         let request = Request::new_with_request_and_init(request, copy.unchecked_ref())
             .map_err(|e| invalid(&e))?;
-        let origin = Url::new(&request.url()).map_or(JsValue::NULL, |u| origin_of(&u));
-        return Ok((Outgoing::Request(request), Target::Absolute(origin)));
+        return Ok((Outgoing::Request(request), allowed));
     }
     let target = input
         .as_string()
@@ -235,6 +254,7 @@ fn prepare(inner: &Inner, input: &JsValue, init: &JsValue) -> Result<(Outgoing, 
         let href = join(&inner.options.api_base, &target);
         (JsValue::from_str(&href), href, Target::Relative)
     };
+    let allowed = include_if(target.is_allowed(inner));
     let copy: FetchInit = copy.unchecked_into();
     let given = copy.headers();
     let headers = if given.is_undefined() || given.is_null() {
@@ -252,7 +272,7 @@ fn prepare(inner: &Inner, input: &JsValue, init: &JsValue) -> Result<(Outgoing, 
     if is_stream(&body) {
         let request =
             Request::new_with_str_and_init(&href, copy.unchecked_ref()).map_err(|e| invalid(&e))?;
-        return Ok((Outgoing::Request(request), target));
+        return Ok((Outgoing::Request(request), allowed));
     }
     Ok((
         Outgoing::Url {
@@ -260,7 +280,7 @@ fn prepare(inner: &Inner, input: &JsValue, init: &JsValue) -> Result<(Outgoing, 
             init: copy.into(),
             headers,
         },
-        target,
+        allowed,
     ))
 }
 

@@ -99,17 +99,53 @@ pub struct Token {
     /// How long the token lives in total, in ms.
     pub lifetime_ms: f64,
     /// When a tab of this browser received it from the server, in epoch ms of the local clock.
-    /// Orders tokens across tabs: a larger value is a newer token.
     pub obtained_at_ms: f64,
+    /// Orders tokens across the tabs of this browser: a larger value is a newer token. It is
+    /// `obtained_at_ms` unless the clock was set back, when it stays above every order seen
+    /// (see [`next_order`]), so a new token is never taken for an old one.
+    pub order_ms: f64,
+}
+
+/// What the client knows of the moment a token arrived.
+#[derive(Clone, Copy, Default)]
+#[cfg_attr(any(test, not(target_arch = "wasm32")), derive(Debug))]
+pub struct Receipt {
+    /// Epoch ms of the local clock at receipt.
+    pub local_ms: f64,
+    /// The server's clock at receipt, when the answer said it (its `Date` header).
+    pub server_ms: Option<f64>,
+}
+
+/// The lifetime assumed for a token whose lifetime cannot be told: no `iat`, and an `exp`
+/// that is already past (or nearly) by the best clock at hand. The server has just issued
+/// it, so it is valid now; a clock that is off must not turn it into a refresh loop.
+pub const ASSUMED_LIFETIME_MS: f64 = 60_000.0;
+
+/// Shortest lifetime taken at face value when it is computed from `exp` alone (`exp` has a
+/// resolution of one second, and a token that lives less is a clock problem).
+pub const MIN_FACE_VALUE_LIFETIME_MS: f64 = 1_000.0;
+
+/// The order of a token obtained at `now_ms` by a tab that has seen orders up to `floor_ms`:
+/// the local time, or just above the floor when the clock was set back (a hybrid logical
+/// clock), so tokens stay ordered by when they were issued whatever the clock does.
+pub fn next_order(now_ms: f64, floor_ms: f64) -> f64 {
+    if now_ms.floor() > floor_ms.floor() {
+        now_ms
+    } else {
+        floor_ms.floor() + 1.0
+    }
 }
 
 impl Token {
     /// The token `jwt` with payload text `payload` and the `fields` a JSON parser read from
-    /// its parts, received from the server at `received_at_ms` (local clock).
+    /// its parts, received as `receipt` says.
     ///
-    /// When `iat` is present, the expiry is `received_at + (exp - iat)`, so a client clock that
-    /// is hours off does not matter; otherwise `exp` is taken at face value. NumericDates may
-    /// have fractions of a second (RFC 7519).
+    /// The lifetime is `exp - iat` when `iat` is present, else `exp` minus the server's clock
+    /// at receipt when known, else `exp` minus the local clock. The expiry is the local time
+    /// of receipt plus that lifetime, so a client clock that is hours off does not matter.
+    /// A lifetime that comes out under [`MIN_FACE_VALUE_LIFETIME_MS`] without `iat` is a clock
+    /// problem, not an expired token: [`ASSUMED_LIFETIME_MS`] is used instead. NumericDates
+    /// count whole seconds (a fraction is dropped, as jwt-compact did).
     ///
     /// # Errors
     /// `bad_token` when `alg` is not a string, `cty` is not JSON, `exp` is missing, a time is
@@ -118,7 +154,7 @@ impl Token {
         jwt: &str,
         payload: String,
         fields: &Fields,
-        received_at_ms: f64,
+        receipt: Receipt,
     ) -> Result<Self, Error> {
         if !matches!(fields.alg, Field::Text(_)) {
             return Err(bad("the header has no string alg"));
@@ -132,13 +168,15 @@ impl Token {
             numeric_date("exp", &fields.exp)?.ok_or_else(|| bad("the token has no exp claim"))?;
         let iat_s = numeric_date("iat", &fields.iat)?;
         numeric_date("nbf", &fields.nbf)?;
-        let (expires_at_ms, lifetime_ms) = expiry(exp_s, iat_s, received_at_ms)?;
+        let lifetime_ms = lifetime(exp_s, iat_s, receipt)?;
+        let received_at_ms = receipt.local_ms;
         Ok(Self {
             jwt: jwt.to_owned(),
             payload,
-            expires_at_ms,
+            expires_at_ms: received_at_ms + lifetime_ms,
             lifetime_ms,
             obtained_at_ms: received_at_ms,
+            order_ms: received_at_ms,
         })
     }
 
@@ -163,9 +201,23 @@ impl Token {
         now_ms >= self.expires_at_ms
     }
 
-    /// Whether this token is newer than `other` (obtained later; ties broken by expiry).
+    /// Whether this token is newer than `other` (a larger order; ties broken by expiry).
     pub fn is_newer_than(&self, other: &Token) -> bool {
-        (self.obtained_at_ms, self.expires_at_ms) > (other.obtained_at_ms, other.expires_at_ms)
+        (self.order_ms, self.expires_at_ms) > (other.order_ms, other.expires_at_ms)
+    }
+
+    /// This token as another tab described it: received at `obtained_at_ms`, expiring at
+    /// `expires_at_ms` (when said, and after receipt) and ordered at `order_ms` (when said,
+    /// and not before receipt). Keeps the sender's view of the server's clock.
+    pub fn as_described(mut self, expires_at_ms: Option<f64>, order_ms: Option<f64>) -> Self {
+        if let Some(at) = expires_at_ms.filter(|at| *at > self.obtained_at_ms) {
+            self.expires_at_ms = at;
+            self.lifetime_ms = at - self.obtained_at_ms;
+        }
+        if let Some(order) = order_ms.filter(|o| *o >= self.obtained_at_ms) {
+            self.order_ms = order;
+        }
+        self
     }
 }
 
@@ -174,27 +226,30 @@ pub fn bad(why: &str) -> Error {
     Error::BadToken(why.to_owned())
 }
 
-/// The NumericDate `claim` in seconds, `None` when absent.
+/// The NumericDate `claim` in whole seconds, `None` when absent.
 fn numeric_date(claim: &str, field: &Field) -> Result<Option<f64>, Error> {
     match field {
         Field::Absent => Ok(None),
-        Field::Number(s) if (0.0..=MAX_NUMERIC_DATE_S).contains(s) => Ok(Some(*s)),
+        Field::Number(s) if (0.0..=MAX_NUMERIC_DATE_S).contains(s) => Ok(Some(s.trunc())),
         Field::Number(_) => Err(bad(&[claim, " is not a time from 1970 to 275760"].concat())),
         _ => Err(bad(&[claim, " is not a number"].concat())),
     }
 }
 
-/// `(expires_at_ms, lifetime_ms)` in local time for a token received at `received_at_ms`.
-fn expiry(exp_s: f64, iat_s: Option<f64>, received_at_ms: f64) -> Result<(f64, f64), Error> {
+/// The lifetime in ms of a token with NumericDates `exp_s` and `iat_s` (whole seconds, checked
+/// to be in range) received as `receipt` says.
+pub fn lifetime(exp_s: f64, iat_s: Option<f64>, receipt: Receipt) -> Result<f64, Error> {
     match iat_s {
         Some(iat) if exp_s <= iat => Err(bad("exp is not after iat")),
-        Some(iat) => {
-            let lifetime_ms = (exp_s - iat) * 1000.0;
-            Ok((received_at_ms + lifetime_ms, lifetime_ms))
-        }
+        Some(iat) => Ok((exp_s - iat) * 1000.0),
         None => {
-            let expires_at_ms = exp_s * 1000.0;
-            Ok((expires_at_ms, (expires_at_ms - received_at_ms).max(0.0)))
+            let server_now_ms = receipt.server_ms.unwrap_or(receipt.local_ms);
+            let face_value = exp_s * 1000.0 - server_now_ms;
+            Ok(if face_value >= MIN_FACE_VALUE_LIFETIME_MS {
+                face_value
+            } else {
+                ASSUMED_LIFETIME_MS
+            })
         }
     }
 }
@@ -203,36 +258,6 @@ fn expiry(exp_s: f64, iat_s: Option<f64>, received_at_ms: f64) -> Result<(f64, f
 pub(crate) mod tests {
     use super::*;
     use base64ct::{Base64UrlUnpadded, Encoding};
-
-    /// The host twin of the browser's `Token::decode` (web layer): serde_json stands in for
-    /// `JSON.parse`, the rest is the same code.
-    #[cfg(not(target_arch = "wasm32"))]
-    impl Token {
-        pub(crate) fn decode(jwt: &str, received_at_ms: f64) -> Result<Self, Error> {
-            let parts = Parts::split(jwt)?;
-            let object = |text: &str, why: &str| match serde_json::from_str(text) {
-                Ok(serde_json::Value::Object(o)) => Ok(o),
-                _ => Err(bad(why)),
-            };
-            let header = object(&parts.header, "the header is not a JSON object")?;
-            let claims = object(&parts.payload, "the payload is not a JSON object")?;
-            let field = |o: &serde_json::Map<String, serde_json::Value>, key: &str| match o.get(key)
-            {
-                None => Field::Absent,
-                Some(serde_json::Value::Number(n)) => Field::Number(n.as_f64().unwrap()),
-                Some(serde_json::Value::String(s)) => Field::Text(s.clone()),
-                Some(_) => Field::Other,
-            };
-            let fields = Fields {
-                alg: field(&header, "alg"),
-                cty: field(&header, "cty"),
-                exp: field(&claims, "exp"),
-                iat: field(&claims, "iat"),
-                nbf: field(&claims, "nbf"),
-            };
-            Token::from_fields(jwt, parts.payload, &fields, received_at_ms)
-        }
-    }
 
     /// A compact JWT (unsigned, as the client never checks signatures) with `payload`.
     pub(crate) fn jwt(payload: &str) -> String {
@@ -294,6 +319,75 @@ pub(crate) mod tests {
         assert_eq!(t.expires_at_ms, 2_000_000.0);
         assert_eq!(t.lifetime_ms, 100_000.0);
         assert_eq!(t.payload, r#"{"exp":2000}"#);
+    }
+
+    #[test]
+    fn without_iat_the_servers_clock_gives_the_lifetime() {
+        // The client clock is 2 h fast; the server's Date says it is 1,900 s.
+        let receipt = Receipt {
+            local_ms: 1_900_000.0 + 7_200_000.0,
+            server_ms: Some(1_900_000.0),
+        };
+        let t = Token::decode_at(&jwt(r#"{"exp":2000}"#), receipt).unwrap();
+        assert_eq!(t.lifetime_ms, 100_000.0);
+        assert_eq!(t.expires_at_ms, receipt.local_ms + 100_000.0);
+        assert!(!t.needs_refresh(receipt.local_ms, 30_000.0));
+    }
+
+    #[test]
+    fn a_token_due_on_arrival_is_a_clock_problem_not_a_reason_to_refresh() {
+        // No iat, no Date, and a client clock 2 h fast: exp is long past by the local clock.
+        for now in [2_000_000.0 + 7_200_000.0, 2_000_000.0, 1_999_500.0] {
+            let t = Token::decode(&jwt(r#"{"exp":2000}"#), now).unwrap();
+            assert_eq!(t.lifetime_ms, ASSUMED_LIFETIME_MS, "{now}");
+            assert!(!t.is_expired(now));
+            assert!(!t.needs_refresh(now, 30_000.0));
+            assert!(t.refresh_due_at_ms(30_000.0) >= now + ASSUMED_LIFETIME_MS / 2.0);
+        }
+    }
+
+    #[test]
+    fn no_decodable_token_is_ever_due_on_arrival() {
+        for payload in [
+            r#"{"exp":1}"#,
+            r#"{"exp":0}"#,
+            r#"{"iat":0,"exp":1}"#,
+            r#"{"iat":-5,"exp":9999999999}"#,
+            r#"{"exp":1000000}"#,
+        ] {
+            for now in [0.0, 1e12, 1.7e12, 4e12] {
+                for server_ms in [None, Some(0.0), Some(1.7e12)] {
+                    let receipt = Receipt {
+                        local_ms: now,
+                        server_ms,
+                    };
+                    if let Ok(t) = Token::decode_at(&jwt(payload), receipt) {
+                        assert!(!t.needs_refresh(now, 30_000.0), "{payload} {now}");
+                        assert!(t.refresh_due_at_ms(30_000.0) - now >= 500.0);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn order_follows_the_clock_and_never_goes_back() {
+        assert_eq!(next_order(5_000.5, 1_000.0), 5_000.5);
+        // The clock was set back 2 h: the next token is still ordered after the last one.
+        assert_eq!(next_order(1_000.0, 7_201_000.7), 7_201_001.0);
+        assert_eq!(next_order(7_201_000.9, 7_201_000.2), 7_201_001.0);
+    }
+
+    #[test]
+    fn a_peers_description_keeps_its_expiry_and_order() {
+        let t = Token::decode(&jwt(r#"{"exp":2000}"#), 1_000_000.0).unwrap();
+        let described = t.clone().as_described(Some(1_050_000.0), Some(9e12));
+        assert_eq!(described.expires_at_ms, 1_050_000.0);
+        assert_eq!(described.lifetime_ms, 50_000.0);
+        assert_eq!(described.order_ms, 9e12);
+        // Nonsense is ignored: an expiry before receipt, an order before receipt.
+        let ignored = t.clone().as_described(Some(5.0), Some(5.0));
+        assert_eq!(ignored, t);
     }
 
     #[test]
@@ -378,6 +472,13 @@ pub(crate) mod tests {
         assert!(message(&jwt(r#"{"sub":"u"}"#)).contains("no exp claim"));
     }
 
+    fn at(local_ms: f64) -> Receipt {
+        Receipt {
+            local_ms,
+            server_ms: None,
+        }
+    }
+
     fn fields(exp: Field, iat: Field, nbf: Field) -> Fields {
         Fields {
             alg: Field::Text("HS256".into()),
@@ -403,7 +504,7 @@ pub(crate) mod tests {
                 fields(Field::Number(60.0), Field::Number(bad_value), Field::Absent),
                 fields(Field::Number(60.0), Field::Absent, Field::Number(bad_value)),
             ] {
-                let err = Token::from_fields("j", "{}".into(), &f, 0.0).unwrap_err();
+                let err = Token::from_fields("j", "{}".into(), &f, at(0.0)).unwrap_err();
                 assert_eq!(err.code(), "bad_token", "{f:?}");
             }
         }
@@ -412,14 +513,16 @@ pub(crate) mod tests {
             Field::Number(0.0),
             Field::Absent,
         );
-        let t = Token::from_fields("j", "{}".into(), &edge, 0.0).unwrap();
+        let t = Token::from_fields("j", "{}".into(), &edge, at(0.0)).unwrap();
         assert_eq!(t.lifetime_ms, MAX_NUMERIC_DATE_S * 1000.0);
     }
 
     #[test]
-    fn fractional_numeric_dates_are_kept() {
+    fn numeric_dates_count_whole_seconds() {
         let t = Token::decode(&jwt(r#"{"iat":1000.25,"exp":1060.75}"#), 0.0).unwrap();
-        assert_eq!(t.lifetime_ms, 60_500.0);
+        assert_eq!(t.lifetime_ms, 60_000.0);
+        let same_second = Token::decode(&jwt(r#"{"iat":1000.25,"exp":1000.75}"#), 0.0);
+        assert_eq!(same_second.unwrap_err().code(), "bad_token");
     }
 
     #[test]
@@ -480,7 +583,7 @@ pub(crate) mod tests {
                     Field::Number(iat.into()),
                     Field::Absent,
                 );
-                let t = Token::from_fields("j", "{}".into(), &f, received).unwrap();
+                let t = Token::from_fields("j", "{}".into(), &f, at(received)).unwrap();
                 let life_ms = f64::from(life_s) * 1000.0;
                 prop_assert_eq!(t.lifetime_ms, life_ms);
                 prop_assert!((t.expires_at_ms - received - life_ms).abs() < 0.01);
@@ -501,14 +604,14 @@ pub(crate) mod tests {
             ) {
                 let time = |f: &Field| match f {
                     Field::Absent => Some(None),
-                    Field::Number(n) if (0.0..=MAX_NUMERIC_DATE_S).contains(n) => Some(Some(*n)),
+                    Field::Number(n) if (0.0..=MAX_NUMERIC_DATE_S).contains(n) => Some(Some(n.trunc())),
                     _ => None,
                 };
                 let valid = match (time(&exp), time(&iat), time(&nbf)) {
                     (Some(Some(e)), Some(i), Some(_)) => i.is_none_or(|i| e > i),
                     _ => false,
                 };
-                let result = Token::from_fields("j", "{}".into(), &fields(exp, iat, nbf), received);
+                let result = Token::from_fields("j", "{}".into(), &fields(exp, iat, nbf), at(received));
                 prop_assert_eq!(result.is_ok(), valid, "{:?}", result);
                 if let Ok(t) = result {
                     prop_assert!(t.lifetime_ms.is_finite() && t.lifetime_ms >= 0.0);
@@ -530,7 +633,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn newer_means_obtained_later() {
+    fn newer_means_ordered_later() {
         let a = Token::decode(&jwt(r#"{"iat":0,"exp":60}"#), 1000.0).unwrap();
         let b = Token::decode(&jwt(r#"{"iat":0,"exp":60}"#), 2000.0).unwrap();
         assert!(b.is_newer_than(&a));

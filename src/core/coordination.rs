@@ -45,7 +45,7 @@ pub fn plan_refresh(seen: Observed, now_ms: f64, cooldown_ms: f64) -> Plan {
     }
     match seen.stamp {
         Some(s)
-            if is_later(Some(s), seen.held)
+            if (is_later(Some(s), seen.held) || clock_set_back_since(seen.held, now_ms))
                 && now_ms - s < cooldown_ms
                 && s <= now_ms
                 && !seen.unanswered_ask.is_some_and(|asked| asked >= s) =>
@@ -54,6 +54,12 @@ pub fn plan_refresh(seen: Observed, now_ms: f64, cooldown_ms: f64) -> Plan {
         }
         _ => Plan::Refresh,
     }
+}
+
+/// Whether the clock was set back since the held token (ordered at `held`) was obtained: its
+/// order lies in the future.
+fn clock_set_back_since(held: Option<f64>, now_ms: f64) -> bool {
+    held.is_some_and(|order| order.floor() > now_ms)
 }
 
 /// What a tab does when its refresh request was answered 401/403.
@@ -123,7 +129,20 @@ pub fn wins_election(mine: &Claim, others: &[Claim]) -> bool {
 /// frozen: a live peer finishes its request within `request_timeout_ms` (the request is
 /// aborted then), so silence well past that bound is proof, not a guess.
 pub fn peer_is_stale(last_seen_ms: f64, now_ms: f64, request_timeout_ms: f64) -> bool {
-    now_ms - last_seen_ms > request_timeout_ms + STALE_SLACK_MS
+    now_ms > stale_at(last_seen_ms, request_timeout_ms)
+}
+
+/// The moment after which a peer last heard of at `last_seen_ms` counts as stale.
+pub fn stale_at(last_seen_ms: f64, request_timeout_ms: f64) -> f64 {
+    last_seen_ms + request_timeout_ms + STALE_SLACK_MS
+}
+
+/// Whether a claim made at `claim_at_ms` and heard of at `now_ms` can be a live tab's: a
+/// claim lives at most one stale bound, and tabs of one browser share its clock. Anything
+/// else (a forged claim of the year 1970, or of next week) would block the election.
+pub fn claim_is_plausible(claim_at_ms: f64, now_ms: f64, request_timeout_ms: f64) -> bool {
+    claim_at_ms <= now_ms + STALE_SLACK_MS
+        && !peer_is_stale(claim_at_ms, now_ms, request_timeout_ms)
 }
 
 /// Slack added to the request timeout before a silent peer is declared stale.
@@ -204,6 +223,16 @@ mod tests {
     }
 
     #[test]
+    fn a_fresh_stamp_is_a_peers_when_our_token_is_from_the_future() {
+        // Our token was ordered at 7,200,000, before the clock went back 2 h: it now lies in
+        // the future, so stamps cannot be compared with it. A fresh stamp is a peer's refresh.
+        let s = seen(Some(7_200_000.0), Some(7_200_000.0), Some(1_020.0));
+        assert_eq!(plan_refresh(s, 1_030.0, COOL), Plan::WaitForPeer);
+        // A stamp older than the cooldown does not hold us back.
+        assert_eq!(plan_refresh(s, 9_000.0, COOL), Plan::Refresh);
+    }
+
+    #[test]
     fn an_unanswered_question_after_the_stamp_means_nobody_has_the_token() {
         // This tab refreshed at 950, then reloaded: it asked at 1000, nobody answered.
         let mut s = seen(None, None, Some(950.0));
@@ -262,6 +291,14 @@ mod tests {
         assert!(!peer_is_stale(0.0, 10_000.0, 10_000.0));
         assert!(!peer_is_stale(0.0, 10_000.0 + STALE_SLACK_MS, 10_000.0));
         assert!(peer_is_stale(0.0, 11_001.0, 10_000.0));
+    }
+
+    #[test]
+    fn forged_claims_from_the_past_or_future_are_implausible() {
+        assert!(claim_is_plausible(9_000.0, 10_000.0, 10_000.0));
+        assert!(claim_is_plausible(10_500.0, 10_000.0, 10_000.0));
+        assert!(!claim_is_plausible(0.0, 100_000.0, 10_000.0));
+        assert!(!claim_is_plausible(1e15, 100_000.0, 10_000.0));
     }
 
     #[test]

@@ -5,9 +5,12 @@
 //! the browser layer only carries values in and out.
 
 pub mod base64url;
+pub mod budget;
 pub mod claims;
 pub mod cooldown;
 pub mod coordination;
+#[cfg(not(target_arch = "wasm32"))]
+mod decode_host;
 pub mod error;
 pub mod options;
 pub mod origin;

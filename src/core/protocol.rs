@@ -23,6 +23,12 @@ pub enum Message {
         jwt: String,
         /// Epoch ms at which it was received from the server.
         obtained_at_ms: f64,
+        /// Epoch ms at which it expires by the sender's estimate (the sender may know the
+        /// server's clock); absent from older senders.
+        expires_at_ms: Option<f64>,
+        /// The token's order across tabs ([`crate::core::claims::next_order`]); absent from
+        /// older senders, then `obtained_at_ms`.
+        order_ms: Option<f64>,
     },
     /// A tab without a valid token asks the others for theirs.
     Ask,
@@ -31,6 +37,9 @@ pub enum Message {
     SignedOut {
         /// Whether the session expired (rather than a logout).
         expired: bool,
+        /// The signature part of the token the sender held, when it held one: the proof that
+        /// the message comes from a tab of this session (see [`signature_of`]).
+        proof: Option<String>,
     },
     /// The sender is about to send a refresh request (election without Web Locks, and a
     /// liveness mark for lock waiters).
@@ -68,8 +77,14 @@ pub struct Fields {
     pub token: Option<String>,
     /// `obtainedAt` (kind `token`).
     pub obtained_at: Option<f64>,
+    /// `expiresAt` (kind `token`, optional).
+    pub expires_at: Option<f64>,
+    /// `order` (kind `token`, optional).
+    pub order: Option<f64>,
     /// `expired` (kind `signedOut`).
     pub expired: Option<bool>,
+    /// `proof` (kind `signedOut`, optional).
+    pub proof: Option<String>,
     /// `at` (kind `claim`).
     pub at: Option<f64>,
 }
@@ -86,14 +101,19 @@ impl Envelope {
             Message::Token {
                 jwt,
                 obtained_at_ms,
+                expires_at_ms,
+                order_ms,
             } => {
                 f.token = Some(jwt.clone());
                 f.obtained_at = Some(*obtained_at_ms);
+                f.expires_at = *expires_at_ms;
+                f.order = *order_ms;
                 "token"
             }
             Message::Ask => "ask",
-            Message::SignedOut { expired } => {
+            Message::SignedOut { expired, proof } => {
                 f.expired = Some(*expired);
+                f.proof = proof.clone();
                 "signedOut"
             }
             Message::Claim { at_ms } => {
@@ -120,10 +140,13 @@ impl Envelope {
                     .token
                     .filter(|t| !t.is_empty() && t.len() <= MAX_JWT_LEN)?,
                 obtained_at_ms: finite_time(f.obtained_at)?,
+                expires_at_ms: finite_time(f.expires_at),
+                order_ms: finite_time(f.order),
             },
             "ask" => Message::Ask,
             "signedOut" => Message::SignedOut {
                 expired: f.expired?,
+                proof: f.proof.filter(|p| !p.is_empty() && p.len() <= MAX_JWT_LEN),
             },
             "claim" => Message::Claim {
                 at_ms: finite_time(f.at)?,
@@ -133,6 +156,13 @@ impl Envelope {
         };
         Some(Self { from, message })
     }
+}
+
+/// The signature part of a compact JWT (after its last `.`): what a sign-out message shows
+/// as proof that its sender held this session's token. The token itself travels on the
+/// channel anyway, so this reveals nothing new to a listener.
+pub fn signature_of(jwt: &str) -> &str {
+    jwt.rsplit('.').next().unwrap_or_default()
 }
 
 fn finite_time(v: Option<f64>) -> Option<f64> {
@@ -157,7 +187,10 @@ mod tests {
             kind: s("kind"),
             token: s("token"),
             obtained_at: n("obtainedAt"),
+            expires_at: n("expiresAt"),
+            order: n("order"),
             expired: o.get("expired").and_then(Value::as_bool),
+            proof: s("proof"),
             at: n("at"),
         })
     }
@@ -171,7 +204,10 @@ mod tests {
         for (k, v) in [
             ("token", f.token.map(Value::from)),
             ("obtainedAt", f.obtained_at.map(Value::from)),
+            ("expiresAt", f.expires_at.map(Value::from)),
+            ("order", f.order.map(Value::from)),
             ("expired", f.expired.map(Value::from)),
+            ("proof", f.proof.map(Value::from)),
             ("at", f.at.map(Value::from)),
         ] {
             if let Some(v) = v {
@@ -186,10 +222,24 @@ mod tests {
             Message::Token {
                 jwt: "a.b.c".into(),
                 obtained_at_ms: 1_700_000_000_123.0,
+                expires_at_ms: Some(1_700_000_060_123.0),
+                order_ms: Some(1_700_000_000_124.0),
+            },
+            Message::Token {
+                jwt: "a.b.c".into(),
+                obtained_at_ms: 1_700_000_000_123.0,
+                expires_at_ms: None,
+                order_ms: None,
             },
             Message::Ask,
-            Message::SignedOut { expired: true },
-            Message::SignedOut { expired: false },
+            Message::SignedOut {
+                expired: true,
+                proof: Some("c2ln".into()),
+            },
+            Message::SignedOut {
+                expired: false,
+                proof: None,
+            },
             Message::Claim { at_ms: 42.0 },
             Message::Released,
         ]

@@ -56,7 +56,10 @@ fn read(data: &JsValue) -> Option<Fields> {
         kind: get("kind").as_string(),
         token: get("token").as_string(),
         obtained_at: get("obtainedAt").as_f64(),
+        expires_at: get("expiresAt").as_f64(),
+        order: get("order").as_f64(),
         expired: get("expired").as_bool(),
+        proof: get("proof").as_string(),
         at: get("at").as_f64(),
     })
 }
@@ -74,7 +77,10 @@ fn write(fields: &Fields) -> JsValue {
         ("kind", text(&fields.kind)),
         ("token", text(&fields.token)),
         ("obtainedAt", fields.obtained_at.map(JsValue::from)),
+        ("expiresAt", fields.expires_at.map(JsValue::from)),
+        ("order", fields.order.map(JsValue::from)),
         ("expired", fields.expired.map(JsValue::from)),
+        ("proof", text(&fields.proof)),
         ("at", fields.at.map(JsValue::from)),
     ] {
         if let Some(value) = value {

@@ -1,11 +1,12 @@
 //! HTTP through the browser's `fetch`, always with `credentials: "include"`.
 
+use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Request, Response};
+use web_sys::{AbortController, AbortSignal, Request, Response};
 
 use crate::core::options::CSRF_HEADER_VALUE;
 use crate::core::text::decimal;
@@ -49,13 +50,20 @@ pub fn network(e: &JsValue) -> Error {
 }
 
 /// Posts `body` (JSON text, if any) to an auth endpoint with the static CSRF header and
-/// `credentials: "include"`, aborted after `timeout_ms`.
+/// `credentials: "include"`, aborted after `timeout_ms` or when `cancel` aborts.
+///
+/// # Errors
+/// `network` (timeouts included), `disposed` when `cancel` aborted it.
 pub async fn post_auth(
     url: &str,
     csrf_header: &str,
     body: Option<&str>,
     timeout_ms: f64,
+    cancel: Option<&AbortSignal>,
 ) -> Result<Response, Error> {
+    if cancel.is_some_and(AbortSignal::aborted) {
+        return Err(Error::Disposed);
+    }
     // Plain objects, as a JS caller would write them: one `Reflect.set` import instead of a
     // binding per `RequestInit` and `Headers` setter. (Header names were checked with the
     // options.)
@@ -75,9 +83,16 @@ pub async fn post_auth(
     let request = Request::new_with_str_and_init(url, init.unchecked_ref())
         .map_err(|_| Error::Config(["apiBase gives an invalid URL: ", url].concat()))?;
     let timeout_ms = timeout_ms.clamp(1.0, u32::MAX as f64) as u32;
+    let on_cancel = cancel.map(|cancel| {
+        let controller = controller.clone();
+        EventListener::once(cancel, "abort", move |_| controller.abort())
+    });
     let timer = Timeout::new(timeout_ms, move || controller.abort());
     let result = send(&request, &JsValue::UNDEFINED).await;
-    drop(timer); // cancels the abort
+    drop((timer, on_cancel)); // cancels the aborts
+    if cancel.is_some_and(AbortSignal::aborted) {
+        return Err(Error::Disposed);
+    }
     result.map_err(|e| {
         if signal.aborted() {
             Error::Network(["timed out after ", &decimal(timeout_ms.into()), " ms"].concat())
@@ -90,6 +105,13 @@ pub async fn post_auth(
 fn set(object: &Object, key: &str, value: &JsValue) {
     // Setting a property of a fresh plain object cannot fail.
     let _ = Reflect::set(object, &key.into(), value);
+}
+
+/// The server's clock at the time of `response`, from its `Date` header (readable across
+/// origins only when the API lists it in `Access-Control-Expose-Headers`).
+pub fn server_date_ms(response: &Response) -> Option<f64> {
+    let date = response.headers().get("Date").ok()??;
+    Some(js_sys::Date::parse(&date)).filter(|ms| ms.is_finite())
 }
 
 /// Reads the JWT in field `field` of a JSON response body.

@@ -9,6 +9,20 @@ pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `performance.now()`.
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+}
+
+/// Milliseconds of a monotonic clock (`performance.now()`): for how long something lasted
+/// in this tab. Unlike [`now_ms`], it never jumps when the system clock is set, so a clock
+/// change cannot make a live peer look silent, nor end a wait early.
+pub fn monotonic_ms() -> f64 {
+    performance_now()
+}
+
 /// A random id for this tab (base 36, about 10 characters).
 pub fn random_id() -> String {
     let mut n = (js_sys::Math::random() * 3_656_158_440_062_976.0) as u64; // 36^10

@@ -2,6 +2,9 @@
 //! behind `--cfg=web_sys_unstable_apis`, and it is missing in insecure contexts, so it is
 //! feature-detected at run time.
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -13,6 +16,9 @@ use super::js::deferred;
 extern "C" {
     /// The `LockManager` of the page.
     type LockManager;
+
+    #[wasm_bindgen(method)]
+    fn query(this: &LockManager) -> Promise;
 
     #[wasm_bindgen(method, js_name = request)]
     fn request_with_options(
@@ -37,6 +43,22 @@ fn manager() -> Option<LockManager> {
 /// Whether Web Locks are available here.
 pub fn available() -> bool {
     manager().is_some()
+}
+
+/// The names of the locks held or asked for in this origin (`navigator.locks.query()`);
+/// `None` where Web Locks are unavailable or the query failed.
+pub async fn names_in_use() -> Option<Vec<String>> {
+    let snapshot = JsFuture::from(manager()?.query()).await.ok()?;
+    let mut names = Vec::new();
+    for list in ["held", "pending"] {
+        let locks: js_sys::Array = Reflect::get(&snapshot, &list.into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        let name = |lock: JsValue| Reflect::get(&lock, &"name".into()).ok()?.as_string();
+        names.extend(locks.iter().filter_map(name));
+    }
+    Some(names)
 }
 
 /// How to ask for the lock.
@@ -65,6 +87,7 @@ impl Drop for Held {
 /// arrives later is released at once), so an abandoned wait never holds the lock.
 pub struct Request {
     granted: Promise,
+    settled: Rc<Cell<bool>>,
     release: Option<Function>,
     abort: Option<AbortController>,
 }
@@ -104,20 +127,26 @@ impl Request {
                 None
             }
         };
+        let settled = Rc::new(Cell::new(false));
         let grant_in_callback = grant.clone();
+        let settled_in_callback = settled.clone();
         let callback = Closure::once_into_js(move |lock: JsValue| -> JsValue {
+            settled_in_callback.set(true);
             let _ = grant_in_callback.call1(&JsValue::UNDEFINED, &(!lock.is_null()).into());
             hold.into()
         });
         let done = manager.request_with_options(name, &options, callback.unchecked_ref());
         // `done` settles when the lock is released, or rejects when the request is aborted
         // or the lock stolen; before a grant that means "not granted".
+        let settled_when_done = settled.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let _ = JsFuture::from(done).await;
+            settled_when_done.set(true);
             let _ = grant.call1(&JsValue::UNDEFINED, &JsValue::FALSE);
         });
         Some(Self {
             granted,
+            settled,
             release: Some(release),
             abort,
         })
@@ -139,6 +168,12 @@ impl Request {
     /// The promise that settles with `true` once the lock is granted, `false` otherwise.
     pub fn granted_promise(&self) -> &Promise {
         &self.granted
+    }
+
+    /// Whether the request has settled (granted, or refused), so [`Request::granted`] will
+    /// not wait.
+    pub fn is_settled(&self) -> bool {
+        self.settled.get()
     }
 
     /// Withdraws a waiting request (no effect once granted).

@@ -7,8 +7,11 @@ export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-sh
   "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync",
   "--disable-quic"];
 
-export async function launch() {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+/** Starts headless Chromium; `bfcache: true` keeps the back/forward cache that Playwright
+ * turns off by default. */
+export async function launch({ bfcache = false } = {}) {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS,
+    ignoreDefaultArgs: bfcache ? ["--disable-back-forward-cache"] : [] });
 }
 
 /** Collects uncaught page errors and console errors that reveal a wasm panic. */

@@ -7,11 +7,11 @@ import { startServer } from "./server.mjs";
 import { launch } from "./browser.mjs";
 
 /** Registers the hooks; the returned object holds `server`, `browser`, `context`, `errors`. */
-export function suite(serverOptions = {}) {
+export function suite(serverOptions = {}, browserOptions = {}) {
   const env = { server: null, browser: null, context: null, errors: [] };
   before(async () => {
     env.server = await startServer(serverOptions);
-    env.browser = await launch();
+    env.browser = await launch(browserOptions);
   });
   after(async () => {
     await env.browser?.close();

@@ -1,23 +1,28 @@
 //! The API listener: `/auth/*`, `/api/*`, the test hooks, and CORS with credentials.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, request::Parts, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::tokens::{Pair, RefreshOutcome, User};
-use crate::{hooks, AppState, Stats};
+use crate::{hooks, seed, AppState, Config, Stats};
 
-/// Name of the refresh cookie.
+/// Name of the refresh cookie, scoped to the auth routes by `Path=/auth`.
 const REFRESH_COOKIE: &str = "refreshToken";
+/// Name of the refresh cookie with `--host-cookie`: `Path=/`, `Secure`, no `Domain`, pinned
+/// to the host by the browser.
+const HOST_REFRESH_COOKIE: &str = "__Host-refreshToken";
 /// Header every auth call must carry (any non-empty value).
 const CSRF_HEADER: &str = "x-requested-with";
 
@@ -26,14 +31,18 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/auth/login", post(login))
         .route("/auth/refresh", post(refresh))
         .route("/auth/logout", post(logout))
-        .layer(middleware::from_fn(require_csrf_header));
+        .layer(middleware::from_fn(require_csrf_header))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
     let mut app = Router::new()
         .merge(auth)
         .route("/api/me", get(me))
         .route("/api/echo", post(echo))
         .route("/api/headers", get(headers));
     if state.config.test_hooks {
-        app = app.merge(hooks::router());
+        app = app.merge(hooks::router()).merge(seed::router());
     }
     app.fallback(|| async { error(StatusCode::NOT_FOUND, "not_found", "no such route") })
         .layer(cors(&state.config.allowed_origins))
@@ -54,6 +63,8 @@ fn cors(origins: &[String]) -> CorsLayer {
             Method::OPTIONS,
         ])
         .allow_headers(AllowHeaders::mirror_request())
+        // Lets the page read the answer's `Date`: a client may estimate the server's clock.
+        .expose_headers([header::DATE])
         .max_age(Duration::from_secs(600))
 }
 
@@ -83,7 +94,7 @@ struct Credentials {
     password: String,
 }
 
-async fn login(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn login(State(state): State<Arc<AppState>>, parts: Parts, body: Bytes) -> Response {
     let Ok(credentials) = serde_json::from_slice::<Credentials>(&body) else {
         return error(
             StatusCode::BAD_REQUEST,
@@ -91,15 +102,43 @@ async fn login(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Byt
             "expected JSON {email, password}",
         );
     };
-    // The demo accepts any well-formed email with the password "demo".
+    // The peer address; behind a proxy that is the proxy's (X-Forwarded-For is not trusted).
+    let ip = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
     let email = credentials.email.trim().to_ascii_lowercase();
+    let now = Instant::now();
+    // One lock from the check to the verdict, so concurrent guesses cannot all pass the check
+    // before the first failure is counted. (A server whose password check is slow would
+    // count the attempt as failed before checking and forget it on success instead.)
+    let mut throttle = state.login_throttle();
+    if let Err(wait) = throttle.check(&email, ip, now) {
+        drop(throttle);
+        Stats::bump(&state.stats.login_throttled);
+        let mut response = error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            "too many failed logins: try again later",
+        );
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+        return response;
+    }
+    // The demo accepts any well-formed email with the password "demo".
     if credentials.password != "demo" || !email.contains('@') || email.len() > 200 {
+        throttle.failed(&email, ip, now);
+        drop(throttle);
         return error(
             StatusCode::UNAUTHORIZED,
             "invalid_credentials",
             "wrong email or password",
         );
     }
+    throttle.succeeded(&email);
+    drop(throttle);
     Stats::bump(&state.stats.login);
     let user = User {
         sub: format!("user-{email}"),
@@ -111,20 +150,16 @@ async fn login(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Byt
         state.generation(),
         state.config.refresh_ttl,
     );
-    issue(&state, &headers, &pair)
+    issue(&state, &parts.headers, &pair)
 }
 
 async fn refresh(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     Stats::bump(&state.stats.refresh);
-    let faults = *state.faults.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(ms) = faults.refresh_delay_ms {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
+    let fault = hooks::refresh_fault(&state);
+    if let Some(response) = fault.before_refresh().await {
+        return response;
     }
-    if let Some(status) = faults.refresh_status {
-        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        return error(status, "fault", "injected by /__faults");
-    }
-    let presented = cookie(&headers, REFRESH_COOKIE);
+    let presented = cookie(&headers, cookie_name(&state.config));
     let config = &state.config;
     let outcome = state.store().refresh(
         &state.signer,
@@ -134,7 +169,14 @@ async fn refresh(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Resp
         config.refresh_ttl,
     );
     match outcome {
-        RefreshOutcome::Rotated(pair) => issue(&state, &headers, &pair),
+        RefreshOutcome::Rotated { pair, successors } => {
+            Stats::bump(&state.stats.refresh_rotated);
+            if successors > 1 {
+                Stats::bump(&state.stats.refresh_second_successor);
+            }
+            fault.after_rotation().await;
+            issue(&state, &headers, &pair)
+        }
         RefreshOutcome::GraceReplay(pair) => {
             Stats::bump(&state.stats.refresh_grace_replay);
             issue(&state, &headers, &pair)
@@ -162,7 +204,7 @@ async fn logout(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Respo
     Stats::bump(&state.stats.logout);
     state
         .store()
-        .logout(cookie(&headers, REFRESH_COOKIE).as_deref());
+        .logout(cookie(&headers, cookie_name(&state.config)).as_deref());
     let clear = refresh_cookie(&state, &headers, "", 0);
     ([(header::SET_COOKIE, clear)], Json(json!({}))).into_response()
 }
@@ -175,16 +217,29 @@ fn issue(state: &AppState, headers: &HeaderMap, pair: &Pair) -> Response {
     ([(header::SET_COOKIE, set_cookie)], Json(body)).into_response()
 }
 
+fn cookie_name(config: &Config) -> &'static str {
+    if config.host_cookie {
+        HOST_REFRESH_COOKIE
+    } else {
+        REFRESH_COOKIE
+    }
+}
+
+/// The refresh cookie: `HttpOnly; SameSite=Strict`, no `Domain` (host-only), `Path=/auth`
+/// (or `Path=/` with the `__Host-` prefix), `Secure` on https or when configured.
 fn refresh_cookie(state: &AppState, headers: &HeaderMap, value: &str, max_age: u64) -> String {
+    let config = &state.config;
     let https = headers
         .get("x-forwarded-proto")
         .is_some_and(|p| p.as_bytes().eq_ignore_ascii_case(b"https"));
-    let secure = if state.config.secure_cookies || https {
+    let secure = if config.host_cookie || config.secure_cookies || https {
         "; Secure"
     } else {
         ""
     };
-    format!("{REFRESH_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/auth; Max-Age={max_age}{secure}")
+    let name = cookie_name(config);
+    let path = if config.host_cookie { "/" } else { "/auth" };
+    format!("{name}={value}; HttpOnly; SameSite=Strict; Path={path}; Max-Age={max_age}{secure}")
 }
 
 /// The value of cookie `name` in the request's `Cookie` headers.

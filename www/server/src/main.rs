@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
-use tokenrelay_server::{api_router, web_router, AppState, Config};
+use tokenrelay_server::{api_router, serve_api, web_router, AppState, Config, LoginLimit};
 
 /// Reference backend of tokenrelay: rotating refresh tokens with reuse detection.
 #[derive(Parser, Debug)]
@@ -35,12 +35,25 @@ struct Args {
     /// Origin allowed by CORS with credentials (repeatable; default: the web origin).
     #[arg(long = "allow-origin")]
     allow_origins: Vec<String>,
-    /// Turn off /__stats, /__reset, /__faults and /__expire-access.
+    /// Turn off every test hook (the /__* routes: /__stats, /__reset, /__faults, ...).
     #[arg(long)]
     no_test_hooks: bool,
     /// Always mark the refresh cookie Secure (also done for X-Forwarded-Proto: https).
     #[arg(long)]
     secure_cookies: bool,
+    /// Name the refresh cookie __Host-refreshToken with Path=/ and Secure (default:
+    /// refreshToken with Path=/auth).
+    #[arg(long)]
+    host_cookie: bool,
+    /// Failed logins allowed per email within the window (0: no bound).
+    #[arg(long, default_value_t = 10)]
+    login_failures_per_email: u32,
+    /// Failed logins allowed per client IP within the window (0: no bound).
+    #[arg(long, default_value_t = 100)]
+    login_failures_per_ip: u32,
+    /// Window of the failed-login bounds, in seconds.
+    #[arg(long, default_value_t = 300)]
+    login_window_secs: u64,
 }
 
 #[tokio::main]
@@ -68,6 +81,12 @@ async fn main() -> std::io::Result<()> {
         allowed_origins,
         test_hooks: !args.no_test_hooks,
         secure_cookies: args.secure_cookies,
+        host_cookie: args.host_cookie,
+        login_limit: LoginLimit {
+            per_email: args.login_failures_per_email,
+            per_ip: args.login_failures_per_ip,
+            window: Duration::from_secs(args.login_window_secs.max(1)),
+        },
         web_root: args.web_root,
         pkg_dir: args.pkg_dir,
     };
@@ -77,7 +96,7 @@ async fn main() -> std::io::Result<()> {
     println!("tokenrelay-server listening api={api_base} web=http://{web_addr}");
     use std::io::Write;
     std::io::stdout().flush()?;
-    let api_task = axum::serve(api, api_app).with_graceful_shutdown(shutdown());
+    let api_task = serve_api(api, api_app, shutdown());
     let web_task = axum::serve(web, web_app).with_graceful_shutdown(shutdown());
     tokio::try_join!(api_task, web_task)?;
     Ok(())

@@ -1,6 +1,7 @@
 //! Token issuing and the refresh-token store: families, rotation, reuse detection, grace.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use jwt_compact::alg::{Hs256, Hs256Key};
@@ -40,6 +41,8 @@ pub fn random_hex(bytes: usize) -> String {
 pub struct Signer {
     key: Hs256Key,
     ttl: Duration,
+    /// Test fault (`/__faults` `omitIat`): issue tokens without `iat`.
+    omit_iat: AtomicBool,
 }
 
 impl Signer {
@@ -50,7 +53,13 @@ impl Signer {
         Self {
             key: Hs256Key::new(secret),
             ttl,
+            omit_iat: AtomicBool::new(false),
         }
+    }
+
+    /// Whether tokens issued from now on leave out `iat` (a test fault).
+    pub fn set_omit_iat(&self, omit: bool) {
+        self.omit_iat.store(omit, Ordering::SeqCst);
     }
 
     /// Issues an access token for `user` in generation `gen`.
@@ -62,7 +71,11 @@ impl Signer {
             gen,
         };
         let ttl = chrono::Duration::from_std(self.ttl).unwrap_or(chrono::Duration::seconds(60));
-        let claims = Claims::new(claims).set_duration_and_issuance(&TimeOptions::default(), ttl);
+        let mut claims =
+            Claims::new(claims).set_duration_and_issuance(&TimeOptions::default(), ttl);
+        if self.omit_iat.load(Ordering::SeqCst) {
+            claims.issued_at = None;
+        }
         Hs256
             .token(&Header::empty(), &claims, &self.key)
             .expect("HS256 signing of JSON claims cannot fail")
@@ -93,6 +106,9 @@ struct RefreshRecord {
     expires: Instant,
     /// When it was rotated, and the pair it was rotated into.
     rotated: Option<(Instant, Pair)>,
+    /// How many pairs were ever issued from it, counted where pairs are made (not where
+    /// `rotated` is checked), so a broken guard would show as 2.
+    successors: u32,
 }
 
 /// What a successful login or refresh hands out.
@@ -109,8 +125,14 @@ pub struct Pair {
 /// Why a refresh was refused, or how it succeeded.
 #[derive(Debug, PartialEq)]
 pub enum RefreshOutcome {
-    /// Rotated: the presented token is now used.
-    Rotated(Pair),
+    /// Rotated: the presented token is now used. `successors` is how many pairs were ever
+    /// issued from it: 1, unless rotation is broken (the load benchmark checks it).
+    Rotated {
+        /// The successor pair.
+        pair: Pair,
+        /// Pairs issued from the presented token, this one included.
+        successors: u32,
+    },
     /// The just-rotated token was presented again within the grace window.
     GraceReplay(Pair),
     /// A used token was presented again: the family is revoked.
@@ -133,19 +155,29 @@ impl Store {
     pub fn login(&mut self, signer: &Signer, user: User, gen: u64, refresh_ttl: Duration) -> Pair {
         self.next_family += 1;
         let family = self.next_family;
-        let pair = self.new_pair(signer, family, user, gen, refresh_ttl);
+        let (pair, _) = self.new_pair(signer, None, family, user, gen, refresh_ttl);
         self.families.insert(family, (false, pair.refresh.clone()));
         pair
     }
 
+    /// A new pair of `family`, issued from token `parent` (none for a login); also returns
+    /// how many pairs `parent` has now been the parent of.
     fn new_pair(
         &mut self,
         signer: &Signer,
+        parent: Option<&str>,
         family: u64,
         user: User,
         gen: u64,
         refresh_ttl: Duration,
-    ) -> Pair {
+    ) -> (Pair, u32) {
+        let successors = match parent.and_then(|p| self.tokens.get_mut(p)) {
+            Some(parent) => {
+                parent.successors += 1;
+                parent.successors
+            }
+            None => 0,
+        };
         let refresh = random_hex(32);
         let access = signer.issue(&user, gen);
         self.tokens.insert(
@@ -155,13 +187,15 @@ impl Store {
                 user: user.clone(),
                 expires: Instant::now() + refresh_ttl,
                 rotated: None,
+                successors: 0,
             },
         );
-        Pair {
+        let pair = Pair {
             refresh,
             access,
             user,
-        }
+        };
+        (pair, successors)
     }
 
     /// Presents refresh token `presented`: rotation, grace replay, reuse or rejection.
@@ -195,12 +229,12 @@ impl Store {
             return RefreshOutcome::Reuse;
         }
         let user = record.user.clone();
-        let pair = self.new_pair(signer, family, user, gen, refresh_ttl);
+        let (pair, successors) = self.new_pair(signer, presented, family, user, gen, refresh_ttl);
         if let Some(record) = presented.and_then(|t| self.tokens.get_mut(t)) {
             record.rotated = Some((now, pair.clone()));
         }
         self.families.insert(family, (false, pair.refresh.clone()));
-        RefreshOutcome::Rotated(pair)
+        RefreshOutcome::Rotated { pair, successors }
     }
 
     /// Revokes the family of `presented` (a logout); unknown tokens are ignored.
@@ -235,10 +269,12 @@ mod tests {
         let signer = Signer::new(Duration::from_secs(60));
         let mut store = Store::default();
         let first = store.login(&signer, user(), 0, WEEK);
-        let RefreshOutcome::Rotated(second) =
-            store.refresh(&signer, Some(&first.refresh), 0, Duration::ZERO, WEEK)
+        let RefreshOutcome::Rotated {
+            pair: second,
+            successors: 1,
+        } = store.refresh(&signer, Some(&first.refresh), 0, Duration::ZERO, WEEK)
         else {
-            panic!("rotation expected")
+            panic!("one rotation expected")
         };
         assert_ne!(second.refresh, first.refresh);
         assert_eq!(
@@ -258,7 +294,7 @@ mod tests {
         let mut store = Store::default();
         let first = store.login(&signer, user(), 0, WEEK);
         let grace = Duration::from_secs(5);
-        let RefreshOutcome::Rotated(second) =
+        let RefreshOutcome::Rotated { pair: second, .. } =
             store.refresh(&signer, Some(&first.refresh), 0, grace, WEEK)
         else {
             panic!("rotation expected")
@@ -267,16 +303,30 @@ mod tests {
             store.refresh(&signer, Some(&first.refresh), 0, grace, WEEK),
             RefreshOutcome::GraceReplay(second.clone())
         );
-        // Once the successor itself rotated, the old token is reuse again.
-        let RefreshOutcome::Rotated(_) =
+        // Once the successor itself rotated, the old token is reuse again. The replay
+        // issued no second successor.
+        let RefreshOutcome::Rotated { successors: 1, .. } =
             store.refresh(&signer, Some(&second.refresh), 0, grace, WEEK)
         else {
             panic!("rotation expected")
         };
+        assert_eq!(store.tokens[&first.refresh].successors, 1);
         assert_eq!(
             store.refresh(&signer, Some(&first.refresh), 0, grace, WEEK),
             RefreshOutcome::Reuse
         );
+    }
+
+    #[test]
+    fn a_second_pair_issued_from_one_token_is_counted() {
+        // What a broken rotation guard would do: the counter the load benchmark reads sees it.
+        let signer = Signer::new(Duration::from_secs(60));
+        let mut store = Store::default();
+        let first = store.login(&signer, user(), 0, WEEK);
+        let parent = Some(first.refresh.as_str());
+        let (_, once) = store.new_pair(&signer, parent, 1, user(), 0, WEEK);
+        let (_, twice) = store.new_pair(&signer, parent, 1, user(), 0, WEEK);
+        assert_eq!((once, twice), (1, 2));
     }
 
     #[test]

@@ -19,8 +19,10 @@ pub fn web_router(config: &Config, api_base: String) -> Router {
         )
         .nest_service("/pkg", ServeDir::new(&config.pkg_dir))
         .fallback_service(ServeDir::new(&config.web_root))
+        // Always revalidated, so a rebuilt pkg/ is never stale; not `no-store`, which would
+        // keep every page out of the back/forward cache.
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
+            HeaderValue::from_static("no-cache"),
         ))
 }

@@ -1,0 +1,109 @@
+// Types shared by every entry of tokenrelay (hand-written: the published types carry no
+// `Symbol.dispose` and no `any`).
+
+/** Options of `new AuthClient(...)`; only `apiBase` is required. */
+export interface AuthClientOptions {
+  /** Absolute http(s) URL of the API; relative `fetch` targets are appended to it. */
+  apiBase: string;
+  /** Other origins that may receive the access token (default: none). */
+  allowedOrigins?: string[];
+  /** Default "/auth/login". */
+  loginPath?: string;
+  /** Default "/auth/refresh". */
+  refreshPath?: string;
+  /** Default "/auth/logout". */
+  logoutPath?: string;
+  /** JSON field holding the JWT in login and refresh responses. Default "accessToken". */
+  tokenField?: string;
+  /** Refresh this long before `exp` (capped at half the token's lifetime). Default 30. */
+  refreshAheadSeconds?: number;
+  /** A refresh younger than this (cooldown cookie) is not repeated. Default 5000. */
+  cooldownMs?: number;
+  /** Name of the cooldown cookie. Default "lastTokenRefresh". */
+  cooldownCookie?: string;
+  /** BroadcastChannel and Web Lock name. Default "tokenrelay". */
+  channel?: string;
+  /** Static header sent with value "tokenrelay" on every auth call. Default "X-Requested-With". */
+  csrfHeader?: string;
+  /** Bound on each login, refresh and logout request. Default 10000. */
+  requestTimeoutMs?: number;
+  /** Serialise refreshes across tabs with Web Locks where available. Default true. */
+  useWebLocks?: boolean;
+}
+
+/** Where the session stands. */
+export type AuthStatus = "unknown" | "signedOut" | "signedIn" | "refreshing";
+
+/** Stable codes of every error tokenrelay throws or reports. */
+export type TokenRelayErrorCode =
+  | "config" | "network" | "server" | "unauthorized" | "session_expired"
+  | "bad_response" | "bad_token" | "disposed" | "not_signed_in" | "no_browser";
+
+/** The last failure, as it appears in `state.error`. */
+export interface AuthError {
+  readonly code: TokenRelayErrorCode;
+  readonly message: string;
+}
+
+/** The JWT's claims. */
+export interface AuthUser {
+  readonly sub?: string;
+  readonly exp: number;
+  readonly iat?: number;
+  readonly [claim: string]: unknown;
+}
+
+/** The session state: the same frozen object until something changes. */
+export interface AuthState {
+  readonly status: AuthStatus;
+  readonly user: AuthUser | null;
+  /** Epoch ms at which the access token expires, by this browser's clock. */
+  readonly expiresAt: number | null;
+  readonly error: AuthError | null;
+}
+
+/** Every error thrown or rejected by tokenrelay. */
+export interface TokenRelayError extends Error {
+  name: "TokenRelayError";
+  code: TokenRelayErrorCode;
+  /** HTTP status, for `server` and `unauthorized`. */
+  status?: number;
+}
+
+/** What `init` accepts instead of the default: the wasm's URL, a `fetch` Response, or its bytes. */
+export type InitInput = string | URL | Request | Response | Promise<Response> | BufferSource | WebAssembly.Module;
+
+/**
+ * A login session against one API: restores, refreshes and attaches the access token.
+ * Synchronous to construct (module scope is fine); the wasm loads on first use. Outside a
+ * browser the client is inert: `start()` resolves with the unknown state and the other
+ * calls reject with `no_browser`.
+ */
+export declare class AuthClient {
+  /**
+   * Throws a `config` TokenRelayError when the wasm is already loaded and an option is bad;
+   * otherwise the first call rejects with that error.
+   */
+  constructor(options: AuthClientOptions);
+  /** The current state; the same frozen object until it changes (`unknown` at first). */
+  readonly state: AuthState;
+  /** Calls `listener(state)` on every state change; returns an idempotent unsubscribe. */
+  subscribe(listener: (state: AuthState) => void): () => void;
+  /** Restores the session (another tab's token, else the refresh cookie); idempotent. */
+  start(): Promise<AuthState>;
+  /** Posts `credentials` as JSON to `loginPath`. */
+  login(credentials: unknown): Promise<AuthState>;
+  /** Like `window.fetch`, with the token for allowed origins and one refresh + retry on 401. */
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+  /** Refreshes now (one refresh shared by every caller and tab). */
+  refresh(): Promise<AuthState>;
+  /** A valid access token, refreshed first if it is due. */
+  accessToken(): Promise<string>;
+  /** Logs out on the server and in every tab. */
+  logout(): Promise<AuthState>;
+  /** Releases the channel, timers and listeners; later calls reject with `disposed`. */
+  dispose(): void;
+}
+
+/** Whether `value` is an error thrown by tokenrelay (use it instead of `instanceof`). */
+export declare function isTokenRelayError(value: unknown): value is TokenRelayError;

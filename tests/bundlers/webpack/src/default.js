@@ -1,0 +1,4 @@
+import { AuthClient } from "tokenrelay";
+import { run } from "./run.js";
+
+run(AuthClient);

@@ -1,0 +1,4 @@
+import { AuthClient } from "tokenrelay/slim";
+import { run } from "./run.js";
+
+run(AuthClient);

@@ -1,0 +1,79 @@
+// The test frame of a Vite example app with the packed package: its production build served
+// apart from the API with every app scenario, then its dev server with an empty pre-bundle cache.
+import { test, before, after, beforeEach, afterEach } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { rmSync } from "node:fs";
+import { root } from "./server.mjs";
+import { launch } from "./browser.mjs";
+import { prepareConsumer } from "./pack.mjs";
+import { staticServer, apiFor, run, serve, freePort } from "./examples.mjs";
+import { appScenarios, appPage, signIn, waitStatus } from "./app-scenarios.mjs";
+
+/**
+ * Registers the tests of www/examples/`name`; `devTitle` names its dev-server test, `scenarios`
+ * are options of appScenarios.
+ */
+export function viteExample(name, devTitle, scenarios = {}) {
+  const dir = path.join(root, "www/examples", name);
+  const vite = path.join(dir, "node_modules/.bin/vite");
+  const env = { origin: null, server: null, browser: null, context: null, errors: [] };
+  let web = null;
+
+  before(async () => {
+    prepareConsumer(dir);
+    web = await staticServer(path.join(dir, "dist"));
+    env.origin = web.origin;
+    env.server = await apiFor(web.origin);
+    await run(vite, ["build", "--logLevel", "warn"], { cwd: dir, env: { VITE_API_BASE: env.server.api } });
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+    await web?.stop();
+  });
+  beforeEach(async () => {
+    await env.server.reset();
+    env.context = await env.browser.newContext();
+    env.errors = [];
+  });
+  afterEach(async () => {
+    await env.context.close();
+    assert.deepEqual(env.errors, [], "no page error, no wasm panic, no unexpected 4xx");
+  });
+
+  appScenarios(test, env, scenarios);
+
+  test(`dev server, empty pre-bundle cache: ${devTitle}`, async () => {
+    rmSync(path.join(dir, "node_modules/.vite"), { recursive: true, force: true });
+    const port = await freePort();
+    const origin = `http://127.0.0.1:${port}`;
+    const api = await apiFor(origin);
+    const dev = await serve(vite, ["--host", "127.0.0.1", "--port", String(port), "--strictPort"],
+      { cwd: dir, env: { VITE_API_BASE: api.api }, url: origin });
+    const saved = { origin: env.origin, server: env.server };
+    try {
+      Object.assign(env, { origin, server: api });
+      const page = await appPage(env);
+      await signIn(env, page);
+      const before = (await api.stats()).refresh;
+      await page.reload();
+      await waitStatus(page, "signedIn");
+      assert.equal((await api.stats()).refresh - before, 1, "start() makes one refresh");
+      const locks = () => page.evaluate(async () => {
+        const { held, pending } = await navigator.locks.query();
+        return { held: held.length, pending: pending.length };
+      });
+      const mounted = await locks();
+      assert.ok(mounted.held >= 1, "while mounted, the tab holds its presence lock");
+      await page.click("#unmount");
+      assert.deepEqual(await locks(), { held: 0, pending: 0 },
+        `unmounted and disposed: no lock held (${mounted.held} held while mounted)`);
+    } finally {
+      Object.assign(env, saved);
+      await dev.stop();
+      await api.stop();
+    }
+  });
+}

@@ -1,0 +1,112 @@
+// The Nuxt 3.21 example (SSR, the tokenrelay/nuxt module) with the packed package: the
+// production build served by its Nitro server apart from the API, then `nuxt dev`.
+import { test, before, after, beforeEach, afterEach } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { root } from "../e2e/lib/server.mjs";
+import { launch } from "../e2e/lib/browser.mjs";
+import { prepareConsumer } from "../e2e/lib/pack.mjs";
+import { apiFor, run, serve, freePort } from "../e2e/lib/examples.mjs";
+import { appScenarios, appPage, signIn, waitStatus } from "../e2e/lib/app-scenarios.mjs";
+
+const dir = path.join(root, "www/examples/nuxt");
+const nuxt = path.join(dir, "node_modules/.bin/nuxt");
+const quiet = { NUXT_TELEMETRY_DISABLED: "1" };
+const env = { origin: null, server: null, browser: null, context: null, errors: [], watch: watchHydration };
+let app = null;
+
+/** Vue reports a hydration mismatch on the console (details in dev, one line in production). */
+function watchHydration(page) {
+  page.on("console", (m) => {
+    if (/hydrat/i.test(m.text()) && ["error", "warning"].includes(m.type())) env.errors.push(`console: ${m.text()}`);
+  });
+}
+
+/** Starts the API and the Nuxt server (`command`) on a free port; sets env.origin/server. */
+async function startStack(command, args, extraEnv = {}) {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const api = await apiFor(origin);
+  try {
+    const server = await serve(command, args(port), {
+      cwd: dir, url: `${origin}/`, timeoutMs: 180000,
+      env: { ...quiet, ...extraEnv, PORT: String(port), HOST: "127.0.0.1", NUXT_PUBLIC_TOKENRELAY_API_BASE: api.api },
+    });
+    return { origin, api, server };
+  } catch (e) {
+    await api.stop();
+    throw e;
+  }
+}
+
+before(async () => {
+  prepareConsumer(dir);
+  await run(nuxt, ["build"], { cwd: dir, env: quiet });
+  app = await startStack("node", () => [".output/server/index.mjs"]);
+  env.origin = app.origin;
+  env.server = app.api;
+  env.browser = await launch();
+});
+after(async () => {
+  await env.browser?.close();
+  await app?.server.stop();
+  await app?.api.stop();
+});
+beforeEach(async () => {
+  await env.server.reset();
+  env.context = await env.browser.newContext();
+  env.errors = [];
+});
+afterEach(async () => {
+  await env.context.close();
+  assert.deepEqual(env.errors, [], "no page error, no wasm panic, no hydration mismatch, no unexpected 4xx");
+});
+
+appScenarios(test, env);
+
+/** The SSR HTML of /account is served (200), neutral, and made no request to the API. */
+async function checkServerRender(origin, api) {
+  const before = await api.stats();
+  const res = await fetch(`${origin}/account`);
+  assert.equal(res.status, 200);
+  const html = await res.text();
+  assert.match(html, /<b id="status">unknown<\/b>/, "the server renders the unknown state");
+  assert.match(html, /id="pending"/, "a guarded page renders its neutral state on the server");
+  assert.doesNotMatch(html, /id="login-form"/);
+  assert.deepEqual(await api.stats(), before, "no refresh and no request during SSR");
+}
+
+test("SSR: the HTML is served (200), neutral, with no API request; it hydrates without a mismatch", async () => {
+  await checkServerRender(env.origin, env.server);
+  const page = await appPage(env, "/");
+  await waitStatus(page, "signedOut");
+  await signIn(env, page);
+  // Signed in, a server-rendered page still hydrates from the neutral state, then shows the session.
+  const fresh = await appPage(env, "/account");
+  await fresh.waitForSelector("#user");
+  await waitStatus(fresh, "signedIn");
+});
+
+test("nuxt dev: a reload after login stays signed in; a signed-out deep link ends on login, no mismatch", async () => {
+  const dev = await startStack(nuxt, (port) => ["dev", "--port", String(port), "--host", "127.0.0.1", "--no-fork"]);
+  const saved = { origin: env.origin, server: env.server };
+  try {
+    Object.assign(env, { origin: dev.origin, server: dev.api });
+    await checkServerRender(dev.origin, dev.api);
+    const page = await appPage(env, "/account");
+    await page.waitForSelector("#login-form", { timeout: 60000 });
+    assert.equal(new URL(page.url()).pathname, "/login");
+    await page.click("#login");
+    await page.waitForSelector("#user");
+    assert.equal(new URL(page.url()).pathname, "/account", "back where the deep link pointed");
+    const before = (await dev.api.stats()).refresh;
+    await page.reload();
+    await waitStatus(page, "signedIn");
+    await page.waitForSelector("#user");
+    assert.equal((await dev.api.stats()).refresh - before, 1);
+  } finally {
+    Object.assign(env, saved);
+    await dev.server.stop();
+    await dev.api.stop();
+  }
+});

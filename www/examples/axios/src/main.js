@@ -1,0 +1,29 @@
+import axios from "axios";
+import axiosOld from "axios-1-11";
+import { AuthClient } from "tokenrelay";
+import { withAuth } from "tokenrelay/axios";
+
+const apiBase = import.meta.env.VITE_API_BASE || "http://127.0.0.1:8000";
+const auth = new AuthClient({ apiBase });
+// Every call of `api` gets the token, one shared refresh and one retry on a 401.
+const api = withAuth(axios.create({ baseURL: apiBase }), auth);
+
+const $ = (id) => document.getElementById(id);
+auth.subscribe((state) => {
+  $("status").textContent = state.status;
+  $("user").textContent = state.user?.email ?? "";
+});
+auth.start();
+$("login").onclick = () => auth.login({ email: "demo@example.com", password: "demo" });
+$("logout").onclick = () => auth.logout();
+$("me").onclick = async () => {
+  try {
+    const { status, data } = await api.get("/api/me");
+    $("result").textContent = `${status} ${data.email}`;
+  } catch (error) {
+    $("result").textContent = `${error.name} ${error.response?.status ?? error.code}`;
+  }
+};
+
+// For the tests, which drive these from the page; axios 1.11 (no env.fetch) shows the guard.
+window.example = { auth, api, axios, withAuth, axiosOld, apiBase };
