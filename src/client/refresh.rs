@@ -174,8 +174,10 @@ async fn elected(inner: &Rc<Inner>, before: Option<f64>, generation: u64) -> Res
         }
         if let Some(stale_at) = peers::claims_stale_at(inner) {
             // A peer is refreshing: wait for its token, or for its claim to end or to turn
-            // stale (a frozen refresher is taken over after one bound, not two).
-            let until_stale = (stale_at - monotonic_ms()).clamp(0.0, bound) + 1.0;
+            // stale (a frozen refresher is taken over after one bound, not two). `min`/`max`,
+            // not `clamp`: clamp's panic path for a bound that is not a number formats f64
+            // with Debug, which costs the wasm build 10 KB gzip.
+            let until_stale = (stale_at - monotonic_ms()).min(bound).max(0.0) + 1.0;
             inner
                 .wait_until(until_stale, &|i| {
                     has_newer(i, before) || peers::live_claims(i).0.is_empty()
