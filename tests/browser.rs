@@ -461,3 +461,39 @@ fn malformed_tokens_are_bad_token_errors_with_a_message() {
         );
     }
 }
+
+/// The timer and listener guards of the web layer (in place of gloo's) undo their
+/// registration when dropped, and only then.
+#[wasm_bindgen_test]
+async fn timers_and_listeners_stop_when_dropped() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    use tokenrelay::web::{events::EventListener, timer::Timeout};
+
+    let fired = Rc::new(Cell::new(0));
+    let f = fired.clone();
+    let kept = Timeout::new(0, move || f.set(f.get() + 1));
+    let f = fired.clone();
+    drop(Timeout::new(0, move || f.set(f.get() + 10)));
+    js::sleep(30.0).await;
+    assert_eq!(
+        fired.get(),
+        1,
+        "the kept timer fired once, the dropped one never"
+    );
+    drop(kept);
+
+    let target = web_sys::EventTarget::new().unwrap();
+    let heard = Rc::new(Cell::new(0));
+    let h = heard.clone();
+    let listener = EventListener::new(&target, "ping", move |e| {
+        assert_eq!(e.type_(), "ping");
+        h.set(h.get() + 1);
+    });
+    let ping = || target.dispatch_event(&web_sys::Event::new("ping").unwrap());
+    ping().unwrap();
+    ping().unwrap();
+    drop(listener);
+    ping().unwrap();
+    assert_eq!(heard.get(), 2, "heard until dropped");
+}

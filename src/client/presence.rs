@@ -8,7 +8,7 @@
 
 use std::rc::Rc;
 
-use gloo_events::EventListener;
+use crate::web::events::EventListener;
 
 use crate::web::locks::{self, Held, Mode, Request};
 

@@ -4,8 +4,8 @@
 
 use std::rc::Rc;
 
-use gloo_events::EventListener;
-use gloo_timers::callback::Timeout;
+use crate::web::events::EventListener;
+use crate::web::timer::Timeout;
 
 use crate::core::coordination::backoff_ms;
 use crate::core::Status;

@@ -1,7 +1,7 @@
 //! HTTP through the browser's `fetch`, always with `credentials: "include"`.
 
-use gloo_events::EventListener;
-use gloo_timers::callback::Timeout;
+use crate::web::events::EventListener;
+use crate::web::timer::Timeout;
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -85,7 +85,7 @@ pub async fn post_auth(
     let timeout_ms = timeout_ms.clamp(1.0, u32::MAX as f64) as u32;
     let on_cancel = cancel.map(|cancel| {
         let controller = controller.clone();
-        EventListener::once(cancel, "abort", move |_| controller.abort())
+        EventListener::new(cancel, "abort", move |_| controller.abort()) // fires once
     });
     let timer = Timeout::new(timeout_ms, move || controller.abort());
     let result = send(&request, &JsValue::UNDEFINED).await;

@@ -6,6 +6,8 @@
 pub mod channel;
 pub mod claims;
 pub mod cookie;
+pub mod events;
 pub mod http;
 pub mod js;
 pub mod locks;
+pub mod timer;
