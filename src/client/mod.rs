@@ -214,7 +214,7 @@ impl Inner {
         match &*cache {
             Some((order, value)) if *order == token.order_ms => Some((value.clone(), *order)),
             _ => {
-                let value = JsValue::from_str(&format!("Bearer {}", token.jwt));
+                let value = JsValue::from_str(&["Bearer ", &token.jwt].concat());
                 *cache = Some((token.order_ms, value.clone()));
                 Some((value, token.order_ms))
             }

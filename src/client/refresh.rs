@@ -141,7 +141,7 @@ async fn acquire_lock(
                 continue;
             }
             // The holder has been silent longer than a live tab can be: one waiter takes over.
-            let takeover_name = format!("{name}:takeover");
+            let takeover_name = [name, ":takeover"].concat();
             let takeover =
                 Request::new(&takeover_name, Mode::IfAvailable).ok_or_else(unavailable)?;
             let Some(takeover) = takeover.granted().await else {

@@ -320,5 +320,5 @@ fn is_stream(body: &JsValue) -> bool {
 }
 
 fn invalid(e: &JsValue) -> Error {
-    Error::Config(format!("invalid fetch arguments: {}", js::message_of(e)))
+    Error::Config(["invalid fetch arguments: ", &js::message_of(e)].concat())
 }
