@@ -54,7 +54,7 @@ fn take(inner: &Rc<Inner>) {
     if inner.check_alive().is_err() || inner.presence.borrow().held.is_some() {
         return;
     }
-    let name = [prefix(inner), inner.tab_id.clone()].concat();
+    let name = [prefix(inner).as_str(), &inner.tab_id].concat();
     let Some(request) = Request::new(&name, Mode::Wait) else {
         return;
     };
