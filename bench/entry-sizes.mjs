@@ -20,7 +20,7 @@ async function minified(entries) {
   const result = await build({
     entryPoints: entries.map((e) => path.join(pkg, e)), bundle: true, minify: true, format: "esm",
     splitting: true, write: false, outdir: "out", logLevel: "silent",
-    external: ["react", "vue", "@nuxt/kit", "#app", "tokenrelay", "tokenrelay/*"],
+    external: ["react", "vue", "@nuxt/kit", "#app", "axios", "next", "next/*", "tokenrelay", "tokenrelay/*"],
     loader: { ".wasm": "file" },
   });
   return result.outputFiles.reduce((sum, f) => sum + gz(f.contents), 0);
@@ -36,6 +36,9 @@ const rows = [
   ["tokenrelay/vue", shipped(["vue.js"]), await minified(["vue.js"])],
   ["tokenrelay/nuxt (module + runtime plugins + middleware)", shipped(["nuxt.js", "nuxt/runtime/plugin.client.js",
     "nuxt/runtime/plugin.server.js", "nuxt/runtime/middleware.js", "nuxt/runtime/options.js"]), null],
+  ["tokenrelay/axios (interceptors; + lib/errors.js)", shipped(["axios.js", "lib/errors.js"]), await minified(["axios.js"])],
+  ["tokenrelay/next (server side: proxy, route handlers; no wasm)", shipped(["next.js", "lib/server/session.js",
+    "lib/server/cookies.js"]), await minified(["next.js"])],
 ];
 const inline = gz(file("lib/inline.js"));
 const wasm = gz(file("tokenrelay_bg.wasm"));

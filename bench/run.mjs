@@ -1,15 +1,13 @@
 // tokenrelay benchmark: one run in headless Chromium against the reference server, every
 // figure next to its baselines. Usage: node bench/run.mjs [--smoke]
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
-import { gzipSync } from "node:zlib";
-import { transformSync } from "esbuild";
 import os from "node:os";
 import path from "node:path";
 import { startServer, root } from "../tests/e2e/lib/server.mjs";
 import { launch, watchErrors, DEMO, CHROMIUM, CHROMIUM_ARGS } from "../tests/e2e/lib/browser.mjs";
-import { byCrate } from "./wasm-sizes.mjs";
+import { reportSize, table } from "./size.mjs";
 
 const smoke = process.argv.includes("--smoke");
 
@@ -55,19 +53,11 @@ const median = (xs) => {
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
 };
 const fmt = (x, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : "-");
-const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
-const kb = (bytes) => (bytes / 1024).toFixed(1);
 /** Medians and ratios of paired blocks `{ raw, lib }` (ms per GET of each block). */
 const compare = ({ raw, lib }) => ({
   rawMedianMs: median(raw), tokenrelayMedianMs: median(lib), ratio: median(lib) / median(raw),
   pairedRatio: median(lib.map((l, i) => l / raw[i])),
 });
-function table(title, header, rows) {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join("  ");
-  console.log(`\n${title}\n${line(header)}\n${widths.map((w) => "-".repeat(w)).join("  ")}`);
-  for (const r of rows) console.log(line(r));
-}
 
 const server = await startServer({ accessTtlSecs: 60 });
 const browser = await launch();
@@ -203,45 +193,8 @@ const restoreRuns = smoke ? 3 : 15;
   await context.close();
 }
 
-// 5. Shipped size.
-{
-  const file = (f) => readFileSync(path.join(root, "pkg", f));
-  const wasm = file("tokenrelay_bg.wasm");
-  const glue = file("lib/glue.js");
-  // What an app's bundler makes of the glue (the published figures below are minified too).
-  const minified = Buffer.from(transformSync(glue.toString(), { minify: true, format: "esm" }).code);
-  const total = gz(wasm) + gz(glue);
-  const bundled = gz(wasm) + gz(minified);
-  results.size = { wasm: wasm.length, wasmGzip: gz(wasm), glue: glue.length, glueGzip: gz(glue), totalGzip: total,
-    glueMinified: minified.length, glueMinifiedGzip: gz(minified), bundledGzip: bundled };
-  table("Shipped size (wasm-opt -Oz, gzip -9)", ["file", "raw KB", "gzip KB"],
-    [["tokenrelay_bg.wasm", kb(wasm.length), kb(gz(wasm))], ["lib/glue.js (glue)", kb(glue.length), kb(gz(glue))],
-      ["tokenrelay total", "", `${kb(total)} (target <= 50, stretch 40)`],
-      ["glue minified (esbuild, as in an app bundle)", kb(minified.length), kb(gz(minified))],
-      ["tokenrelay total in an app bundle", "", kb(bundled)],
-      ["auth0-spa-js (published)", "", "59.6"], ["msal-browser (published)", "", "81"],
-      ["Firebase Auth (published)", "", "34.8"], ["supabase auth-js (published)", "", "23.4"]]);
-}
-
-// What jwt-compact costs: its claims decoding alone in a module built the same way.
-const floor = path.join(root, "target/jwt-floor/pkg/jwt_floor_bg.wasm");
-if (!smoke && existsSync(floor)) {
-  const floorGzip = gz(readFileSync(floor));
-  const ours = results.size.wasmGzip;
-  results.jwtCompactFloorGzip = floorGzip;
-  table("What jwt-compact costs (wasm, gzip -9)", ["module", "gzip KB", "note"],
-    [["jwt-compact claims decoding alone (bench/jwt-floor)", kb(floorGzip), "serde_json, serde, base64ct, chrono, core::fmt, allocator"],
-      ["tokenrelay_bg.wasm", kb(ours), "includes the same decoding"],
-      ["everything else in tokenrelay_bg.wasm", kb(ours - floorGzip), "client, cross-tab, fetch wrapper, JS bindings"]]);
-}
-
-const named = path.join(root, "target/pkg-names/named.wasm");
-if (!smoke && existsSync(named)) {
-  const { rows, total } = byCrate(named);
-  results.sizeByCrate = Object.fromEntries(rows);
-  table("Where the wasm bytes go (raw, before gzip; code inlined into a caller counts for the caller)",
-    ["crate", "KB", "share"], rows.map(([crate, bytes]) => [crate, (bytes / 1024).toFixed(1), `${fmt((100 * bytes) / total, 0)} %`]));
-}
+// 5. Shipped size, and where the wasm bytes go.
+results.size = reportSize(); // smoke too: keeps it from rotting (no names build there)
 
 await browser.close();
 await server.stop();

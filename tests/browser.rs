@@ -377,3 +377,123 @@ async fn a_page_fetch_wrapper_is_used_and_checked() {
     assert_eq!(code_of(&result.unwrap_err()), "network");
     auth.dispose();
 }
+
+/// A compact JWT with `header` and `payload` as given (the signature is never checked).
+fn jwt_of(header: &str, payload: &str) -> String {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let b64 = |s: &str| Base64UrlUnpadded::encode_string(s.as_bytes());
+    format!("{}.{}.{}", b64(header), b64(payload), b64("sig"))
+}
+
+fn jwt_claims(payload: &str) -> String {
+    jwt_of(r#"{"alg":"HS256","typ":"JWT"}"#, payload)
+}
+
+/// Tokens are read with the browser's `JSON.parse`: what it makes of the claims (numbers of
+/// any size, Unicode, members of any type) decodes or is a `bad_token` error, never a panic.
+#[wasm_bindgen_test]
+fn claims_are_read_with_the_browsers_json_parser() {
+    use tokenrelay::core::Token;
+    let t = Token::decode(
+        &jwt_claims(r#"{"sub":"u1","name":"Zoë 名前","iat":1000,"exp":1060,"nbf":1000}"#),
+        5_000_000.0,
+    )
+    .unwrap();
+    assert_eq!((t.expires_at_ms, t.lifetime_ms), (5_060_000.0, 60_000.0));
+    let user = js_sys::JSON::parse(&t.payload).unwrap();
+    assert_eq!(get(&user, "name").as_string().as_deref(), Some("Zoë 名前"));
+    let fractional = Token::decode(&jwt_claims(r#"{"iat":1.0005e3,"exp":1060}"#), 0.0).unwrap();
+    assert_eq!(fractional.lifetime_ms, 60_000.0, "whole seconds, as before");
+    let without_iat = Token::decode(&jwt_claims(r#"{"exp":2000}"#), 1_900_000.0).unwrap();
+    assert_eq!(without_iat.expires_at_ms, 2_000_000.0);
+}
+
+#[wasm_bindgen_test]
+fn malformed_tokens_are_bad_token_errors_with_a_message() {
+    use tokenrelay::core::Token;
+    let ok = jwt_claims(r#"{"exp":60}"#);
+    let cases: Vec<(String, &str)> = vec![
+        // Not three parts.
+        ("".into(), "three base64url parts"),
+        ("abc".into(), "three base64url parts"),
+        ("a.b".into(), "three base64url parts"),
+        (format!("{ok}.more"), "three base64url parts"),
+        // Bad base64url.
+        (ok.replacen('.', ".*", 1), "payload is not base64url"),
+        (format!("={ok}"), "header is not base64url"),
+        (format!("{ok}+/"), "signature is not base64url"),
+        // A header or payload that is not a JSON object.
+        (
+            jwt_of("not json", r#"{"exp":60}"#),
+            "header is not a JSON object",
+        ),
+        (jwt_of(r#"{"typ":"JWT"}"#, r#"{"exp":60}"#), "no string alg"),
+        (jwt_claims("not json"), "payload is not a JSON object"),
+        (jwt_claims(r#"["array"]"#), "payload is not a JSON object"),
+        (jwt_claims("null"), "payload is not a JSON object"),
+        (jwt_claims("42"), "payload is not a JSON object"),
+        (jwt_claims(r#""text""#), "payload is not a JSON object"),
+        // exp missing or not a number; exp not after iat.
+        (jwt_claims(r#"{"sub":"u"}"#), "no exp claim"),
+        (jwt_claims(r#"{"exp":"soon"}"#), "exp is not a number"),
+        (jwt_claims(r#"{"exp":null}"#), "exp is not a number"),
+        (jwt_claims(r#"{"exp":{"at":60}}"#), "exp is not a number"),
+        (jwt_claims(r#"{"iat":"0","exp":60}"#), "iat is not a number"),
+        (jwt_claims(r#"{"iat":60,"exp":60}"#), "exp is not after iat"),
+        (jwt_claims(r#"{"iat":61,"exp":60}"#), "exp is not after iat"),
+        // Huge or negative numbers (JSON.parse makes 1e400 Infinity).
+        (jwt_claims(r#"{"exp":1e400}"#), "exp is not a time"),
+        (jwt_claims(r#"{"exp":-1e400}"#), "exp is not a time"),
+        (jwt_claims(r#"{"exp":1e300}"#), "exp is not a time"),
+        (jwt_claims(r#"{"exp":-60}"#), "exp is not a time"),
+        (jwt_claims(r#"{"iat":-1,"exp":60}"#), "iat is not a time"),
+        (jwt_claims(r#"{"nbf":1e400,"exp":60}"#), "nbf is not a time"),
+    ];
+    for (token, why) in cases {
+        let Err(err) = Token::decode(&token, 0.0) else {
+            panic!("{token} decoded");
+        };
+        assert_eq!(err.code(), "bad_token", "{token}");
+        let message = err.to_string();
+        assert!(
+            message.starts_with("bad token: ") && message.contains(why),
+            "{token}: {message}"
+        );
+    }
+}
+
+/// The timer and listener guards of the web layer (in place of gloo's) undo their
+/// registration when dropped, and only then.
+#[wasm_bindgen_test]
+async fn timers_and_listeners_stop_when_dropped() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    use tokenrelay::web::{events::EventListener, timer::Timeout};
+
+    let fired = Rc::new(Cell::new(0));
+    let f = fired.clone();
+    let kept = Timeout::new(0, move || f.set(f.get() + 1));
+    let f = fired.clone();
+    drop(Timeout::new(0, move || f.set(f.get() + 10)));
+    js::sleep(30.0).await;
+    assert_eq!(
+        fired.get(),
+        1,
+        "the kept timer fired once, the dropped one never"
+    );
+    drop(kept);
+
+    let target = web_sys::EventTarget::new().unwrap();
+    let heard = Rc::new(Cell::new(0));
+    let h = heard.clone();
+    let listener = EventListener::new(&target, "ping", move |e| {
+        assert_eq!(e.type_(), "ping");
+        h.set(h.get() + 1);
+    });
+    let ping = || target.dispatch_event(&web_sys::Event::new("ping").unwrap());
+    ping().unwrap();
+    ping().unwrap();
+    drop(listener);
+    ping().unwrap();
+    assert_eq!(heard.get(), 2, "heard until dropped");
+}

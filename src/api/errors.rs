@@ -10,7 +10,7 @@ pub const ERROR_NAME: &str = "TokenRelayError";
 
 /// Converts an error to a JS `Error` with `name`, `code` and, for HTTP errors, `status`.
 pub fn to_js(error: &Error) -> JsValue {
-    let js_error = js_sys::Error::new(&error.to_string());
+    let js_error = js_sys::Error::new(&error.message());
     js_error.set_name(ERROR_NAME);
     let _ = Reflect::set(&js_error, &"code".into(), &error.code().into());
     if let Error::Server(status) | Error::Unauthorized(status) = error {

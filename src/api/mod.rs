@@ -98,6 +98,10 @@ export interface TokenRelayError extends Error {
 #[wasm_bindgen]
 pub struct AuthClient {
     inner: Rc<Inner>,
+    /// Turns a rejected `fetch` into a `network` TokenRelayError: one function for every call
+    /// of this client (per client rather than a `thread_local!`, whose machinery costs more
+    /// wasm than the one closure).
+    network_failure: JsValue,
 }
 
 #[wasm_bindgen]
@@ -113,16 +117,6 @@ fn then(promise: &Promise, on_fulfilled: &JsValue, on_rejected: &JsValue) -> Pro
     promise
         .unchecked_ref::<Thenable>()
         .then(on_fulfilled, on_rejected)
-}
-
-thread_local! {
-    /// Turns a rejected `fetch` into a `network` TokenRelayError: one function for every call,
-    /// alive as long as the module.
-    static NETWORK_FAILURE: JsValue =
-        Closure::<dyn FnMut(JsValue) -> JsValue>::new(|e: JsValue| -> JsValue {
-            Promise::reject(&errors::to_js(&http::network(&e))).into()
-        })
-        .into_js_value();
 }
 
 /// Runs `task` and settles a Promise with its value or a `TokenRelayError` (one helper for
@@ -158,8 +152,12 @@ impl AuthClient {
         let build = || -> Result<AuthClient, Error> {
             let options = options::read(&options)?;
             let allow = options.validate()?;
+            let network_failure = Closure::<dyn FnMut(JsValue) -> JsValue>::new(|e: JsValue| {
+                JsValue::from(Promise::reject(&errors::to_js(&http::network(&e))))
+            });
             Ok(AuthClient {
                 inner: Inner::new(options, allow),
+                network_failure: network_failure.into_js_value(),
             })
         };
         build().map_err(|e| errors::to_js(&e))
@@ -262,7 +260,7 @@ impl AuthClient {
             )
             .into()
         });
-        NETWORK_FAILURE.with(|on_failure| then(&first, &on_answer.into_js_value(), on_failure))
+        then(&first, &on_answer.into_js_value(), &self.network_failure)
     }
 
     /// Refreshes now (one refresh shared by every caller and tab); resolves with the state.

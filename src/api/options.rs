@@ -35,7 +35,7 @@ pub fn read(value: &JsValue) -> Result<Options, Error> {
     for key in Object::keys(object).iter() {
         let key = key.as_string().unwrap_or_default();
         if !KNOWN.contains(&key.as_str()) {
-            return Err(Error::Config(format!("unknown option {key}")));
+            return Err(Error::Config(["unknown option ", &key].concat()));
         }
     }
     let get = |name: &str| Reflect::get(object, &name.into()).unwrap_or(JsValue::UNDEFINED);
@@ -85,7 +85,7 @@ fn string(v: &JsValue, name: &str) -> Result<Option<String>, Error> {
     }
     v.as_string()
         .map(Some)
-        .ok_or_else(|| Error::Config(format!("{name} must be a string")))
+        .ok_or_else(|| Error::Config([name, " must be a string"].concat()))
 }
 
 fn number(v: &JsValue, name: &str) -> Result<Option<f64>, Error> {
@@ -94,14 +94,14 @@ fn number(v: &JsValue, name: &str) -> Result<Option<f64>, Error> {
     }
     v.as_f64()
         .map(Some)
-        .ok_or_else(|| Error::Config(format!("{name} must be a number")))
+        .ok_or_else(|| Error::Config([name, " must be a number"].concat()))
 }
 
 fn string_list(v: &JsValue, name: &str) -> Result<Option<Vec<String>>, Error> {
     if v.is_undefined() {
         return Ok(None);
     }
-    let not_list = || Error::Config(format!("{name} must be an array of origin strings"));
+    let not_list = || Error::Config([name, " must be an array of origin strings"].concat());
     let array = v.dyn_ref::<Array>().ok_or_else(not_list)?;
     array
         .iter()

@@ -18,7 +18,7 @@ pub fn to_js(session: &Session) -> JsValue {
     let error = session.error().map(|e| {
         let view = Object::new();
         set(&view, "code", e.code().into());
-        set(&view, "message", e.to_string().into());
+        set(&view, "message", e.message().into());
         JsValue::from(view)
     });
     set(&state, "error", error.unwrap_or(JsValue::NULL));

@@ -68,7 +68,7 @@ pub struct Inner {
     /// rate-limited).
     pub(crate) last_answer: Cell<f64>,
     /// The one answer scheduled for questions that came too fast.
-    pub(crate) pending_answer: RefCell<Option<gloo_timers::callback::Timeout>>,
+    pub(crate) pending_answer: RefCell<Option<crate::web::timer::Timeout>>,
     /// This tab's presence lock, which tells starting tabs that it is alive.
     pub(crate) presence: RefCell<presence::Presence>,
     /// Aborted by `dispose`: every auth request of this client listens to it.
@@ -214,7 +214,7 @@ impl Inner {
         match &*cache {
             Some((order, value)) if *order == token.order_ms => Some((value.clone(), *order)),
             _ => {
-                let value = JsValue::from_str(&format!("Bearer {}", token.jwt));
+                let value = JsValue::from_str(&["Bearer ", &token.jwt].concat());
                 *cache = Some((token.order_ms, value.clone()));
                 Some((value, token.order_ms))
             }

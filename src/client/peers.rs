@@ -8,7 +8,7 @@ use crate::core::{Error, Token};
 use crate::web::channel::Channel;
 use crate::web::js::{monotonic_ms, now_ms};
 
-use gloo_timers::callback::Timeout;
+use crate::web::timer::Timeout;
 
 use super::refresh::{refresh, Reason};
 use super::Inner;

@@ -8,7 +8,7 @@
 
 use std::rc::Rc;
 
-use gloo_events::EventListener;
+use crate::web::events::EventListener;
 
 use crate::web::locks::{self, Held, Mode, Request};
 
@@ -22,7 +22,7 @@ pub struct Presence {
 }
 
 fn prefix(inner: &Inner) -> String {
-    format!("{}:presence:", inner.options.channel)
+    [inner.options.channel.as_str(), ":presence:"].concat()
 }
 
 /// Takes the presence lock now and after every `pageshow`; releases it on `pagehide`.
@@ -54,7 +54,7 @@ fn take(inner: &Rc<Inner>) {
     if inner.check_alive().is_err() || inner.presence.borrow().held.is_some() {
         return;
     }
-    let name = format!("{}{}", prefix(inner), inner.tab_id);
+    let name = [prefix(inner).as_str(), &inner.tab_id].concat();
     let Some(request) = Request::new(&name, Mode::Wait) else {
         return;
     };
@@ -80,6 +80,6 @@ pub async fn others_may_be_alive(inner: &Inner) -> bool {
         return true;
     };
     let prefix = prefix(inner);
-    let mine = format!("{prefix}{}", inner.tab_id);
+    let mine = [prefix.as_str(), &inner.tab_id].concat();
     names.iter().any(|n| n.starts_with(&prefix) && *n != mine)
 }

@@ -141,7 +141,7 @@ async fn acquire_lock(
                 continue;
             }
             // The holder has been silent longer than a live tab can be: one waiter takes over.
-            let takeover_name = format!("{name}:takeover");
+            let takeover_name = [name, ":takeover"].concat();
             let takeover =
                 Request::new(&takeover_name, Mode::IfAvailable).ok_or_else(unavailable)?;
             let Some(takeover) = takeover.granted().await else {
@@ -174,8 +174,10 @@ async fn elected(inner: &Rc<Inner>, before: Option<f64>, generation: u64) -> Res
         }
         if let Some(stale_at) = peers::claims_stale_at(inner) {
             // A peer is refreshing: wait for its token, or for its claim to end or to turn
-            // stale (a frozen refresher is taken over after one bound, not two).
-            let until_stale = (stale_at - monotonic_ms()).clamp(0.0, bound) + 1.0;
+            // stale (a frozen refresher is taken over after one bound, not two). `min`/`max`,
+            // not `clamp`: clamp's panic path for a bound that is not a number formats f64
+            // with Debug, which costs the wasm build 10 KB gzip.
+            let until_stale = (stale_at - monotonic_ms()).min(bound).max(0.0) + 1.0;
             inner
                 .wait_until(until_stale, &|i| {
                     has_newer(i, before) || peers::live_claims(i).0.is_empty()

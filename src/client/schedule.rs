@@ -4,8 +4,8 @@
 
 use std::rc::Rc;
 
-use gloo_events::EventListener;
-use gloo_timers::callback::Timeout;
+use crate::web::events::EventListener;
+use crate::web::timer::Timeout;
 
 use crate::core::coordination::backoff_ms;
 use crate::core::Status;
@@ -30,9 +30,13 @@ pub fn watch_page(inner: &Rc<Inner>) {
         let weak = Rc::downgrade(inner);
         EventListener::new(target, event, move |_| {
             if let Some(inner) = weak.upgrade() {
+                // `document.visibilityState` read as a string (the typed getter costs an
+                // import, an enum table and a panic path).
                 let visible = web_sys::window()
                     .and_then(|w| w.document())
-                    .is_none_or(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
+                    .and_then(|d| js_sys::Reflect::get(&d, &"visibilityState".into()).ok())
+                    .and_then(|state| state.as_string())
+                    .is_none_or(|state| state == "visible");
                 if visible {
                     refresh_if_due(&inner);
                 }

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use web_sys::{Headers, Request, RequestCredentials, RequestInit, Response, Url};
+use web_sys::{Headers, Request, Response, Url};
 
 use crate::core::origin::{is_absolute, join};
 use crate::core::Error;
@@ -228,8 +228,7 @@ fn prepare(inner: &Inner, input: &JsValue, init: &JsValue) -> Result<(Outgoing, 
     }
     let include_if = |allowed: bool| {
         if allowed {
-            copy.unchecked_ref::<RequestInit>()
-                .set_credentials(RequestCredentials::Include);
+            set(&copy, "credentials", &"include".into());
         }
         allowed
     };
@@ -259,12 +258,12 @@ fn prepare(inner: &Inner, input: &JsValue, init: &JsValue) -> Result<(Outgoing, 
     let given = copy.headers();
     let headers = if given.is_undefined() || given.is_null() {
         let record = Object::new();
-        copy.unchecked_ref::<RequestInit>().set_headers(&record);
+        set(&copy, "headers", &record);
         HeaderBag::Record(record.unchecked_into())
     } else {
         // `new Headers(init.headers)`
         let headers = Headers::new_with_str_sequence_sequence(&given).map_err(|e| invalid(&e))?;
-        copy.unchecked_ref::<RequestInit>().set_headers(&headers);
+        set(&copy, "headers", &headers);
         HeaderBag::Headers(headers)
     };
     let body = copy.body();
@@ -319,6 +318,12 @@ fn is_stream(body: &JsValue) -> bool {
     body.is_object() && Reflect::get(body, &"getReader".into()).is_ok_and(|f| f.is_function())
 }
 
+/// Sets a member of the plain init copy with `Reflect.set`, the one import every other
+/// property uses (typed setters would each cost a JS import, and an enum its table).
+fn set(init: &JsValue, key: &str, value: &JsValue) {
+    let _ = Reflect::set(init, &key.into(), value);
+}
+
 fn invalid(e: &JsValue) -> Error {
-    Error::Config(format!("invalid fetch arguments: {}", js::message_of(e)))
+    Error::Config(["invalid fetch arguments: ", &js::message_of(e)].concat())
 }

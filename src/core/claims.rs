@@ -1,12 +1,89 @@
-//! JWT payload decoding and skew-proof expiry maths.
+//! JWT structure checks and skew-proof expiry maths.
 //!
 //! The client never checks the signature (it has no key; the server does). It only reads the
-//! claims to know who is signed in and when to refresh.
+//! claims to know who is signed in and when to refresh. The JSON of the header and the payload
+//! is parsed by the browser's own `JSON.parse` (`Token::decode` in the web layer); this module
+//! splits the token and decodes its base64url parts, and checks and uses the fields that parser found.
 
-use base64ct::{Base64UrlUnpadded, Encoding};
-use jwt_compact::{Empty, UntrustedToken};
-
+use super::base64url;
 use super::error::Error;
+
+/// The largest NumericDate accepted, in seconds since the epoch: the last instant a JS `Date`
+/// can hold (8.64e15 ms, in the year 275760). A larger value is not a time.
+pub const MAX_NUMERIC_DATE_S: f64 = 8.64e12;
+
+/// A compact JWT split at its dots, with the header and payload base64url-decoded to text
+/// (not yet parsed as JSON).
+#[derive(Clone, PartialEq)]
+#[cfg_attr(any(test, not(target_arch = "wasm32")), derive(Debug))]
+pub struct Parts {
+    /// The header's JSON text.
+    pub header: String,
+    /// The payload's JSON text: all claims.
+    pub payload: String,
+}
+
+impl Parts {
+    /// Splits `jwt` into its three parts and decodes them (the signature only to check it is
+    /// base64url: the client never verifies it).
+    ///
+    /// # Errors
+    /// `bad_token` when `jwt` does not have exactly three parts, a part is not unpadded
+    /// base64url, or the header or payload is not UTF-8.
+    pub fn split(jwt: &str) -> Result<Self, Error> {
+        let mut parts = jwt.split('.');
+        let (Some(header), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad(
+                "not a compact JWT (three base64url parts joined by dots)",
+            ));
+        };
+        if base64url::decode(signature).is_none() {
+            return Err(bad("the signature is not base64url"));
+        }
+        Ok(Self {
+            header: text(header).ok_or_else(|| bad("the header is not base64url JSON text"))?,
+            payload: text(payload).ok_or_else(|| bad("the payload is not base64url JSON text"))?,
+        })
+    }
+}
+
+fn text(encoded: &str) -> Option<String> {
+    let bytes = base64url::decode(encoded)?;
+    String::from_utf8(bytes).ok()
+}
+
+/// A member of a JSON object as the JSON parser found it.
+#[derive(Clone, PartialEq)]
+#[cfg_attr(any(test, not(target_arch = "wasm32")), derive(Debug))]
+pub enum Field {
+    /// The object has no such member.
+    Absent,
+    /// A JSON number (`JSON.parse` turns one too large for an `f64` into infinity).
+    Number(f64),
+    /// A JSON string.
+    Text(String),
+    /// `null`, a boolean, an array or an object.
+    Other,
+}
+
+/// The fields the client reads of a token: `alg` and `cty` of the header, `exp`, `iat` and
+/// `nbf` of the claims. Both parts were found to be JSON objects.
+#[derive(Clone, PartialEq)]
+#[cfg_attr(any(test, not(target_arch = "wasm32")), derive(Debug))]
+pub struct Fields {
+    /// The header's `alg`: required, a string.
+    pub alg: Field,
+    /// The header's `cty`: absent or `"JSON"` (any case).
+    pub cty: Field,
+    /// The expiry: required, a NumericDate.
+    pub exp: Field,
+    /// The issue time: optional, a NumericDate before `exp`.
+    pub iat: Field,
+    /// The start of validity: optional, a NumericDate.
+    pub nbf: Field,
+}
 
 /// An access token with what the client needs to know about it.
 #[derive(Clone, PartialEq)]
@@ -15,7 +92,7 @@ pub struct Token {
     /// The compact JWT, as received.
     pub jwt: String,
     /// The payload as JSON text: all claims, `exp`/`iat`/`nbf` included. The browser layer
-    /// hands it to `JSON.parse`, which is smaller there than a Rust JSON value type.
+    /// hands it to `JSON.parse` for `state.user`.
     pub payload: String,
     /// When the token expires, in epoch ms of the local clock.
     pub expires_at_ms: f64,
@@ -60,49 +137,39 @@ pub fn next_order(now_ms: f64, floor_ms: f64) -> f64 {
 }
 
 impl Token {
-    /// Decodes `jwt` received from the server at `received_at_ms` (local clock), with no
-    /// word of the server's clock. See [`Token::decode_at`].
-    ///
-    /// # Errors
-    /// `bad_token` when `jwt` is not a compact JWT with a JSON payload and a numeric `exp`.
-    pub fn decode(jwt: &str, received_at_ms: f64) -> Result<Self, Error> {
-        Self::decode_at(
-            jwt,
-            Receipt {
-                local_ms: received_at_ms,
-                server_ms: None,
-            },
-        )
-    }
-
-    /// Decodes `jwt` received as `receipt` says.
+    /// The token `jwt` with payload text `payload` and the `fields` a JSON parser read from
+    /// its parts, received as `receipt` says.
     ///
     /// The lifetime is `exp - iat` when `iat` is present, else `exp` minus the server's clock
     /// at receipt when known, else `exp` minus the local clock. The expiry is the local time
     /// of receipt plus that lifetime, so a client clock that is hours off does not matter.
     /// A lifetime that comes out under [`MIN_FACE_VALUE_LIFETIME_MS`] without `iat` is a clock
-    /// problem, not an expired token: [`ASSUMED_LIFETIME_MS`] is used instead.
+    /// problem, not an expired token: [`ASSUMED_LIFETIME_MS`] is used instead. NumericDates
+    /// count whole seconds (a fraction is dropped, as jwt-compact did).
     ///
     /// # Errors
-    /// `bad_token` when `jwt` is not a compact JWT with a JSON payload and a numeric `exp`.
-    pub fn decode_at(jwt: &str, receipt: Receipt) -> Result<Self, Error> {
-        let received_at_ms = receipt.local_ms;
-        let token = UntrustedToken::new(jwt).map_err(|_| bad("not a compact JWT"))?;
-        let parsed = token
-            .deserialize_claims_unchecked::<Empty>()
-            .map_err(|_| bad("the payload is not a JSON claims object"))?;
-        let exp_s = parsed
-            .expiration
-            .ok_or_else(|| bad("the token has no exp claim"))?
-            .timestamp();
-        let iat_s = parsed.issued_at.map(|t| t.timestamp());
+    /// `bad_token` when `alg` is not a string, `cty` is not JSON, `exp` is missing, a time is
+    /// not a number or not between 0 and [`MAX_NUMERIC_DATE_S`], or `exp` is not after `iat`.
+    pub fn from_fields(
+        jwt: &str,
+        payload: String,
+        fields: &Fields,
+        receipt: Receipt,
+    ) -> Result<Self, Error> {
+        if !matches!(fields.alg, Field::Text(_)) {
+            return Err(bad("the header has no string alg"));
+        }
+        match &fields.cty {
+            Field::Absent => {}
+            Field::Text(cty) if cty.eq_ignore_ascii_case("json") => {}
+            _ => return Err(bad("the header's cty is not JSON")),
+        }
+        let exp_s =
+            numeric_date("exp", &fields.exp)?.ok_or_else(|| bad("the token has no exp claim"))?;
+        let iat_s = numeric_date("iat", &fields.iat)?;
+        numeric_date("nbf", &fields.nbf)?;
         let lifetime_ms = lifetime(exp_s, iat_s, receipt)?;
-        // jwt-compact has checked the payload is a JSON object; keep its text as is.
-        let encoded = jwt.split('.').nth(1).unwrap_or_default();
-        let payload = Base64UrlUnpadded::decode_vec(encoded)
-            .ok()
-            .and_then(|bytes| String::from_utf8(bytes).ok())
-            .ok_or_else(|| bad("not a compact JWT"))?;
+        let received_at_ms = receipt.local_ms;
         Ok(Self {
             jwt: jwt.to_owned(),
             payload,
@@ -154,18 +221,30 @@ impl Token {
     }
 }
 
-fn bad(why: &str) -> Error {
+/// A `bad_token` error saying `why`.
+pub fn bad(why: &str) -> Error {
     Error::BadToken(why.to_owned())
 }
 
-/// The lifetime in ms of a token with claims `exp_s` and `iat_s` received as `receipt` says.
-pub fn lifetime(exp_s: i64, iat_s: Option<i64>, receipt: Receipt) -> Result<f64, Error> {
+/// The NumericDate `claim` in whole seconds, `None` when absent.
+fn numeric_date(claim: &str, field: &Field) -> Result<Option<f64>, Error> {
+    match field {
+        Field::Absent => Ok(None),
+        Field::Number(s) if (0.0..=MAX_NUMERIC_DATE_S).contains(s) => Ok(Some(s.trunc())),
+        Field::Number(_) => Err(bad(&[claim, " is not a time from 1970 to 275760"].concat())),
+        _ => Err(bad(&[claim, " is not a number"].concat())),
+    }
+}
+
+/// The lifetime in ms of a token with NumericDates `exp_s` and `iat_s` (whole seconds, checked
+/// to be in range) received as `receipt` says.
+pub fn lifetime(exp_s: f64, iat_s: Option<f64>, receipt: Receipt) -> Result<f64, Error> {
     match iat_s {
         Some(iat) if exp_s <= iat => Err(bad("exp is not after iat")),
-        Some(iat) => Ok(exp_s.saturating_sub(iat) as f64 * 1000.0),
+        Some(iat) => Ok((exp_s - iat) * 1000.0),
         None => {
             let server_now_ms = receipt.server_ms.unwrap_or(receipt.local_ms);
-            let face_value = exp_s as f64 * 1000.0 - server_now_ms;
+            let face_value = exp_s * 1000.0 - server_now_ms;
             Ok(if face_value >= MIN_FACE_VALUE_LIFETIME_MS {
                 face_value
             } else {
@@ -178,6 +257,7 @@ pub fn lifetime(exp_s: i64, iat_s: Option<i64>, receipt: Receipt) -> Result<f64,
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use base64ct::{Base64UrlUnpadded, Encoding};
 
     /// A compact JWT (unsigned, as the client never checks signatures) with `payload`.
     pub(crate) fn jwt(payload: &str) -> String {
@@ -322,26 +402,238 @@ pub(crate) mod tests {
         assert!(long.is_expired(3_600_000.0));
     }
 
+    /// A compact JWT with `header` and `payload` as given (not necessarily JSON).
+    fn jwt_with_header(header: &str, payload: &str) -> String {
+        let token = jwt(payload);
+        let rest = token.split_once('.').unwrap().1;
+        format!(
+            "{}.{rest}",
+            Base64UrlUnpadded::encode_string(header.as_bytes())
+        )
+    }
+
     #[test]
     fn malformed_tokens_are_bad_token_errors() {
+        let long_exp = format!(r#"{{"exp":1{}}}"#, "0".repeat(400));
         let cases = [
+            // Not three parts, or not base64url.
             "not.a.jwt".to_owned(),
             "".to_owned(),
             "abc".to_owned(),
+            "a.b".to_owned(),
+            format!("{}.extra", jwt(r#"{"exp":60}"#)),
+            jwt(r#"{"exp":60}"#).replacen('.', ".*", 1),
+            format!("{}!", jwt(r#"{"exp":60}"#)),
+            jwt(r#"{"exp":60}"#).replacen('.', "=.", 1),
+            // The header is not a JWT header.
+            jwt_with_header("not json", r#"{"exp":60}"#),
+            jwt_with_header(r#"{"typ":"JWT"}"#, r#"{"exp":60}"#),
+            jwt_with_header(r#"{"alg":1}"#, r#"{"exp":60}"#),
+            jwt_with_header(r#"{"alg":"HS256","cty":"cbor"}"#, r#"{"exp":60}"#),
+            jwt_with_header("[]", r#"{"exp":60}"#),
+            // The payload is not a JSON object.
             jwt("not json"),
             jwt(r#"["array"]"#),
+            jwt("null"),
+            jwt("42"),
+            jwt(r#""text""#),
+            // exp missing or not a number, or not after iat.
             jwt(r#"{"sub":"no exp"}"#),
             jwt(r#"{"exp":"soon"}"#),
+            jwt(r#"{"exp":null}"#),
+            jwt(r#"{"exp":[60]}"#),
             jwt(r#"{"iat":100,"exp":100}"#),
+            jwt(r#"{"iat":200,"exp":100}"#),
+            jwt(r#"{"iat":"0","exp":100}"#),
+            jwt(r#"{"nbf":true,"exp":100}"#),
+            // Huge or negative numbers.
+            jwt(r#"{"exp":-1}"#),
+            jwt(r#"{"iat":-60,"exp":60}"#),
+            jwt(r#"{"exp":1e300}"#),
+            jwt(r#"{"exp":8640000000001}"#),
+            jwt(r#"{"nbf":-5,"exp":60}"#),
+            jwt(&long_exp),
         ];
         for token in cases {
             let err = Token::decode(&token, 0.0).unwrap_err();
             assert_eq!(err.code(), "bad_token", "{token}");
+            assert!(err.to_string().starts_with("bad token: "), "{err}");
         }
     }
 
     #[test]
-    fn newer_means_obtained_later() {
+    fn each_malformed_part_is_named_in_the_message() {
+        let message = |token: &str| Token::decode(token, 0.0).unwrap_err().to_string();
+        assert!(message("abc").contains("three base64url parts"));
+        assert!(message(&jwt("[1]")).contains("payload is not a JSON object"));
+        assert!(message(&jwt(r#"{"exp":"x"}"#)).contains("exp is not a number"));
+        assert!(message(&jwt(r#"{"iat":-1,"exp":1}"#)).contains("iat is not a time"));
+        assert!(message(&jwt(r#"{"iat":5,"exp":1}"#)).contains("exp is not after iat"));
+        assert!(message(&jwt(r#"{"sub":"u"}"#)).contains("no exp claim"));
+    }
+
+    fn at(local_ms: f64) -> Receipt {
+        Receipt {
+            local_ms,
+            server_ms: None,
+        }
+    }
+
+    fn fields(exp: Field, iat: Field, nbf: Field) -> Fields {
+        Fields {
+            alg: Field::Text("HS256".into()),
+            cty: Field::Absent,
+            exp,
+            iat,
+            nbf,
+        }
+    }
+
+    #[test]
+    fn numbers_the_json_parser_may_give_are_checked() {
+        // JSON.parse turns 1e400 into Infinity; NaN cannot come from JSON but is refused too.
+        for bad_value in [
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            -0.5,
+            8.64e12 + 1.0,
+        ] {
+            for f in [
+                fields(Field::Number(bad_value), Field::Absent, Field::Absent),
+                fields(Field::Number(60.0), Field::Number(bad_value), Field::Absent),
+                fields(Field::Number(60.0), Field::Absent, Field::Number(bad_value)),
+            ] {
+                let err = Token::from_fields("j", "{}".into(), &f, at(0.0)).unwrap_err();
+                assert_eq!(err.code(), "bad_token", "{f:?}");
+            }
+        }
+        let edge = fields(
+            Field::Number(MAX_NUMERIC_DATE_S),
+            Field::Number(0.0),
+            Field::Absent,
+        );
+        let t = Token::from_fields("j", "{}".into(), &edge, at(0.0)).unwrap();
+        assert_eq!(t.lifetime_ms, MAX_NUMERIC_DATE_S * 1000.0);
+    }
+
+    #[test]
+    fn numeric_dates_count_whole_seconds() {
+        let t = Token::decode(&jwt(r#"{"iat":1000.25,"exp":1060.75}"#), 0.0).unwrap();
+        assert_eq!(t.lifetime_ms, 60_000.0);
+        let same_second = Token::decode(&jwt(r#"{"iat":1000.25,"exp":1000.75}"#), 0.0);
+        assert_eq!(same_second.unwrap_err().code(), "bad_token");
+    }
+
+    #[test]
+    fn cty_json_in_any_case_is_accepted() {
+        let token = jwt_with_header(r#"{"alg":"HS256","cty":"Json"}"#, r#"{"exp":60}"#);
+        assert!(Token::decode(&token, 0.0).is_ok());
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn tokens_signed_by_jwt_compact_decode_as_the_server_issued_them() {
+        use jwt_compact::alg::{Hs256, Hs256Key};
+        use jwt_compact::{AlgorithmExt, Claims, Header};
+
+        let at = |s: i64| chrono::DateTime::from_timestamp(s, 0).unwrap();
+        let mut claims = Claims::new(serde_json::json!({ "sub": "u1", "email": "a@b.c" }));
+        claims.issued_at = Some(at(1_700_000_000));
+        claims.expiration = Some(at(1_700_000_900));
+        claims.not_before = Some(at(1_700_000_000));
+        let key = Hs256Key::new(b"test key of thirty-two bytes....");
+        let signed = Hs256.token(&Header::empty(), &claims, &key).unwrap();
+        let t = Token::decode(&signed, 5.0).unwrap();
+        assert_eq!((t.lifetime_ms, t.expires_at_ms), (900_000.0, 900_005.0));
+        let payload: serde_json::Value = serde_json::from_str(&t.payload).unwrap();
+        assert_eq!(payload["sub"], "u1");
+        assert_eq!(payload["email"], "a@b.c");
+        assert_eq!(t.jwt, signed);
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn number_or_not() -> impl Strategy<Value = Field> {
+            prop_oneof![
+                Just(Field::Absent),
+                Just(Field::Other),
+                Just(Field::Text("60".into())),
+                any::<f64>().prop_map(Field::Number),
+                (-1e13..1e13f64).prop_map(Field::Number),
+                (0u32..4_000_000_000).prop_map(|s| Field::Number(s.into())),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            #[test]
+            fn expiry_follows_the_server_lifetime_whatever_the_local_clock(
+                iat in 0u32..4_000_000_000,
+                life_s in 1u32..1_000_000,
+                received in -1e13..1e13f64,
+                ahead in 0.0..1e7f64,
+            ) {
+                let f = fields(
+                    Field::Number(f64::from(iat) + f64::from(life_s)),
+                    Field::Number(iat.into()),
+                    Field::Absent,
+                );
+                let t = Token::from_fields("j", "{}".into(), &f, at(received)).unwrap();
+                let life_ms = f64::from(life_s) * 1000.0;
+                prop_assert_eq!(t.lifetime_ms, life_ms);
+                prop_assert!((t.expires_at_ms - received - life_ms).abs() < 0.01);
+                let margin = t.refresh_margin_ms(ahead);
+                prop_assert!(margin >= 0.0 && margin <= ahead && margin <= life_ms / 2.0);
+                prop_assert!(!t.needs_refresh(received, ahead) || margin == life_ms / 2.0);
+                prop_assert!(t.needs_refresh(t.refresh_due_at_ms(ahead), ahead));
+                prop_assert!(t.is_expired(t.expires_at_ms));
+                prop_assert!(!t.is_expired(t.expires_at_ms - 1.0));
+            }
+
+            #[test]
+            fn any_claims_are_accepted_exactly_when_the_rules_hold(
+                exp in number_or_not(),
+                iat in number_or_not(),
+                nbf in number_or_not(),
+                received in -1e13..1e13f64,
+            ) {
+                let time = |f: &Field| match f {
+                    Field::Absent => Some(None),
+                    Field::Number(n) if (0.0..=MAX_NUMERIC_DATE_S).contains(n) => Some(Some(n.trunc())),
+                    _ => None,
+                };
+                let valid = match (time(&exp), time(&iat), time(&nbf)) {
+                    (Some(Some(e)), Some(i), Some(_)) => i.is_none_or(|i| e > i),
+                    _ => false,
+                };
+                let result = Token::from_fields("j", "{}".into(), &fields(exp, iat, nbf), at(received));
+                prop_assert_eq!(result.is_ok(), valid, "{:?}", result);
+                if let Ok(t) = result {
+                    prop_assert!(t.lifetime_ms.is_finite() && t.lifetime_ms >= 0.0);
+                    prop_assert!(t.expires_at_ms.is_finite());
+                } else if let Err(e) = result {
+                    prop_assert_eq!(e.code(), "bad_token");
+                }
+            }
+
+            #[test]
+            fn any_text_splits_or_is_a_bad_token(text in ".{0,80}", dots in "[A-Za-z0-9_.=-]{0,40}") {
+                for candidate in [text, dots] {
+                    if let Err(e) = Parts::split(&candidate) {
+                        prop_assert_eq!(e.code(), "bad_token");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn newer_means_ordered_later() {
         let a = Token::decode(&jwt(r#"{"iat":0,"exp":60}"#), 1000.0).unwrap();
         let b = Token::decode(&jwt(r#"{"iat":0,"exp":60}"#), 2000.0).unwrap();
         assert!(b.is_newer_than(&a));

@@ -5,6 +5,8 @@
 //! `SameSite=Lax`, not HttpOnly, no secret in it. A refresh younger than `cooldownMs` is not
 //! repeated; the tab waits for the new token on the channel instead.
 
+use super::text::decimal;
+
 /// Reads the cooldown stamp named `name` out of a `document.cookie` string.
 ///
 /// Returns `None` when the cookie is absent or its value is not a non-negative integer.
@@ -24,8 +26,17 @@ pub fn read_stamp(cookie_header: &str, name: &str) -> Option<f64> {
 
 /// The `document.cookie` assignment that records a refresh at `at_ms`.
 pub fn write_stamp(name: &str, at_ms: f64, max_age_secs: u32) -> String {
-    let ms = at_ms.max(0.0).floor() as u64;
-    format!("{name}={ms}; Path=/; Max-Age={max_age_secs}; SameSite=Lax")
+    let ms = decimal(at_ms.max(0.0).floor() as u64);
+    let max_age = decimal(max_age_secs.into());
+    [
+        name,
+        "=",
+        &ms,
+        "; Path=/; Max-Age=",
+        &max_age,
+        "; SameSite=Lax",
+    ]
+    .concat()
 }
 
 /// Whether a refresh stamped at `stamp_ms` is still within the cooldown at `now_ms`.

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::text::decimal;
+
 /// Everything that can go wrong in tokenrelay.
 ///
 /// Each variant has a stable snake_case [`code`](Error::code) that crosses into JS as the
@@ -52,19 +54,35 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The human message, e.g. `"server error: HTTP 503"` (what `Display` writes; built
+    /// without `core::fmt`, which the wasm build would pay for).
+    pub fn message(&self) -> String {
+        let status;
+        let (what, detail) = match self {
+            Error::Config(m) => ("invalid options: ", m.as_str()),
+            Error::Network(m) => ("network error: ", m.as_str()),
+            Error::Server(s) => {
+                status = decimal((*s).into());
+                ("server error: HTTP ", status.as_str())
+            }
+            Error::Unauthorized(s) => {
+                status = decimal((*s).into());
+                ("login refused: HTTP ", status.as_str())
+            }
+            Error::SessionExpired => ("session expired: the refresh token was rejected", ""),
+            Error::BadResponse(m) => ("bad response: ", m.as_str()),
+            Error::BadToken(m) => ("bad token: ", m.as_str()),
+            Error::Disposed => ("the client was disposed", ""),
+            Error::NotSignedIn => ("not signed in", ""),
+        };
+        [what, detail].concat()
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::Config(m) => write!(f, "invalid options: {m}"),
-            Error::Network(m) => write!(f, "network error: {m}"),
-            Error::Server(s) => write!(f, "server error: HTTP {s}"),
-            Error::Unauthorized(s) => write!(f, "login refused: HTTP {s}"),
-            Error::SessionExpired => f.write_str("session expired: the refresh token was rejected"),
-            Error::BadResponse(m) => write!(f, "bad response: {m}"),
-            Error::BadToken(m) => write!(f, "bad token: {m}"),
-            Error::Disposed => f.write_str("the client was disposed"),
-            Error::NotSignedIn => f.write_str("not signed in"),
-        }
+        f.write_str(&self.message())
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::error::Error;
 use super::origin::{origin_of, AllowList};
+use super::text::decimal;
 
 /// The options of an `AuthClient`, with the defaults of the JS API.
 #[derive(Clone, PartialEq)]
@@ -100,7 +101,7 @@ impl Options {
 }
 
 fn config(option: &str, rule: &str) -> Error {
-    Error::Config(format!("{option} {rule}"))
+    Error::Config([option, " ", rule].concat())
 }
 
 fn non_empty(option: &str, value: &str) -> Result<(), Error> {
@@ -112,11 +113,10 @@ fn non_empty(option: &str, value: &str) -> Result<(), Error> {
 
 fn in_range(option: &str, value: f64, min: f64, max: f64) -> Result<(), Error> {
     if !value.is_finite() || value < min || value > max {
-        // Integers only: formatting floats would cost the wasm build ~14 KB.
-        let (min, max) = (min as i64, max as i64);
-        return Err(Error::Config(format!(
-            "{option} must be a number from {min} to {max}"
-        )));
+        // Whole numbers only: formatting floats would cost the wasm build ~14 KB.
+        let (min, max) = (decimal(min as u64), decimal(max as u64));
+        let rule = [option, " must be a number from ", &min, " to ", &max].concat();
+        return Err(Error::Config(rule));
     }
     Ok(())
 }

@@ -25,8 +25,8 @@ pub fn origin_of(url: &str) -> Option<String> {
     }
     let host = host.to_ascii_lowercase();
     match port {
-        Some(p) if p != default_port => Some(format!("{scheme}://{host}:{p}")),
-        _ => Some(format!("{scheme}://{host}")),
+        Some(p) if p != default_port => Some([&scheme, "://", &host, ":", p].concat()),
+        _ => Some([&scheme, "://", &host].concat()),
     }
 }
 
@@ -34,7 +34,9 @@ pub fn origin_of(url: &str) -> Option<String> {
 fn split_host_port(host_port: &str) -> Option<(&str, Option<&str>)> {
     let (host, port) = if host_port.starts_with('[') {
         let end = host_port.find(']')?;
-        let (host, after) = host_port.split_at(end + 1);
+        // Checked, though `]` is one byte: the panic path of `split_at` would bring core's
+        // slicing error messages (~4 KB of wasm).
+        let (host, after) = host_port.split_at_checked(end + 1)?;
         match after {
             "" => (host, None),
             p => (host, Some(p.strip_prefix(':')?)),
@@ -79,9 +81,9 @@ pub fn join(api_base: &str, target: &str) -> String {
         return base.to_owned();
     }
     if target.starts_with(['/', '?', '#']) {
-        format!("{base}{target}")
+        [base, target].concat()
     } else {
-        format!("{base}/{target}")
+        [base, "/", target].concat()
     }
 }
 

@@ -1,6 +1,6 @@
 //! The BroadcastChannel between tabs, carrying versioned flat objects.
 
-use gloo_events::EventListener;
+use crate::web::events::EventListener;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{BroadcastChannel, MessageEvent};

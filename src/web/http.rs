@@ -1,16 +1,15 @@
 //! HTTP through the browser's `fetch`, always with `credentials: "include"`.
 
-use gloo_events::EventListener;
-use gloo_timers::callback::Timeout;
-use js_sys::{Promise, Reflect};
+use crate::web::events::EventListener;
+use crate::web::timer::Timeout;
+use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    AbortController, AbortSignal, Headers, Request, RequestCredentials, RequestInit, Response,
-};
+use web_sys::{AbortController, AbortSignal, Request, Response};
 
 use crate::core::options::CSRF_HEADER_VALUE;
+use crate::core::text::decimal;
 use crate::core::Error;
 
 #[wasm_bindgen]
@@ -65,25 +64,28 @@ pub async fn post_auth(
     if cancel.is_some_and(AbortSignal::aborted) {
         return Err(Error::Disposed);
     }
-    let headers = Headers::new().map_err(|e| network(&e))?;
-    let _ = headers.set(csrf_header, CSRF_HEADER_VALUE);
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_credentials(RequestCredentials::Include);
+    // Plain objects, as a JS caller would write them: one `Reflect.set` import instead of a
+    // binding per `RequestInit` and `Headers` setter. (Header names were checked with the
+    // options.)
+    let headers = Object::new();
+    set(&headers, csrf_header, &CSRF_HEADER_VALUE.into());
+    let init = Object::new();
+    set(&init, "method", &"POST".into());
+    set(&init, "credentials", &"include".into());
     if let Some(body) = body {
-        let _ = headers.set("Content-Type", "application/json");
-        init.set_body(&JsValue::from_str(body));
+        set(&headers, "Content-Type", &"application/json".into());
+        set(&init, "body", &body.into());
     }
-    init.set_headers(&headers);
+    set(&init, "headers", &headers);
     let controller = AbortController::new().map_err(|e| network(&e))?;
     let signal = controller.signal();
-    init.set_signal(Some(&signal));
-    let request = Request::new_with_str_and_init(url, &init)
-        .map_err(|_| Error::Config(format!("apiBase gives an invalid URL: {url}")))?;
+    set(&init, "signal", &signal);
+    let request = Request::new_with_str_and_init(url, init.unchecked_ref())
+        .map_err(|_| Error::Config(["apiBase gives an invalid URL: ", url].concat()))?;
     let timeout_ms = timeout_ms.clamp(1.0, u32::MAX as f64) as u32;
     let on_cancel = cancel.map(|cancel| {
         let controller = controller.clone();
-        EventListener::once(cancel, "abort", move |_| controller.abort())
+        EventListener::new(cancel, "abort", move |_| controller.abort()) // fires once
     });
     let timer = Timeout::new(timeout_ms, move || controller.abort());
     let result = send(&request, &JsValue::UNDEFINED).await;
@@ -93,11 +95,16 @@ pub async fn post_auth(
     }
     result.map_err(|e| {
         if signal.aborted() {
-            Error::Network(format!("timed out after {timeout_ms} ms"))
+            Error::Network(["timed out after ", &decimal(timeout_ms.into()), " ms"].concat())
         } else {
             e
         }
     })
+}
+
+fn set(object: &Object, key: &str, value: &JsValue) {
+    // Setting a property of a fresh plain object cannot fail.
+    let _ = Reflect::set(object, &key.into(), value);
 }
 
 /// The server's clock at the time of `response`, from its `Date` header (readable across
@@ -127,5 +134,7 @@ pub async fn read_token(response: &Response, field: &str) -> Result<String, Erro
     Reflect::get(&json, &field.into())
         .ok()
         .and_then(|v| v.as_string())
-        .ok_or_else(|| Error::BadResponse(format!("the response has no string field `{field}`")))
+        .ok_or_else(|| {
+            Error::BadResponse(["the response has no string field `", field, "`"].concat())
+        })
 }

@@ -39,11 +39,10 @@ pub fn random_id() -> String {
 pub fn deferred() -> (Promise, Function) {
     let mut resolve = None;
     let promise = Promise::new(&mut |res, _rej| resolve = Some(res));
-    // The executor runs synchronously, so `resolve` is always set.
-    (
-        promise,
-        resolve.unwrap_or_else(|| Function::new_no_args("")),
-    )
+    // The executor runs synchronously, so `resolve` is always set (no `new Function("")`
+    // fallback: it needs `unsafe-eval` under a CSP, and one more import).
+    let resolve = resolve.map_or_else(|| JsValue::UNDEFINED.unchecked_into(), Function::from);
+    (promise, resolve)
 }
 
 /// A promise that resolves to `value` after `ms` milliseconds (`setTimeout` given the resolver
@@ -52,8 +51,8 @@ pub fn timer_promise(ms: f64, value: &JsValue) -> Promise {
     let (promise, resolve) = deferred();
     let ms = JsValue::from(ms.clamp(0.0, i32::MAX as f64).floor());
     let set_timeout: Function = js_sys::Reflect::get(&js_sys::global(), &"setTimeout".into())
-        .map(JsCast::unchecked_into)
-        .unwrap_or_else(|_| Function::new_no_args(""));
+        .unwrap_or(JsValue::UNDEFINED)
+        .unchecked_into();
     let args = js_sys::Array::of3(&resolve, &ms, value);
     let _ = set_timeout.apply(&JsValue::UNDEFINED, &args);
     promise
