@@ -55,7 +55,7 @@ export type AuthStatus = "unknown" | "signedOut" | "signedIn" | "refreshing";
 /** Stable codes of every error tokenrelay throws or reports. */
 export type TokenRelayErrorCode =
   | "config" | "network" | "server" | "unauthorized" | "session_expired"
-  | "bad_response" | "bad_token" | "disposed" | "not_signed_in";
+  | "bad_response" | "bad_token" | "disposed" | "not_signed_in" | "no_browser";
 
 /** The last failure, as it appears in `state.error`. */
 export interface AuthError {
