@@ -49,7 +49,8 @@ test("a page with a started client still enters the back/forward cache", async (
     sessionStorage.setItem("persisted", "none");
     window.addEventListener("pageshow", (e) => sessionStorage.setItem("persisted", String(e.persisted)));
   });
-  await page.goto(`${env.server.web}/index.html`);
+  // A page without a client: a message on the channel would (rightly) evict the cached page.
+  await page.goto(`${env.server.web}/config.json`);
   await page.goBack({ waitUntil: "commit" });
   await page.waitForFunction(() => sessionStorage.getItem("persisted") !== "none");
   assert.equal(await page.evaluate(() => sessionStorage.getItem("persisted")), "true", "restored from bfcache");
