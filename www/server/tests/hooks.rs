@@ -3,15 +3,13 @@
 
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
 use serde_json::Value;
 use tokenrelay_server::{api_router, AppState, Config};
-use tower::ServiceExt;
 
-const CSRF: (&str, &str) = ("x-requested-with", "tokenrelay");
+mod common;
+use common::{call, login, refresh, refresh_cookie};
 
 fn app() -> Router {
     api_router(AppState::new(Config {
@@ -20,76 +18,11 @@ fn app() -> Router {
     }))
 }
 
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    json: Value,
-}
-
-async fn call(
-    app: &Router,
-    method: &str,
-    uri: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> Answer {
-    let mut request = Request::builder().method(method).uri(uri);
-    for (k, v) in headers {
-        request = request.header(*k, *v);
-    }
-    let response = app
-        .clone()
-        .oneshot(request.body(Body::from(body.to_owned())).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    Answer {
-        status,
-        headers,
-        json: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    }
-}
-
 async fn faults(app: &Router, body: &str) {
     assert_eq!(
         call(app, "POST", "/__faults", &[], body).await.status,
         StatusCode::OK
     );
-}
-
-/// Logs in: the access token and the refresh cookie (`name=value`).
-async fn login(app: &Router) -> (String, String) {
-    let a = call(
-        app,
-        "POST",
-        "/auth/login",
-        &[CSRF],
-        r#"{"email":"demo@example.com","password":"demo"}"#,
-    )
-    .await;
-    assert_eq!(a.status, StatusCode::OK);
-    (
-        a.json["accessToken"].as_str().unwrap().to_owned(),
-        cookie(&a),
-    )
-}
-
-fn cookie(a: &Answer) -> String {
-    let set = a.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
-    set.split(';').next().unwrap().to_owned()
-}
-
-async fn refresh(app: &Router, cookie: &str) -> Answer {
-    call(
-        app,
-        "POST",
-        "/auth/refresh",
-        &[CSRF, ("cookie", cookie)],
-        "",
-    )
-    .await
 }
 
 /// The claims of `access` as the API reads them (`/api/me`; `iat` is null when absent).
@@ -132,7 +65,7 @@ async fn refresh_times_limits_faults_to_the_next_requests() {
         StatusCode::OK,
         "the fault is spent; nothing was rotated before"
     );
-    assert_ne!(cookie(&third), first);
+    assert_ne!(refresh_cookie(&third), first);
 }
 
 #[tokio::test]

@@ -29,78 +29,8 @@ fn app(grace_secs: u64) -> Router {
     }))
 }
 
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    json: Value,
-    text: String,
-}
-
-async fn call(
-    app: &Router,
-    method: &str,
-    uri: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> Answer {
-    let mut request = Request::builder().method(method).uri(uri);
-    for (k, v) in headers {
-        request = request.header(*k, *v);
-    }
-    let response = app
-        .clone()
-        .oneshot(request.body(Body::from(body.to_owned())).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    Answer {
-        status,
-        headers,
-        json,
-        text: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
-
-const CSRF: (&str, &str) = ("x-requested-with", "tokenrelay");
-
-async fn login(app: &Router) -> (String, String) {
-    let a = call(
-        app,
-        "POST",
-        "/auth/login",
-        &[CSRF],
-        r#"{"email":"demo@example.com","password":"demo"}"#,
-    )
-    .await;
-    assert_eq!(a.status, StatusCode::OK);
-    (
-        a.json["accessToken"].as_str().unwrap().to_owned(),
-        refresh_cookie(&a),
-    )
-}
-
-fn set_cookie(a: &Answer) -> &str {
-    a.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap()
-}
-
-fn refresh_cookie(a: &Answer) -> String {
-    let set = set_cookie(a);
-    set.split(';').next().unwrap().to_owned()
-}
-
-async fn refresh(app: &Router, cookie: &str) -> Answer {
-    call(
-        app,
-        "POST",
-        "/auth/refresh",
-        &[CSRF, ("cookie", cookie)],
-        "",
-    )
-    .await
-}
+mod common;
+use common::{call, login, refresh, refresh_cookie, set_cookie, Answer, CSRF};
 
 async fn stats(app: &Router) -> Value {
     call(app, "GET", "/__stats", &[], "").await.json
