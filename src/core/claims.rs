@@ -54,6 +54,17 @@ fn text(encoded: &str) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
+/// A JSON parser as token decoding needs it: text to an object (`None` for anything else),
+/// and an object's members as [`Field`]s.
+pub trait JsonReader {
+    /// A parsed JSON object.
+    type Object;
+    /// `text` parsed as JSON, when it is an object (not an array, not `null`).
+    fn object(text: &str) -> Option<Self::Object>;
+    /// The member `key` of `object`.
+    fn field(object: &Self::Object, key: &str) -> Field;
+}
+
 /// A member of a JSON object as the JSON parser found it.
 #[derive(Clone, PartialEq)]
 #[cfg_attr(any(test, not(target_arch = "wasm32")), derive(Debug))]
@@ -137,6 +148,45 @@ pub fn next_order(now_ms: f64, floor_ms: f64) -> f64 {
 }
 
 impl Token {
+    /// Decodes `jwt` received from the server at `received_at_ms` (local clock), with no
+    /// word of the server's clock. See `Token::decode_at` (the browser's `JSON.parse` in
+    /// the wasm, serde_json on the host).
+    ///
+    /// # Errors
+    /// `bad_token`, as `Token::decode_at`.
+    pub fn decode(jwt: &str, received_at_ms: f64) -> Result<Self, Error> {
+        Self::decode_at(
+            jwt,
+            Receipt {
+                local_ms: received_at_ms,
+                server_ms: None,
+            },
+        )
+    }
+
+    /// Decodes `jwt` received as `receipt` says, reading its JSON with `R`: the core splits
+    /// it and decodes its base64url parts, `R` reads the header and the claims, and the core
+    /// checks the fields and does the expiry maths ([`Token::from_fields`]).
+    ///
+    /// # Errors
+    /// `bad_token` when `jwt` is not a compact JWT whose header and payload are JSON objects
+    /// with a string `alg` and a NumericDate `exp` (after `iat`, when present).
+    pub fn decode_with<R: JsonReader>(jwt: &str, receipt: Receipt) -> Result<Self, Error> {
+        let parts = Parts::split(jwt)?;
+        let header =
+            R::object(&parts.header).ok_or_else(|| bad("the header is not a JSON object"))?;
+        let claims =
+            R::object(&parts.payload).ok_or_else(|| bad("the payload is not a JSON object"))?;
+        let fields = Fields {
+            alg: R::field(&header, "alg"),
+            cty: R::field(&header, "cty"),
+            exp: R::field(&claims, "exp"),
+            iat: R::field(&claims, "iat"),
+            nbf: R::field(&claims, "nbf"),
+        };
+        Token::from_fields(jwt, parts.payload, &fields, receipt)
+    }
+
     /// The token `jwt` with payload text `payload` and the `fields` a JSON parser read from
     /// its parts, received as `receipt` says.
     ///
