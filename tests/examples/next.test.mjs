@@ -1,10 +1,11 @@
 // The Next 16 app router example with the packed package: the Turbopack production build with
 // every app scenario, then `next dev` with Turbopack and with webpack, and a `--webpack` build.
-import { test, before, after, beforeEach, afterEach } from "node:test";
+import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { rmSync } from "node:fs";
 import { root } from "../e2e/lib/server.mjs";
+import { freshContextPerTest } from "../e2e/lib/suite.mjs";
 import { launch } from "../e2e/lib/browser.mjs";
 import { prepareConsumer } from "../e2e/lib/pack.mjs";
 import { apiFor, run, serve, freePort } from "../e2e/lib/examples.mjs";
@@ -56,15 +57,7 @@ after(async () => {
   await app?.server.stop();
   await app?.api.stop();
 });
-beforeEach(async () => {
-  await env.server.reset();
-  env.context = await env.browser.newContext();
-  env.errors = [];
-});
-afterEach(async () => {
-  await env.context.close();
-  assert.deepEqual(env.errors, [], "no page error, no wasm panic, no hydration mismatch, no unexpected 4xx");
-});
+freshContextPerTest(env, "no page error, no wasm panic, no hydration mismatch, no unexpected 4xx");
 
 appScenarios(test, env, { guardFollowsSignOut: true, shot: "next" });
 

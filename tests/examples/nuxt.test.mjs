@@ -1,9 +1,10 @@
 // The Nuxt 3.21 example (SSR, the tokenrelay/nuxt module) with the packed package: the
 // production build served by its Nitro server apart from the API, then `nuxt dev`.
-import { test, before, after, beforeEach, afterEach } from "node:test";
+import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { root } from "../e2e/lib/server.mjs";
+import { freshContextPerTest } from "../e2e/lib/suite.mjs";
 import { launch } from "../e2e/lib/browser.mjs";
 import { prepareConsumer } from "../e2e/lib/pack.mjs";
 import { apiFor, run, serve, freePort } from "../e2e/lib/examples.mjs";
@@ -52,15 +53,7 @@ after(async () => {
   await app?.server.stop();
   await app?.api.stop();
 });
-beforeEach(async () => {
-  await env.server.reset();
-  env.context = await env.browser.newContext();
-  env.errors = [];
-});
-afterEach(async () => {
-  await env.context.close();
-  assert.deepEqual(env.errors, [], "no page error, no wasm panic, no hydration mismatch, no unexpected 4xx");
-});
+freshContextPerTest(env, "no page error, no wasm panic, no hydration mismatch, no unexpected 4xx");
 
 appScenarios(test, env, { shot: "nuxt" });
 

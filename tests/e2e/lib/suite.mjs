@@ -17,6 +17,16 @@ export function suite(serverOptions = {}, browserOptions = {}) {
     await env.browser?.close();
     await env.server?.stop();
   });
+  freshContextPerTest(env);
+  return env;
+}
+
+/**
+ * Gives each test reset server counters and a fresh browser context of `env.browser`, and
+ * fails it on any error `env.errors` collected (page errors, wasm panics, and what else the
+ * file's pages report: `expected` names it in the message).
+ */
+export function freshContextPerTest(env, expected = "no page error and no wasm panic") {
   beforeEach(async () => {
     await env.server.reset();
     env.context = await env.browser.newContext();
@@ -24,7 +34,6 @@ export function suite(serverOptions = {}, browserOptions = {}) {
   });
   afterEach(async () => {
     await env.context.close();
-    assert.deepEqual(env.errors, [], "no page error and no wasm panic");
+    assert.deepEqual(env.errors, [], expected);
   });
-  return env;
 }

@@ -1,10 +1,11 @@
 // The test frame of a Vite example app with the packed package: its production build served
 // apart from the API with every app scenario, then its dev server with an empty pre-bundle cache.
-import { test, before, after, beforeEach, afterEach } from "node:test";
+import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { rmSync } from "node:fs";
 import { root } from "./server.mjs";
+import { freshContextPerTest } from "./suite.mjs";
 import { launch } from "./browser.mjs";
 import { prepareConsumer } from "./pack.mjs";
 import { staticServer, apiFor, run, serve, freePort } from "./examples.mjs";
@@ -33,15 +34,7 @@ export function viteExample(name, devTitle, scenarios = {}) {
     await env.server?.stop();
     await web?.stop();
   });
-  beforeEach(async () => {
-    await env.server.reset();
-    env.context = await env.browser.newContext();
-    env.errors = [];
-  });
-  afterEach(async () => {
-    await env.context.close();
-    assert.deepEqual(env.errors, [], "no page error, no wasm panic, no unexpected 4xx");
-  });
+  freshContextPerTest(env, "no page error, no wasm panic, no unexpected 4xx");
 
   appScenarios(test, env, { shot: name, ...scenarios });
 
