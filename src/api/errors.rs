@@ -1,7 +1,7 @@
 //! Errors as JS values: real `Error`s named `TokenRelayError` with a stable `code`.
 
 use js_sys::Reflect;
-use wasm_bindgen::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::core::Error;
 
@@ -19,11 +19,10 @@ pub fn to_js(error: &Error) -> JsValue {
     js_error.into()
 }
 
-/// Whether `value` is an error thrown by tokenrelay (`name` and a string `code`).
-#[wasm_bindgen(js_name = isTokenRelayError, unchecked_return_type = "value is TokenRelayError")]
-pub fn is_token_relay_error(
-    #[wasm_bindgen(unchecked_param_type = "unknown")] value: &JsValue,
-) -> bool {
+/// Whether `value` is an error thrown by tokenrelay (`name` and a string `code`). Rust's
+/// side of the check; JS uses `isTokenRelayError` of js/lib/errors.js, the same rule, so the
+/// wasm exports no copy of it.
+pub fn is_token_relay_error(value: &JsValue) -> bool {
     value.is_instance_of::<js_sys::Error>()
         && Reflect::get(value, &"name".into())
             .ok()
