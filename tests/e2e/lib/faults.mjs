@@ -710,6 +710,54 @@ export const SCENARIOS = [
       }
     },
   },
+  {
+    // Waiting on the lock, a tab judges the holder's silence by the monotonic clock: the wall
+    // clock jumping (NTP, a user) must not make a live holder look stale. A takeover here
+    // would spend the holder's refresh token a second time: a reuse revocation.
+    id: "clock-jump-waiting", title: "clock +2 h in a tab waiting on the lock (refresh of 2 s)", maxRefreshes: 1, repeat: 2,
+    async run(run) {
+      const [holder, waiter] = await run.open(2, {}, { tools: { clock: true } });
+      await run.signIn();
+      await run.server.expireAccess();
+      await run.mark();
+      await run.server.faults({ refreshDelayMs: 2000 });
+      await holder.evaluate(() => { window.auth.refresh().catch(() => {}); });
+      await run.refreshesReached(1);
+      await waiter.evaluate(() => { window.__calls = window.__faults.calls(2); });
+      await waiter.waitForFunction(async () => (await navigator.locks.query()).pending
+        .some((l) => l.name === "tokenrelay"), null, { timeout: WAIT_MS });
+      // One wall clock for every tab, as in a real jump.
+      for (const page of [holder, waiter]) await page.evaluate(() => { window.__faults.offsetMs = 2 * 3600 * 1000; });
+      const statuses = await waiter.evaluate(() => window.__calls);
+      run.lost += statuses.filter((s) => s !== 200).length;
+      await run.server.faults({});
+      return run.figures();
+    },
+  },
+  {
+    // The last line of defence, in the browser: a page that forces refreshes in a loop gets 10
+    // refresh requests per 10 s, then waits (README "Refresh budget").
+    id: "refresh-loop", title: "a page that calls refresh() 11 times in a row", maxRefreshes: 11,
+    async run(run) {
+      const [page] = await run.open(1);
+      await run.signIn();
+      await run.mark();
+      const doneAt = await page.evaluate(async () => {
+        const t0 = performance.now();
+        const at = [];
+        for (let i = 0; i < 11; i++) {
+          await window.auth.refresh();
+          at.push(performance.now() - t0);
+        }
+        return at;
+      });
+      const { refresh } = await run.delta();
+      if (refresh !== 11) run.fail(`${refresh} refresh requests for 11 refresh() calls`);
+      // The 11th request can only leave 10 s after the first, which left after t0.
+      if (!(doneAt[10] >= 10000)) run.fail(`the 11th refresh ended ${doneAt[10].toFixed(0)} ms after the first call`);
+      return run.figures({ note: `10th refresh done at ${(doneAt[9] / 1000).toFixed(2)} s, 11th at ${(doneAt[10] / 1000).toFixed(2)} s` });
+    },
+  },
 ];
 
 /** Which targets `figures` of `scenario` miss (empty: all met). */
