@@ -7,6 +7,8 @@ const apiBase = import.meta.env.VITE_API_BASE || "http://127.0.0.1:8000";
 const auth = new AuthClient({ apiBase });
 // Every call of `api` gets the token, one shared refresh and one retry on a 401.
 const api = withAuth(axios.create({ baseURL: apiBase }), auth);
+// The same with axios 1.11, which has no `env.fetch`: withAuth uses interceptors there.
+const apiOld = withAuth(axiosOld.create({ baseURL: apiBase }), auth);
 
 const $ = (id) => document.getElementById(id);
 auth.subscribe((state) => {
@@ -25,5 +27,5 @@ $("me").onclick = async () => {
   }
 };
 
-// For the tests, which drive these from the page; axios 1.11 (no env.fetch) shows the guard.
-window.example = { auth, api, axios, withAuth, axiosOld, apiBase };
+// For the tests, which drive both instances from the page.
+window.example = { auth, api, apiOld, axios, axiosOld, withAuth, apiBase };
