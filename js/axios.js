@@ -29,7 +29,7 @@ export function withAuth(instance, auth) {
   if (!instance || typeof instance.request !== "function" || !instance.defaults || !instance.interceptors) {
     throw tokenRelayError("config", "withAuth(instance, auth): instance must be an axios instance (axios.create())");
   }
-  if (!auth || typeof auth.fetch !== "function") {
+  if (!auth || ["fetch", "sendsToken", "accessToken", "refresh"].some((m) => typeof auth[m] !== "function")) {
     throw tokenRelayError("config", "withAuth(instance, auth): auth must be a tokenrelay AuthClient");
   }
   const known = configured.get(instance);

@@ -1,6 +1,6 @@
-// tokenrelay/axios in headless Chromium: the Vite example www/examples/axios (axios 1.21 and
-// axios 1.11, the packed package) built and served apart from the reference server, driven through its axios
-// instance. The server's counters are the judge.
+// tokenrelay/axios in headless Chromium: the Vite example www/examples/axios (axios 1.21, and
+// 1.11, 1.7 and 1.6 for the interceptor path; the packed package) built and served apart from
+// the reference server, driven through its axios instances. The server's counters are the judge.
 import { test, before, after, beforeEach, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
@@ -182,6 +182,27 @@ test("both paths in two tabs at once: 40 calls after the token was refused make 
     assert.equal(stats.refresh - before.refresh, 1, "one refresh for the app and its tabs");
     assert.equal(stats.refreshReuse, 0);
     for (const page of pages) await page.close();
+  }
+});
+
+test("axios 1.7 (fetch adapter without env.fetch) and 1.6 (no fetch adapter) take the interceptors too", async () => {
+  for (const name of ["api17", "api16"]) {
+    const page = await signedIn();
+    await server.expireAccess();
+    const before = await server.stats();
+    const seen = await page.evaluate(async (name) => {
+      const api = window.example[name];
+      const calls = Array.from({ length: 20 }, () => api.get("/api/me"));
+      const statuses = (await Promise.all(calls)).map((r) => r.status);
+      const posted = await api.post("/api/echo", { note: "kept" });
+      return { statuses, body: posted.data.body, header: Boolean(posted.config.headers.Authorization),
+        restored: api.defaults.adapter !== "fetch" && !api.defaults.env?.fetch };
+    }, name);
+    assert.deepEqual(seen, { statuses: Array(20).fill(200), body: { note: "kept" }, header: true, restored: true }, name);
+    const stats = await server.stats();
+    assert.equal(stats.refresh - before.refresh, 1, `${name}: one refresh`);
+    assert.equal(page.sent["/api/me"] - (stats.api401 - before.api401), 20, `${name}: a retry only after a 401`);
+    await page.close();
   }
 });
 
