@@ -11,9 +11,10 @@
 // Which path: withAuth cannot read axios's version without importing it, so it asks the
 // instance's own axios on the first call. An interceptor-free sibling (`instance.create()`)
 // sends one request to `data:,` with a probing `env.fetch`: called means the fetch path;
-// anything else means interceptors. The probe never reaches the network (new axios answers it
-// from the probe; 1.8 to 1.11 reject the forbidden method before fetching, 1.7 fetches the
-// `data:` URL locally, < 1.7 refuses the fetch adapter). Calls made meanwhile wait for it.
+// anything else means interceptors. The probe never reaches the network: new axios answers it
+// from the probe; older fetch adapters reject its forbidden method before fetching (1.11) or
+// fetch the `data:` URL locally (1.7); < 1.7 refuses the fetch adapter. Calls made meanwhile
+// wait for it.
 import { tokenRelayError } from "./lib/errors.js";
 
 /** Per configured instance: `{ auth, fetch, path, probe, ids, defaults }`. */
@@ -106,7 +107,7 @@ async function beforeRequest(instance, record, config) {
   const base = globalThis.location?.href;
   const uri = instance.getUri(config);
   const target = base ? new URL(uri, base).href : uri;
-  config.tokenrelay = { token: null, retried: false };
+  config.tokenrelay = { sent: false, retried: false };
   if (!(await auth.sendsToken(target))) return config;
   config.withCredentials = true;
   let token = null;
@@ -116,8 +117,8 @@ async function beforeRequest(instance, record, config) {
     // Signed out: sent without a token, as auth.fetch does.
   }
   if (token) {
-    setHeader(config, "Authorization", `Bearer ${token}`);
-    config.tokenrelay.token = token;
+    setHeader(config, `Bearer ${token}`);
+    config.tokenrelay.sent = true;
   }
   return config;
 }
@@ -129,29 +130,37 @@ async function beforeRequest(instance, record, config) {
  */
 async function afterFailure(instance, record, error) {
   const config = error?.config;
-  const sent = config?.tokenrelay;
-  if (error?.response?.status !== 401 || !sent?.token || sent.retried) throw error;
+  const mine = config?.tokenrelay;
+  if (error?.response?.status !== 401 || !mine?.sent || mine.retried) throw error;
+  const sent = authorization(config);
   const { auth } = record;
   let current;
   try {
-    current = await auth.accessToken();
-    if (current === sent.token) {
+    current = `Bearer ${await auth.accessToken()}`;
+    if (current === sent) {
       await auth.refresh();
-      current = await auth.accessToken();
+      current = `Bearer ${await auth.accessToken()}`;
     }
   } catch {
     throw error; // the session is over, or the refresh failed: the 401 is the answer
   }
-  if (current === sent.token) throw error;
+  if (current === sent) throw error;
   // The retry skips every interceptor (the config has been through them once): an
   // interceptor-free sibling of the instance sends it, and its answer (or its 401) goes on
   // through the rest of this call's chain.
-  setHeader(config, "Authorization", `Bearer ${current}`);
-  config.tokenrelay = { token: current, retried: true };
+  setHeader(config, current);
+  config.tokenrelay = { sent: true, retried: true };
   return instance.create().request(config);
 }
 
-function setHeader(config, name, value) {
-  if (typeof config.headers?.set === "function") config.headers.set(name, value);
-  else config.headers = { ...config.headers, [name]: value };
+/** Sets the request's `Authorization` header (an `AxiosHeaders`, or a plain record). */
+function setHeader(config, value) {
+  if (typeof config.headers?.set === "function") config.headers.set("Authorization", value);
+  else config.headers = { ...config.headers, Authorization: value };
+}
+
+/** The `Authorization` header a request was sent with. */
+function authorization(config) {
+  const { headers } = config;
+  return typeof headers?.get === "function" ? headers.get("Authorization") : headers?.Authorization;
 }
