@@ -5,7 +5,7 @@
 // helpers work in any server middleware (Express, NestJS, Nuxt).
 import {
   resolveOptions, sessionOf, refreshFor, logoutFor, cookieHeaderAfter, cookiesAfter, clearingCookies,
-  accessCookie, decodeClaims,
+  accessCookie, decodeClaims, boundedFetch,
 } from "./lib/server/session.js";
 import { isCoolingDown } from "./lib/server/cookies.js";
 
@@ -133,22 +133,22 @@ async function route(opts, request) {
 }
 
 async function login(opts, request, secure) {
-  let response;
+  const init = {
+    method: "POST",
+    headers: { "Content-Type": request.headers.get("content-type") ?? "application/json",
+      [opts.csrfHeader]: "tokenrelay", Accept: "application/json",
+      ...(secure ? { "X-Forwarded-Proto": "https" } : {}) },
+    body: await request.text(),
+    cache: "no-store",
+    redirect: "manual",
+  };
+  let response, body;
   try {
-    response = await fetch(opts.apiBase + opts.loginPath, {
-      method: "POST",
-      headers: { "Content-Type": request.headers.get("content-type") ?? "application/json",
-        [opts.csrfHeader]: "tokenrelay", Accept: "application/json",
-        ...(secure ? { "X-Forwarded-Proto": "https" } : {}) },
-      body: await request.text(),
-      cache: "no-store",
-      redirect: "manual",
-      signal: AbortSignal.timeout(opts.requestTimeoutMs),
-    });
+    [response, body] = await boundedFetch(opts, opts.apiBase + opts.loginPath, init,
+      async (answer) => [answer, await answer.json().catch(() => ({}))]);
   } catch {
     return json(502, { error: "unavailable", message: "the API did not answer" });
   }
-  const body = await response.json().catch(() => ({}));
   const cookies = response.headers.getSetCookie();
   const token = body?.[opts.tokenField];
   if (response.ok && typeof token === "string" && decodeClaims(token)) {

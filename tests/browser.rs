@@ -355,6 +355,33 @@ fn relative_targets_never_leave_the_api_origin() {
     }
 }
 
+/// `sendsToken(url)` answers with the allow-list `auth.fetch` uses: `apiBase`'s origin (relative
+/// targets included) and `allowedOrigins`, as the browser's URL parser sees the origin.
+#[wasm_bindgen_test]
+fn sends_token_follows_the_allow_list() {
+    let auth = client(&[(
+        "allowedOrigins",
+        js_sys::Array::of1(&"https://cdn.test".into()).into(),
+    )]);
+    let cases = [
+        ("/api/me", true),
+        ("@evil.test/", true), // relative: appended to apiBase
+        ("http://127.0.0.1:9/api/me", true),
+        ("HTTP://127.0.0.1:9", true),
+        ("https://cdn.test/x", true),
+        ("https://cdn.test:443/x", true),
+        ("http://cdn.test/x", false),
+        ("http://127.0.0.1:8000/api/me", false),
+        ("http://localhost:9/api/me", false),
+        ("http://evil.test\\@127.0.0.1:9/", false),
+        ("http://127.0.0.1:9@evil.test/", false),
+        ("http://[bad", false),
+    ];
+    for (url, expected) in cases {
+        assert_eq!(auth.sends_token(url), expected, "{url}");
+    }
+}
+
 /// `auth.fetch` calls the page's current `fetch` (so a page's own wrapper applies) and
 /// rejects with a typed error when that wrapper resolves with something else than a Response.
 #[wasm_bindgen_test]

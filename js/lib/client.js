@@ -128,6 +128,11 @@ export function defineEntry(source) {
       return this.#client().then((ready) => ready.fetch(input, init));
     }
 
+    sendsToken(url) {
+      if (this.#inert) return noBrowser("sendsToken");
+      return this.#client().then((inner) => inner.sendsToken(String(url)));
+    }
+
     refresh() {
       if (this.#inert) return noBrowser("refresh");
       return this.#call((inner) => inner.refresh());

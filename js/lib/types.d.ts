@@ -95,6 +95,12 @@ export declare class AuthClient {
   login(credentials: unknown): Promise<AuthState>;
   /** Like `window.fetch`, with the token for allowed origins and one refresh + retry on 401. */
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+  /**
+   * Whether `fetch(url)` sends the token and `credentials: "include"` to `url`: `apiBase`'s
+   * origin and `allowedOrigins` (a relative URL is appended to `apiBase`). For code that sends
+   * requests itself (tokenrelay/axios with an axios older than 1.12).
+   */
+  sendsToken(url: string | URL): Promise<boolean>;
   /** Refreshes now (one refresh shared by every caller and tab). */
   refresh(): Promise<AuthState>;
   /** A valid access token, refreshed first if it is due. */

@@ -263,6 +263,13 @@ impl AuthClient {
         then(&first, &on_answer.into_js_value(), &self.network_failure)
     }
 
+    /// Whether `fetch(url)` sends the token and `credentials: "include"` to `url`
+    /// (`apiBase`'s origin and `allowedOrigins`; a relative URL is appended to `apiBase`).
+    #[wasm_bindgen(js_name = sendsToken)]
+    pub fn sends_token(&self, url: &str) -> bool {
+        wrapped::sends_token(&self.inner, url)
+    }
+
     /// Refreshes now (one refresh shared by every caller and tab); resolves with the state.
     #[wasm_bindgen(unchecked_return_type = "Promise<AuthState>")]
     pub fn refresh(&self) -> Promise {

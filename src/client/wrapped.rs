@@ -216,6 +216,15 @@ impl Target {
     }
 }
 
+/// Whether `auth.fetch(target)` would send the token (and `credentials: "include"`) to the
+/// URL `target`: the one allow-list check, for callers that send requests themselves.
+pub fn sends_token(inner: &Inner, target: &str) -> bool {
+    if !is_absolute(target) {
+        return Target::Relative.is_allowed(inner);
+    }
+    Url::new(target).is_ok_and(|url| Target::Absolute(origin_of(&url)).is_allowed(inner))
+}
+
 /// Resolves the target against `apiBase` and copies `init`, with `credentials: "include"`
 /// for allowed targets (elsewhere the caller's own choice stands). Returns the request and
 /// whether its target is allowed.

@@ -128,6 +128,21 @@ export function clearingCookies(opts, secure) {
   return lines;
 }
 
+/**
+ * `fetch(url, init)` and `read(response)` under one bound, `requestTimeoutMs`, whose timer is
+ * cleared at the end: an `AbortSignal.timeout` would outlive the request (and keeps the
+ * process of some edge runtimes alive for it). Rejects when the bound is reached.
+ */
+export async function boundedFetch(opts, url, init, read) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), opts.requestTimeoutMs);
+  try {
+    return await read(await fetch(url, { ...init, signal: controller.signal }));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Headers of a call to the API's auth routes for the browser holding `refreshToken`. */
 function authHeaders(opts, refreshToken, secure) {
   const headers = { [opts.csrfHeader]: "tokenrelay", Accept: "application/json" };
@@ -163,30 +178,25 @@ export function refreshFor(opts, refreshToken, { secure = false, now = Date.now(
 }
 
 async function callRefresh(opts, refreshToken, secure) {
-  let response;
+  const init = { method: "POST", headers: authHeaders(opts, refreshToken, secure), cache: "no-store", redirect: "manual" };
   try {
-    response = await fetch(opts.apiBase + opts.refreshPath, {
-      method: "POST",
-      headers: authHeaders(opts, refreshToken, secure),
-      cache: "no-store",
-      redirect: "manual",
-      signal: AbortSignal.timeout(opts.requestTimeoutMs),
+    return await boundedFetch(opts, opts.apiBase + opts.refreshPath, init, async (response) => {
+      if (response.status === 401 || response.status === 403) {
+        await response.body?.cancel();
+        return { outcome: "rejected", status: response.status };
+      }
+      if (!response.ok) {
+        await response.body?.cancel();
+        return { outcome: "failed", status: response.status >= 500 || response.status === 429 ? response.status : 502 };
+      }
+      const body = await response.json().catch(() => null);
+      const accessToken = body?.[opts.tokenField];
+      if (typeof accessToken !== "string" || !decodeClaims(accessToken)) return { outcome: "failed", status: 502 };
+      return { outcome: "ok", accessToken, body, setCookies: response.headers.getSetCookie(), mintedAt: Date.now() };
     });
   } catch {
-    return { outcome: "failed", status: 502 };
+    return { outcome: "failed", status: 502 }; // no answer in time, or none at all
   }
-  if (response.status === 401 || response.status === 403) {
-    await response.body?.cancel();
-    return { outcome: "rejected", status: response.status };
-  }
-  if (!response.ok) {
-    await response.body?.cancel();
-    return { outcome: "failed", status: response.status >= 500 || response.status === 429 ? response.status : 502 };
-  }
-  const body = await response.json().catch(() => null);
-  const accessToken = body?.[opts.tokenField];
-  if (typeof accessToken !== "string" || !decodeClaims(accessToken)) return { outcome: "failed", status: 502 };
-  return { outcome: "ok", accessToken, body, setCookies: response.headers.getSetCookie(), mintedAt: Date.now() };
 }
 
 /**
@@ -195,16 +205,12 @@ async function callRefresh(opts, refreshToken, secure) {
  */
 export async function logoutFor(opts, refreshToken, { secure = false } = {}) {
   if (!refreshToken) return 200;
+  const init = { method: "POST", headers: authHeaders(opts, refreshToken, secure), cache: "no-store", redirect: "manual" };
   try {
-    const response = await fetch(opts.apiBase + opts.logoutPath, {
-      method: "POST",
-      headers: authHeaders(opts, refreshToken, secure),
-      cache: "no-store",
-      redirect: "manual",
-      signal: AbortSignal.timeout(opts.requestTimeoutMs),
+    return await boundedFetch(opts, opts.apiBase + opts.logoutPath, init, async (response) => {
+      await response.body?.cancel();
+      return response.status;
     });
-    await response.body?.cancel();
-    return response.status;
   } catch {
     return 0;
   }

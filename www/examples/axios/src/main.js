@@ -1,5 +1,7 @@
 import axios from "axios";
 import axiosOld from "axios-1-11";
+import axios17 from "axios-1-7";
+import axios16 from "axios-1-6";
 import { AuthClient } from "tokenrelay";
 import { withAuth } from "tokenrelay/axios";
 
@@ -7,6 +9,11 @@ const apiBase = import.meta.env.VITE_API_BASE || "http://127.0.0.1:8000";
 const auth = new AuthClient({ apiBase });
 // Every call of `api` gets the token, one shared refresh and one retry on a 401.
 const api = withAuth(axios.create({ baseURL: apiBase }), auth);
+// The same with older axios, which has no `env.fetch` (1.7 to 1.11) or no fetch adapter at all
+// (1.6): withAuth uses interceptors there.
+const apiOld = withAuth(axiosOld.create({ baseURL: apiBase }), auth);
+const api17 = withAuth(axios17.create({ baseURL: apiBase }), auth);
+const api16 = withAuth(axios16.create({ baseURL: apiBase }), auth);
 
 const $ = (id) => document.getElementById(id);
 auth.subscribe((state) => {
@@ -25,5 +32,5 @@ $("me").onclick = async () => {
   }
 };
 
-// For the tests, which drive these from the page; axios 1.11 (no env.fetch) shows the guard.
-window.example = { auth, api, axios, withAuth, axiosOld, apiBase };
+// For the tests, which drive both instances from the page.
+window.example = { auth, api, apiOld, api17, api16, axios, axiosOld, axios17, axios16, withAuth, apiBase };
