@@ -12,11 +12,11 @@ use super::text::decimal;
 /// Returns `None` when the cookie is absent or its value is not a non-negative integer.
 pub fn read_stamp(cookie_header: &str, name: &str) -> Option<f64> {
     cookie_header.split(';').find_map(|pair| {
-        let (k, v) = pair.trim().split_once('=')?;
-        if k.trim() != name {
+        let (k, v) = pair.trim_ascii().split_once('=')?;
+        if k.trim_ascii() != name {
             return None;
         }
-        let v = v.trim();
+        let v = v.trim_ascii();
         if v.is_empty() || v.len() > 16 || !v.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }

@@ -80,7 +80,7 @@ impl Options {
             ("refreshPath", &self.refresh_path),
             ("logoutPath", &self.logout_path),
         ] {
-            if path.trim().is_empty() {
+            if path.trim_ascii().is_empty() {
                 return Err(config(name, "must not be empty"));
             }
         }
@@ -105,7 +105,7 @@ fn config(option: &str, rule: &str) -> Error {
 }
 
 fn non_empty(option: &str, value: &str) -> Result<(), Error> {
-    if value.trim().is_empty() {
+    if value.trim_ascii().is_empty() {
         return Err(config(option, "must not be empty"));
     }
     Ok(())

@@ -5,7 +5,7 @@
 ///
 /// Returns `None` for anything that is not an absolute http(s) URL with a host.
 pub fn origin_of(url: &str) -> Option<String> {
-    let url = url.trim();
+    let url = url.trim_ascii();
     // `split_once(':')` + `strip_prefix`, not `split_once("://")`: a string needle pulls
     // core's two-way searcher (~3 KB of wasm).
     let (scheme, rest) = url.split_once(':')?;
