@@ -1,4 +1,5 @@
-//! The JS API: the `AuthClient` class and `isTokenRelayError`, with real TypeScript types.
+//! The JS API: the `AuthClient` class. Its TypeScript types are written once, by hand, in
+//! js/lib/types.d.ts (the package publishes those; the glue's generated ones are dropped).
 
 mod errors;
 pub use errors::is_token_relay_error;
@@ -16,83 +17,6 @@ use wasm_bindgen_futures::future_to_promise;
 use crate::client::{refresh, requests, wrapped, Inner};
 use crate::core::Error;
 use crate::web::http;
-
-#[wasm_bindgen(typescript_custom_section)]
-const TYPES: &'static str = r#"
-/** Options of `new AuthClient(...)`; only `apiBase` is required. */
-export interface AuthClientOptions {
-  /** Absolute http(s) URL of the API; relative `fetch` targets are appended to it. */
-  apiBase: string;
-  /** Other origins that may receive the access token (default: none). */
-  allowedOrigins?: string[];
-  /** Default "/auth/login". */
-  loginPath?: string;
-  /** Default "/auth/refresh". */
-  refreshPath?: string;
-  /** Default "/auth/logout". */
-  logoutPath?: string;
-  /** JSON field holding the JWT in login and refresh responses. Default "accessToken". */
-  tokenField?: string;
-  /** Refresh this long before `exp` (capped at half the token's lifetime). Default 30. */
-  refreshAheadSeconds?: number;
-  /** A refresh younger than this (cooldown cookie) is not repeated. Default 5000. */
-  cooldownMs?: number;
-  /** Name of the cooldown cookie. Default "lastTokenRefresh". */
-  cooldownCookie?: string;
-  /** BroadcastChannel and Web Lock name. Default "tokenrelay". */
-  channel?: string;
-  /** Static header sent with value "tokenrelay" on every auth call. Default "X-Requested-With". */
-  csrfHeader?: string;
-  /** Bound on each login, refresh and logout request. Default 10000. */
-  requestTimeoutMs?: number;
-  /** Serialise refreshes across tabs with Web Locks where available. Default true. */
-  useWebLocks?: boolean;
-}
-
-/** Where the session stands. */
-export type AuthStatus = "unknown" | "signedOut" | "signedIn" | "refreshing";
-
-/** Stable codes of every error tokenrelay throws or reports. */
-export type TokenRelayErrorCode =
-  | "config" | "network" | "server" | "unauthorized" | "session_expired"
-  | "bad_response" | "bad_token" | "disposed" | "not_signed_in" | "no_browser";
-
-/** The last failure, as it appears in `state.error`. */
-export interface AuthError {
-  code: TokenRelayErrorCode;
-  message: string;
-}
-
-/** The JWT's claims. */
-export interface AuthUser {
-  sub?: string;
-  exp: number;
-  iat?: number;
-  [claim: string]: unknown;
-}
-
-/** The session state: the same frozen object until something changes. */
-export interface AuthState {
-  readonly status: AuthStatus;
-  readonly user: AuthUser | null;
-  /** Epoch ms at which the access token expires, by this browser's clock. */
-  readonly expiresAt: number | null;
-  readonly error: AuthError | null;
-}
-
-/** `init` of `auth.fetch` is optional, as for `window.fetch`. */
-export interface AuthClient {
-  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
-}
-
-/** Every error thrown or rejected by tokenrelay. */
-export interface TokenRelayError extends Error {
-  name: "TokenRelayError";
-  code: TokenRelayErrorCode;
-  /** HTTP status, for `server` and `unauthorized`. */
-  status?: number;
-}
-"#;
 
 /// A login session against one API: restores, refreshes and attaches the access token.
 #[wasm_bindgen]
@@ -146,9 +70,7 @@ impl AuthClient {
     /// Creates a client. Throws a `TokenRelayError` with code `config`, naming the option,
     /// when an option is missing, unknown or invalid.
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "AuthClientOptions")] options: JsValue,
-    ) -> Result<AuthClient, JsValue> {
+    pub fn new(options: JsValue) -> Result<AuthClient, JsValue> {
         let build = || -> Result<AuthClient, Error> {
             let options = options::read(&options)?;
             let allow = options.validate()?;
@@ -164,17 +86,13 @@ impl AuthClient {
     }
 
     /// The current state; the same (frozen) object until it changes.
-    #[wasm_bindgen(getter, unchecked_return_type = "AuthState")]
+    #[wasm_bindgen(getter)]
     pub fn state(&self) -> JsValue {
         self.inner.state()
     }
 
     /// Calls `listener(state)` on every state change; returns an idempotent unsubscribe.
-    #[wasm_bindgen(unchecked_return_type = "() => void")]
-    pub fn subscribe(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "(state: AuthState) => void")] listener: Function,
-    ) -> Function {
+    pub fn subscribe(&self, listener: Function) -> Function {
         let id = self.inner.subscribe(listener);
         let weak = Rc::downgrade(&self.inner);
         Closure::<dyn FnMut()>::new(move || {
@@ -188,7 +106,6 @@ impl AuthClient {
 
     /// Restores the session: a token from another tab, else the refresh cookie. Resolves
     /// with the state (`signedOut` when there is no session); rejects only when disposed.
-    #[wasm_bindgen(unchecked_return_type = "Promise<AuthState>")]
     pub fn start(&self) -> Promise {
         let inner = self.inner.clone();
         promise(
@@ -202,11 +119,7 @@ impl AuthClient {
 
     /// Posts `body` as JSON to `loginPath`; resolves with the state, rejects with
     /// `unauthorized`, `network`, `server`, `bad_response` or `bad_token`.
-    #[wasm_bindgen(unchecked_return_type = "Promise<AuthState>")]
-    pub fn login(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "unknown")] body: JsValue,
-    ) -> Promise {
+    pub fn login(&self, body: JsValue) -> Promise {
         let inner = self.inner.clone();
         promise(
             &self.inner,
@@ -219,12 +132,7 @@ impl AuthClient {
 
     /// Like `window.fetch`, with the token for allowed origins, `credentials: "include"`,
     /// and on a 401 one shared refresh and one retry.
-    #[wasm_bindgen(unchecked_return_type = "Promise<Response>")]
-    pub fn fetch(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "RequestInfo | URL")] input: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestInit")] init: Option<js_sys::Object>,
-    ) -> Promise {
+    pub fn fetch(&self, input: JsValue, init: Option<js_sys::Object>) -> Promise {
         let init: JsValue = init.map_or(JsValue::UNDEFINED, Into::into);
         // The request goes out before this returns, unless a refresh has to come first.
         let mut begun = match wrapped::begin(&self.inner, &input, &init) {
@@ -271,7 +179,6 @@ impl AuthClient {
     }
 
     /// Refreshes now (one refresh shared by every caller and tab); resolves with the state.
-    #[wasm_bindgen(unchecked_return_type = "Promise<AuthState>")]
     pub fn refresh(&self) -> Promise {
         let inner = self.inner.clone();
         promise(
@@ -285,7 +192,7 @@ impl AuthClient {
     }
 
     /// A valid access token, refreshed first if it is due.
-    #[wasm_bindgen(js_name = accessToken, unchecked_return_type = "Promise<string>")]
+    #[wasm_bindgen(js_name = accessToken)]
     pub fn access_token(&self) -> Promise {
         let inner = self.inner.clone();
         promise(
@@ -295,7 +202,6 @@ impl AuthClient {
     }
 
     /// Logs out on the server and in every tab; resolves with the state.
-    #[wasm_bindgen(unchecked_return_type = "Promise<AuthState>")]
     pub fn logout(&self) -> Promise {
         let inner = self.inner.clone();
         promise(
