@@ -1,7 +1,7 @@
 // tokenrelay/next's route handlers and cooldown helpers in Vercel's edge runtime VM
-// (@edge-runtime/vm, a devDependency of www/examples/next-proxy): Web APIs only, no Node
+// (@edge-runtime/vm, a devDependency of www/examples/next): Web APIs only, no Node
 // globals, against the real reference server. The proxy itself runs on the edge in a real Next
-// build (next-proxy.test.mjs); this covers the rest of the entry on a strict edge context.
+// build (next.test.mjs); this covers the rest of the entry on a strict edge context.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
@@ -11,7 +11,7 @@ import { build } from "esbuild";
 import { root, startServer } from "../e2e/lib/server.mjs";
 import { prepareConsumer } from "../e2e/lib/pack.mjs";
 
-const dir = path.join(root, "www/examples/next-proxy");
+const dir = path.join(root, "www/examples/next");
 let vm, server;
 
 before(async () => {

@@ -1,3 +1,5 @@
+import Link from "next/link";
+
 export default function Home() {
-  return <p id="home">Home</p>;
+  return <main><h1>tokenrelay + Next</h1><Link href="/account" id="to-account">Account</Link> <Link href="/login">Sign in</Link></main>;
 }

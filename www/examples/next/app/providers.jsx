@@ -1,26 +1,17 @@
 "use client";
 import { AuthProvider, useAuth } from "tokenrelay/react";
-import Link from "next/link";
-import { auth } from "./auth.js";
+import { auth } from "../lib/auth-client.js";
 
-function Header() {
-  const { status, isSignedIn, logout } = useAuth();
+function StatusBar() {
+  const { status, user, isSignedIn, logout } = useAuth();
   return (
-    <>
-      <p>Status: <b id="status">{status}</b></p>
-      <nav>
-        <Link href="/account">Account</Link>
-        {isSignedIn && <button id="logout" onClick={() => logout()}>Sign out</button>}
-      </nav>
-    </>
+    <p>
+      Status: <span id="status">{status}</span> <span id="user">{user?.email ?? ""}</span>{" "}
+      {isSignedIn && <button id="logout" onClick={() => logout()}>Sign out</button>}
+    </p>
   );
 }
 
 export function Providers({ children }) {
-  return (
-    <AuthProvider client={auth}>
-      <Header />
-      {children}
-    </AuthProvider>
-  );
+  return <AuthProvider client={auth}><StatusBar />{children}</AuthProvider>;
 }

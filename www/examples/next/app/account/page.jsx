@@ -1,30 +1,14 @@
-"use client";
-import { useState } from "react";
-import { usePathname, useRouter } from "next/navigation";
-import { RequireAuth, useAuth } from "tokenrelay/react";
+import { cookies } from "next/headers";
+import { tokenrelay } from "../../lib/tokenrelay.js";
 
-function Account() {
-  const { user, fetch } = useAuth();
-  const [result, setResult] = useState("");
-  const burst = async () => {
-    const answers = await Promise.all(Array.from({ length: 20 }, () => fetch("/api/me").then((r) => r.status)));
-    setResult(answers.join(","));
-  };
-  return (
-    <section id="account">
-      <p>Signed in as <b id="user">{String(user?.email)}</b></p>
-      <button id="burst" onClick={burst}>20 calls</button>
-      <output id="burst-result">{result}</output>
-    </section>
-  );
-}
-
-export default function AccountPage() {
-  const router = useRouter();
-  const path = usePathname();
-  return (
-    <RequireAuth fallback={<p id="signed-out">Signed out.</p>} onSignedOut={() => router.replace(`/login?redirect=${encodeURIComponent(path)}`)}>
-      <Account />
-    </RequireAuth>
-  );
+// Rendered on the server with the user's access token (refreshed by proxy.js if it was due).
+export default async function Account() {
+  const token = tokenrelay.accessToken(await cookies());
+  let me = null;
+  if (token) {
+    const res = await fetch(`${tokenrelay.options.apiBase}/api/me`,
+      { headers: { Authorization: `Bearer ${token}` }, cache: "no-store" });
+    if (res.ok) me = await res.json();
+  }
+  return <main><h1>Account</h1><p>Server saw: <span id="server-user">{me?.email ?? "nobody"}</span></p></main>;
 }

@@ -9,7 +9,7 @@ import { root, startServer } from "../e2e/lib/server.mjs";
 import { prepareConsumer } from "../e2e/lib/pack.mjs";
 import { run } from "../e2e/lib/examples.mjs";
 
-const dir = path.join(root, "www/examples/next-proxy");
+const dir = path.join(root, "www/examples/next");
 let lib, server;
 
 before(async () => {

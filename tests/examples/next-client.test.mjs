@@ -1,0 +1,116 @@
+// The Next 16 app router example with the packed package: the Turbopack production build with
+// every app scenario, then `next dev` with Turbopack and with webpack, and a `--webpack` build.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { rmSync } from "node:fs";
+import { root } from "../e2e/lib/server.mjs";
+import { freshContextPerTest } from "../e2e/lib/suite.mjs";
+import { launch } from "../e2e/lib/browser.mjs";
+import { prepareConsumer } from "../e2e/lib/pack.mjs";
+import { apiFor, run, serve, freePort } from "../e2e/lib/examples.mjs";
+import { appScenarios, appPage, signIn, waitStatus } from "../e2e/lib/app-scenarios.mjs";
+
+const dir = path.join(root, "www/examples/next-client");
+const next = path.join(dir, "node_modules/.bin/next");
+const quiet = { NEXT_TELEMETRY_DISABLED: "1" };
+const env = { origin: null, server: null, browser: null, context: null, errors: [], watch: watchHydration };
+let app = null;
+
+/** React reports a hydration mismatch on the console (minified in production: errors 418, 423, 425). */
+function watchHydration(page) {
+  page.on("console", (m) => {
+    if (m.type() === "error" && /hydrat|#418|#423|#425/i.test(m.text())) env.errors.push(`console: ${m.text()}`);
+  });
+}
+
+/** Builds (`buildArgs`) against a new API, then serves with `serveArgs(port)`. */
+async function startStack(buildArgs, serveArgs) {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const api = await apiFor(origin);
+  try {
+    const vars = { ...quiet, NEXT_PUBLIC_API_BASE: api.api };
+    if (buildArgs) {
+      rmSync(path.join(dir, ".next"), { recursive: true, force: true });
+      await run(next, buildArgs, { cwd: dir, env: vars });
+    }
+    const server = await serve(next, serveArgs(port), { cwd: dir, env: vars, url: `${origin}/`, timeoutMs: 180000 });
+    return { origin, api, server };
+  } catch (e) {
+    await api.stop();
+    throw e;
+  }
+}
+
+const startArgs = (port) => ["start", "-p", String(port), "-H", "127.0.0.1"];
+
+before(async () => {
+  prepareConsumer(dir);
+  app = await startStack(["build"], startArgs);
+  env.origin = app.origin;
+  env.server = app.api;
+  env.browser = await launch();
+});
+after(async () => {
+  await env.browser?.close();
+  await app?.server.stop();
+  await app?.api.stop();
+});
+freshContextPerTest(env, "no page error, no wasm panic, no hydration mismatch, no unexpected 4xx");
+
+appScenarios(test, env, { guardFollowsSignOut: true, shot: "next-client" });
+
+/** Runs `check` against another build or server of the example, then stops it. */
+async function withStack(stack, check) {
+  const saved = { origin: env.origin, server: env.server };
+  try {
+    Object.assign(env, { origin: stack.origin, server: stack.api });
+    await check();
+  } finally {
+    Object.assign(env, saved);
+    await stack.server.stop();
+    await stack.api.stop();
+  }
+}
+
+/** A signed-out deep link ends on login; signed in, a reload restores with 1 refresh. */
+async function deepLinkThenReload() {
+  const page = await appPage(env, "/account");
+  await page.waitForSelector("#login-form", { timeout: 60000 });
+  assert.equal(new URL(page.url()).pathname, "/login");
+  await page.click("#login");
+  await page.waitForSelector("#user", { timeout: 60000 });
+  assert.equal(new URL(page.url()).pathname, "/account");
+  const before = (await env.server.stats()).refresh;
+  await page.reload();
+  await waitStatus(page, "signedIn");
+  assert.equal((await env.server.stats()).refresh - before, 1);
+}
+
+test("the server-rendered HTML shows the unknown state; it hydrates without a mismatch", async () => {
+  const res = await fetch(`${env.origin}/account`);
+  assert.equal(res.status, 200);
+  assert.match(await res.text(), /<b id="status">unknown<\/b>/);
+  const page = await appPage(env, "/");
+  await signIn(env, page);
+  const fresh = await appPage(env, "/account");
+  await fresh.waitForSelector("#user");
+});
+
+test("next dev (Turbopack): a signed-out deep link ends on login; a reload after login restores", async () => {
+  rmSync(path.join(dir, ".next"), { recursive: true, force: true });
+  const dev = await startStack(null, (port) => ["dev", "-p", String(port), "-H", "127.0.0.1"]);
+  await withStack(dev, deepLinkThenReload);
+});
+
+test("next dev --webpack: a signed-out deep link ends on login; a reload after login restores", async () => {
+  rmSync(path.join(dir, ".next"), { recursive: true, force: true });
+  const dev = await startStack(null, (port) => ["dev", "--webpack", "-p", String(port), "-H", "127.0.0.1"]);
+  await withStack(dev, deepLinkThenReload);
+});
+
+test("next build --webpack: a signed-out deep link ends on login; a reload after login restores", async () => {
+  const built = await startStack(["build", "--webpack"], startArgs);
+  await withStack(built, deepLinkThenReload);
+});
