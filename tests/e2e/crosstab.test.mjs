@@ -194,3 +194,23 @@ test("tabs waking up with an expired token (focus, visibility, online) refresh o
   assert.equal(stats.refresh, 1, "one refresh for all the tabs that woke up");
   assert.equal(stats.refreshReuse, 0);
 });
+
+test("a burst of 100 questions on the channel gets 2 answers, not 100 (one answer per 50 ms)", async () => {
+  const [page] = await openTabs(1);
+  await signInAll([page]);
+  // A script of the same origin floods the channel with questions in one task.
+  const first = await page.evaluate(() => new Promise((resolve) => {
+    window.answers = 0;
+    const ch = new BroadcastChannel("tokenrelay");
+    ch.onmessage = (e) => {
+      if (e.data?.kind !== "token") return;
+      window.answers++;
+      if (window.answers === 2) resolve(window.answers);
+    };
+    for (let i = 0; i < 100; i++) ch.postMessage({ v: 1, from: `probe-${i}`, kind: "ask" });
+  }));
+  assert.equal(first, 2, "one answer at once, one for the rest of the burst");
+  // Any further answer would be one per question (a missing rate limit): none may follow.
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => window.answers), 2);
+});
