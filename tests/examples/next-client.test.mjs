@@ -1,16 +1,17 @@
 // The Next 16 app router example with the packed package: the Turbopack production build with
 // every app scenario, then `next dev` with Turbopack and with webpack, and a `--webpack` build;
-// in each, a server component that imports tokenrelay renders on the server and hydrates.
+// in each, a server component that imports tokenrelay renders on the server and hydrates; in
+// `next dev`, hot updates of a component and of the client's module keep the session.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { root } from "../e2e/lib/server.mjs";
 import { freshContextPerTest } from "../e2e/lib/suite.mjs";
 import { launch } from "../e2e/lib/browser.mjs";
 import { prepareConsumer } from "../e2e/lib/pack.mjs";
 import { apiFor, run, serve, freePort } from "../e2e/lib/examples.mjs";
-import { appScenarios, appPage, signIn, waitStatus } from "../e2e/lib/app-scenarios.mjs";
+import { appScenarios, appPage, signIn, waitStatus, checkHotUpdates } from "../e2e/lib/app-scenarios.mjs";
 
 const dir = path.join(root, "www/examples/next-client");
 const next = path.join(dir, "node_modules/.bin/next");
@@ -113,6 +114,31 @@ async function serverComponent() {
   assert.deepEqual(consoleErrors, [], "no console error");
 }
 
+/**
+ * Signed in on the account page of `next dev`: edits of a component (Fast Refresh) and of the
+ * module that makes the client, twice each, keep the session and its one client.
+ */
+async function hotUpdates() {
+  const page = await appPage(env, "/account");
+  await page.waitForSelector("#user", { timeout: 60000 });
+  const account = path.join(dir, "app/account/page.jsx");
+  const auth = path.join(dir, "app/auth.js");
+  const [accountText, authText] = [account, auth].map((f) => readFileSync(f, "utf8"));
+  await checkHotUpdates(env, page, [1, 2].map((n) => ({
+    label: `account/page.jsx edit ${n}`, file: account, text: accountText.replace("<p>Signed in as ", `<p>Signed in (edit ${n}) as `),
+    applied: `document.querySelector("#account p")?.textContent.startsWith("Signed in (edit ${n}) as ")`,
+  })).concat([1, 2].map((n) => ({
+    label: `auth.js edit ${n}`, file: auth, text: `${authText}globalThis.authEdit = ${n};\n`, applied: `globalThis.authEdit === ${n}`,
+  }))));
+}
+
+/** The checks of a dev server. */
+async function devChecks() {
+  await deepLinkThenReload();
+  await serverComponent();
+  await hotUpdates();
+}
+
 test("a server component imports tokenrelay and renders its inert state; the page hydrates", serverComponent);
 
 test("the server-rendered HTML shows the unknown state; it hydrates without a mismatch", async () => {
@@ -125,16 +151,16 @@ test("the server-rendered HTML shows the unknown state; it hydrates without a mi
   await fresh.waitForSelector("#user");
 });
 
-test("next dev (Turbopack): a signed-out deep link ends on login, a reload after login restores, the server component renders", async () => {
+test("next dev (Turbopack): a signed-out deep link ends on login, a reload after login restores, the server component renders, hot updates keep the session", async () => {
   rmSync(path.join(dir, ".next"), { recursive: true, force: true });
   const dev = await startStack(null, (port) => ["dev", "-p", String(port), "-H", "127.0.0.1"]);
-  await withStack(dev, async () => { await deepLinkThenReload(); await serverComponent(); });
+  await withStack(dev, devChecks);
 });
 
-test("next dev --webpack: a signed-out deep link ends on login, a reload after login restores, the server component renders", async () => {
+test("next dev --webpack: a signed-out deep link ends on login, a reload after login restores, the server component renders, hot updates keep the session", async () => {
   rmSync(path.join(dir, ".next"), { recursive: true, force: true });
   const dev = await startStack(null, (port) => ["dev", "--webpack", "-p", String(port), "-H", "127.0.0.1"]);
-  await withStack(dev, async () => { await deepLinkThenReload(); await serverComponent(); });
+  await withStack(dev, devChecks);
 });
 
 test("next build --webpack: a signed-out deep link ends on login, a reload after login restores, the server component renders", async () => {
