@@ -1,15 +1,17 @@
 // The Next 16 app router example with the packed package: the Turbopack production build with
-// every app scenario, then `next dev` with Turbopack and with webpack, and a `--webpack` build.
+// every app scenario, then `next dev` with Turbopack and with webpack, and a `--webpack` build;
+// in each, a server component that imports tokenrelay renders on the server and hydrates; in
+// `next dev`, hot updates of a component and of the client's module keep the session.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { root } from "../e2e/lib/server.mjs";
 import { freshContextPerTest } from "../e2e/lib/suite.mjs";
 import { launch } from "../e2e/lib/browser.mjs";
 import { prepareConsumer } from "../e2e/lib/pack.mjs";
 import { apiFor, run, serve, freePort } from "../e2e/lib/examples.mjs";
-import { appScenarios, appPage, signIn, waitStatus } from "../e2e/lib/app-scenarios.mjs";
+import { appScenarios, appPage, signIn, waitStatus, checkHotUpdates } from "../e2e/lib/app-scenarios.mjs";
 
 const dir = path.join(root, "www/examples/next-client");
 const next = path.join(dir, "node_modules/.bin/next");
@@ -88,6 +90,57 @@ async function deepLinkThenReload() {
   assert.equal((await env.server.stats()).refresh - before, 1);
 }
 
+/** What app/server/page.jsx, a server component, renders from tokenrelay under Node. */
+const SERVER_TEXT = "on the server: state unknown, start() unknown, fetch() no_browser";
+
+/**
+ * The server component that imports tokenrelay: its text in the HTML the server sent and in the
+ * hydrated page (the client's provider then starts: the status leaves `unknown`), no console error.
+ */
+async function serverComponent() {
+  const res = await fetch(`${env.origin}/server`);
+  assert.equal(res.status, 200);
+  assert.ok((await res.text()).includes(`<p id="server-render">${SERVER_TEXT}</p>`), "server-rendered text");
+  const page = await appPage(env, null);
+  const consoleErrors = [];
+  page.on("console", (m) => {
+    // A refused restore (401) is logged as a failed resource; appPage checks which 4xx occur.
+    if (m.type() === "error" && !/^Failed to load resource: .* 401/.test(m.text())) consoleErrors.push(m.text());
+  });
+  await page.goto(`${env.origin}/server`);
+  await page.waitForFunction(() => /^signed(In|Out)$/.test(document.querySelector("#status")?.textContent),
+    null, { timeout: 60000 });
+  assert.equal(await page.textContent("#server-render"), SERVER_TEXT);
+  assert.deepEqual(consoleErrors, [], "no console error");
+}
+
+/**
+ * Signed in on the account page of `next dev`: edits of a component (Fast Refresh) and of the
+ * module that makes the client, twice each, keep the session and its one client.
+ */
+async function hotUpdates() {
+  const page = await appPage(env, "/account");
+  await page.waitForSelector("#user", { timeout: 60000 });
+  const account = path.join(dir, "app/account/page.jsx");
+  const auth = path.join(dir, "app/auth.js");
+  const [accountText, authText] = [account, auth].map((f) => readFileSync(f, "utf8"));
+  await checkHotUpdates(env, page, [1, 2].map((n) => ({
+    label: `account/page.jsx edit ${n}`, file: account, text: accountText.replace("<p>Signed in as ", `<p>Signed in (edit ${n}) as `),
+    applied: `document.querySelector("#account p")?.textContent.startsWith("Signed in (edit ${n}) as ")`,
+  })).concat([1, 2].map((n) => ({
+    label: `auth.js edit ${n}`, file: auth, text: `${authText}globalThis.authEdit = ${n};\n`, applied: `globalThis.authEdit === ${n}`,
+  }))));
+}
+
+/** The checks of a dev server. */
+async function devChecks() {
+  await deepLinkThenReload();
+  await serverComponent();
+  await hotUpdates();
+}
+
+test("a server component imports tokenrelay and renders its inert state; the page hydrates", serverComponent);
+
 test("the server-rendered HTML shows the unknown state; it hydrates without a mismatch", async () => {
   const res = await fetch(`${env.origin}/account`);
   assert.equal(res.status, 200);
@@ -98,19 +151,19 @@ test("the server-rendered HTML shows the unknown state; it hydrates without a mi
   await fresh.waitForSelector("#user");
 });
 
-test("next dev (Turbopack): a signed-out deep link ends on login; a reload after login restores", async () => {
+test("next dev (Turbopack): a signed-out deep link ends on login, a reload after login restores, the server component renders, hot updates keep the session", async () => {
   rmSync(path.join(dir, ".next"), { recursive: true, force: true });
   const dev = await startStack(null, (port) => ["dev", "-p", String(port), "-H", "127.0.0.1"]);
-  await withStack(dev, deepLinkThenReload);
+  await withStack(dev, devChecks);
 });
 
-test("next dev --webpack: a signed-out deep link ends on login; a reload after login restores", async () => {
+test("next dev --webpack: a signed-out deep link ends on login, a reload after login restores, the server component renders, hot updates keep the session", async () => {
   rmSync(path.join(dir, ".next"), { recursive: true, force: true });
   const dev = await startStack(null, (port) => ["dev", "--webpack", "-p", String(port), "-H", "127.0.0.1"]);
-  await withStack(dev, deepLinkThenReload);
+  await withStack(dev, devChecks);
 });
 
-test("next build --webpack: a signed-out deep link ends on login; a reload after login restores", async () => {
+test("next build --webpack: a signed-out deep link ends on login, a reload after login restores, the server component renders", async () => {
   const built = await startStack(["build", "--webpack"], startArgs);
-  await withStack(built, deepLinkThenReload);
+  await withStack(built, async () => { await deepLinkThenReload(); await serverComponent(); });
 });

@@ -2,7 +2,7 @@
 // The apps share their markup: #status, #user, #login-form / #login, #logout, #burst and
 // #burst-result on /account (a guarded page), #unmount.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { root } from "./server.mjs";
 import { watchErrors } from "./browser.mjs";
@@ -151,4 +151,65 @@ export function appScenarios(test, env, { guardFollowsSignOut = false, shot = nu
     assert.equal(moves, 1, "onSignedOut ran once: one history move to the login page");
     assert.equal(new URL(second.url()).searchParams.get("redirect"), "/account");
   });
+}
+
+/** The Web Locks of the page's origin, held and waited for: each running client holds one. */
+const locks = (page) => page.evaluate(async () => {
+  const { held, pending } = await navigator.locks.query();
+  return { held: held.length, pending: pending.length };
+});
+
+/** Resolves once `check()` does (10 s at most). */
+async function until(check, what, timeoutMs = 10000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not met in ${timeoutMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * Edits source files of a dev server's app on disk, one `edit` ({ label, file, text, applied })
+ * after the other, with `page` signed in on the guarded page. After each, once `applied` (a
+ * function source) holds in the page: the same document (no reload), still signed in, as many
+ * Web Locks as before (no second client), no refresh since the edits began, no reuse
+ * revocation, and 20 calls from the UI answering 200. Every file gets its bytes back.
+ */
+export async function checkHotUpdates(env, page, edits) {
+  const originals = new Map(edits.map(({ file }) => [file, readFileSync(file)]));
+  let loads = 0;
+  page.on("load", () => { loads += 1; });
+  const reloads = [];
+  page.on("console", (m) => { if (/page reload|full reload/i.test(m.text())) reloads.push(m.text()); });
+  try {
+    await page.waitForSelector("#burst");
+    await waitStatus(page, "signedIn");
+    await page.evaluate(() => { window.sameDocument = true; });
+    const running = await locks(page);
+    assert.ok(running.held >= 1, "a running client holds its presence lock");
+    const start = await env.server.stats();
+    for (const { label, file, text, applied } of edits) {
+      writeFileSync(file, text);
+      await page.waitForFunction(applied, null, { timeout: 30000 });
+      await waitStatus(page, "signedIn");
+      assert.deepEqual(reloads, [], `${label}: no page reload`);
+      assert.equal(loads, 0, `${label}: no page load`);
+      assert.equal(await page.evaluate(() => window.sameDocument), true, `${label}: the same document`);
+      assert.equal(new URL(page.url()).pathname, "/account", `${label}: still on the guarded page`);
+      assert.equal(await page.textContent("#user"), "demo@example.com", `${label}: signed in`);
+      assert.deepEqual(await locks(page), running, `${label}: no second client (as many locks as before)`);
+      const before = await env.server.stats();
+      await page.click("#burst");
+      await until(async () => (await env.server.stats()).apiOk - before.apiOk >= 20, `${label}: 20 calls`);
+      await page.waitForFunction(() => document.querySelector("#burst-result")?.textContent !== "");
+      const after = await env.server.stats();
+      assert.equal(await page.textContent("#burst-result"), Array(20).fill("200").join(","), `${label}: 20 x 200`);
+      assert.equal(after.apiOk - before.apiOk, 20, `${label}: 20 calls answered`);
+      assert.equal(after.api401 - before.api401, 0, `${label}: no call refused`);
+      assert.equal(after.refresh - start.refresh, 0, `${label}: no refresh since the edits began`);
+      assert.equal(after.refreshReuse, 0, `${label}: no reuse revocation`);
+    }
+  } finally {
+    for (const [file, bytes] of originals) writeFileSync(file, bytes);
+  }
 }

@@ -13,7 +13,8 @@ import { appScenarios, appPage, signIn, waitStatus } from "./app-scenarios.mjs";
 
 /**
  * Registers the tests of www/examples/`name`; `devTitle` names its dev-server test, `scenarios`
- * are options of appScenarios.
+ * are options of appScenarios. Returns the test environment (`browser`, `context`, `errors`)
+ * for tests of the example's own.
  */
 export function viteExample(name, devTitle, scenarios = {}) {
   const dir = path.join(root, "www/examples", name);
@@ -69,4 +70,5 @@ export function viteExample(name, devTitle, scenarios = {}) {
       await api.stop();
     }
   });
+  return env;
 }

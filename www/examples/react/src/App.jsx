@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
-import { RequireAuth, useAuth } from "tokenrelay/react";
+import { AuthProvider, RequireAuth, useAuth } from "tokenrelay/react";
+import { auth } from "./auth.js";
 
 // A two-page router in a few lines: the example needs no router package.
 function usePath() {
@@ -50,7 +51,7 @@ function Account() {
   );
 }
 
-export function App({ onUnmount }) {
+function Shell({ onUnmount }) {
   const [path, go] = usePath();
   const { status, isSignedIn, logout } = useAuth();
   return (
@@ -59,7 +60,7 @@ export function App({ onUnmount }) {
       <nav>
         <a href="/account" onClick={(e) => { e.preventDefault(); go("/account"); }}>Account</a>
         {isSignedIn && <button id="logout" onClick={() => logout()}>Sign out</button>}
-        <button id="unmount" onClick={onUnmount}>Unmount</button>
+        <button id="unmount" onClick={() => { onUnmount(); auth.dispose(); }}>Unmount</button>
       </nav>
       {path.startsWith("/login") ? <Login go={go} /> : path.startsWith("/account") ? (
         <RequireAuth fallback={<p id="signed-out">Signed out.</p>} onSignedOut={() => go(`/login?redirect=${encodeURIComponent(path)}`, true)}>
@@ -67,5 +68,13 @@ export function App({ onUnmount }) {
         </RequireAuth>
       ) : <p id="home">Home</p>}
     </main>
+  );
+}
+
+export function App({ onUnmount }) {
+  return (
+    <AuthProvider client={auth}>
+      <Shell onUnmount={onUnmount} />
+    </AuthProvider>
   );
 }

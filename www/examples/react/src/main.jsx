@@ -1,14 +1,12 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { AuthProvider } from "tokenrelay/react";
-import { auth } from "./auth.js";
 import { App } from "./App.jsx";
 
+// The entry imports no module that hot updates should re-run in place (Vite reloads the page
+// for an update that reaches it): the client and its provider live in App.jsx.
 const root = createRoot(document.getElementById("root"));
 root.render(
   <StrictMode>
-    <AuthProvider client={auth}>
-      <App onUnmount={() => { root.unmount(); auth.dispose(); }} />
-    </AuthProvider>
+    <App onUnmount={() => root.unmount()} />
   </StrictMode>,
 );
