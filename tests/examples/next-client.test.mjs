@@ -10,7 +10,7 @@ import { root } from "../e2e/lib/server.mjs";
 import { freshContextPerTest } from "../e2e/lib/suite.mjs";
 import { launch } from "../e2e/lib/browser.mjs";
 import { prepareConsumer } from "../e2e/lib/pack.mjs";
-import { apiFor, run, serve, freePort } from "../e2e/lib/examples.mjs";
+import { appWithApi, run, serve } from "../e2e/lib/examples.mjs";
 import { appScenarios, appPage, signIn, waitStatus, checkHotUpdates } from "../e2e/lib/app-scenarios.mjs";
 
 const dir = path.join(root, "www/examples/next-client");
@@ -27,22 +27,15 @@ function watchHydration(page) {
 }
 
 /** Builds (`buildArgs`) against a new API, then serves with `serveArgs(port)`. */
-async function startStack(buildArgs, serveArgs) {
-  const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
-  const api = await apiFor(origin);
-  try {
+function startStack(buildArgs, serveArgs) {
+  return appWithApi(async ({ api, port, origin }) => {
     const vars = { ...quiet, NEXT_PUBLIC_API_BASE: api.api };
     if (buildArgs) {
       rmSync(path.join(dir, ".next"), { recursive: true, force: true });
       await run(next, buildArgs, { cwd: dir, env: vars });
     }
-    const server = await serve(next, serveArgs(port), { cwd: dir, env: vars, url: `${origin}/`, timeoutMs: 180000 });
-    return { origin, api, server };
-  } catch (e) {
-    await api.stop();
-    throw e;
-  }
+    return serve(next, serveArgs(port), { cwd: dir, env: vars, url: `${origin}/`, timeoutMs: 180000 });
+  });
 }
 
 const startArgs = (port) => ["start", "-p", String(port), "-H", "127.0.0.1"];

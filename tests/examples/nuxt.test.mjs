@@ -7,7 +7,7 @@ import { root } from "../e2e/lib/server.mjs";
 import { freshContextPerTest } from "../e2e/lib/suite.mjs";
 import { launch } from "../e2e/lib/browser.mjs";
 import { prepareConsumer } from "../e2e/lib/pack.mjs";
-import { apiFor, run, serve, freePort } from "../e2e/lib/examples.mjs";
+import { appWithApi, run, serve } from "../e2e/lib/examples.mjs";
 import { appScenarios, appPage, signIn, waitStatus } from "../e2e/lib/app-scenarios.mjs";
 
 const dir = path.join(root, "www/examples/nuxt");
@@ -23,21 +23,12 @@ function watchHydration(page) {
   });
 }
 
-/** Starts the API and the Nuxt server (`command`) on a free port; sets env.origin/server. */
-async function startStack(command, args, extraEnv = {}) {
-  const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
-  const api = await apiFor(origin);
-  try {
-    const server = await serve(command, args(port), {
-      cwd: dir, url: `${origin}/`, timeoutMs: 180000,
-      env: { ...quiet, ...extraEnv, PORT: String(port), HOST: "127.0.0.1", NUXT_PUBLIC_TOKENRELAY_API_BASE: api.api },
-    });
-    return { origin, api, server };
-  } catch (e) {
-    await api.stop();
-    throw e;
-  }
+/** Starts the API and the Nuxt server (`command`) on a free port. */
+function startStack(command, args, extraEnv = {}) {
+  return appWithApi(({ api, port, origin }) => serve(command, args(port), {
+    cwd: dir, url: `${origin}/`, timeoutMs: 180000,
+    env: { ...quiet, ...extraEnv, PORT: String(port), HOST: "127.0.0.1", NUXT_PUBLIC_TOKENRELAY_API_BASE: api.api },
+  }));
 }
 
 before(async () => {

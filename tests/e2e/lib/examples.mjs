@@ -48,6 +48,23 @@ export function apiFor(origin) {
   return startServer({ extraArgs: ["--allow-origin", origin] });
 }
 
+/**
+ * An app server beside its own reference server: a free port, the API started with that
+ * port's origin allowed, then `launch({ api, port, origin })` (which resolves with the app's
+ * server). Resolves with `{ origin, api, server }`; the API is stopped if the app fails.
+ */
+export async function appWithApi(launch) {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const api = await apiFor(origin);
+  try {
+    return { origin, api, server: await launch({ api, port, origin }) };
+  } catch (e) {
+    await api.stop();
+    throw e;
+  }
+}
+
 /** Runs a command to completion; rejects with its output when it fails. */
 export function run(command, args, { cwd, env = {} }) {
   return new Promise((resolve, reject) => {
