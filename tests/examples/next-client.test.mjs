@@ -10,7 +10,7 @@ import { root } from "../e2e/lib/server.mjs";
 import { freshContextPerTest } from "../e2e/lib/suite.mjs";
 import { launch } from "../e2e/lib/browser.mjs";
 import { prepareConsumer } from "../e2e/lib/pack.mjs";
-import { appWithApi, run, serve } from "../e2e/lib/examples.mjs";
+import { appWithApi, run, serve, withStack } from "../e2e/lib/examples.mjs";
 import { appScenarios, appPage, signIn, waitStatus, checkHotUpdates } from "../e2e/lib/app-scenarios.mjs";
 
 const dir = path.join(root, "www/examples/next-client");
@@ -55,19 +55,6 @@ after(async () => {
 freshContextPerTest(env, "no page error, no wasm panic, no hydration mismatch, no unexpected 4xx");
 
 appScenarios(test, env, { guardFollowsSignOut: true, shot: "next-client" });
-
-/** Runs `check` against another build or server of the example, then stops it. */
-async function withStack(stack, check) {
-  const saved = { origin: env.origin, server: env.server };
-  try {
-    Object.assign(env, { origin: stack.origin, server: stack.api });
-    await check();
-  } finally {
-    Object.assign(env, saved);
-    await stack.server.stop();
-    await stack.api.stop();
-  }
-}
 
 /** A signed-out deep link ends on login; signed in, a reload restores with 1 refresh. */
 async function deepLinkThenReload() {
@@ -147,16 +134,16 @@ test("the server-rendered HTML shows the unknown state; it hydrates without a mi
 test("next dev (Turbopack): a signed-out deep link ends on login, a reload after login restores, the server component renders, hot updates keep the session", async () => {
   rmSync(path.join(dir, ".next"), { recursive: true, force: true });
   const dev = await startStack(null, (port) => ["dev", "-p", String(port), "-H", "127.0.0.1"]);
-  await withStack(dev, devChecks);
+  await withStack(env, dev, devChecks);
 });
 
 test("next dev --webpack: a signed-out deep link ends on login, a reload after login restores, the server component renders, hot updates keep the session", async () => {
   rmSync(path.join(dir, ".next"), { recursive: true, force: true });
   const dev = await startStack(null, (port) => ["dev", "--webpack", "-p", String(port), "-H", "127.0.0.1"]);
-  await withStack(dev, devChecks);
+  await withStack(env, dev, devChecks);
 });
 
 test("next build --webpack: a signed-out deep link ends on login, a reload after login restores, the server component renders", async () => {
   const built = await startStack(["build", "--webpack"], startArgs);
-  await withStack(built, async () => { await deepLinkThenReload(); await serverComponent(); });
+  await withStack(env, built, async () => { await deepLinkThenReload(); await serverComponent(); });
 });

@@ -4,24 +4,16 @@ import { test } from "node:test";
 import path from "node:path";
 import { readFileSync } from "node:fs";
 import { root } from "../e2e/lib/server.mjs";
-import { apiFor, serve, freePort } from "../e2e/lib/examples.mjs";
+import { withStack } from "../e2e/lib/examples.mjs";
 import { appPage, signIn, checkHotUpdates } from "../e2e/lib/app-scenarios.mjs";
-import { viteExample } from "../e2e/lib/vite-example.mjs";
+import { viteExample, viteDev } from "../e2e/lib/vite-example.mjs";
 
 const env = viteExample("react", "StrictMode's double effects make 1 refresh; unmounted, no lock is held",
   { guardFollowsSignOut: true });
 const dir = path.join(root, "www/examples/react");
-const vite = path.join(dir, "node_modules/.bin/vite");
 
 test("dev server, hot updates of App.jsx (Fast Refresh) and auth.js, twice each: signed in, no reload, no second client", async () => {
-  const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
-  const api = await apiFor(origin);
-  const dev = await serve(vite, ["--host", "127.0.0.1", "--port", String(port), "--strictPort"],
-    { cwd: dir, env: { VITE_API_BASE: api.api }, url: origin });
-  const saved = { origin: env.origin, server: env.server };
-  try {
-    Object.assign(env, { origin, server: api });
+  await withStack(env, await viteDev(dir), async () => {
     const page = await appPage(env);
     await signIn(env, page);
     await page.click('a[href="/account"]');
@@ -34,9 +26,5 @@ test("dev server, hot updates of App.jsx (Fast Refresh) and auth.js, twice each:
     })).concat([1, 2].map((n) => ({
       label: `auth.js edit ${n}`, file: auth, text: `${authText}window.authEdit = ${n};\n`, applied: `window.authEdit === ${n}`,
     }))));
-  } finally {
-    Object.assign(env, saved);
-    await dev.stop();
-    await api.stop();
-  }
+  });
 });

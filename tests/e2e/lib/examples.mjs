@@ -65,6 +65,22 @@ export async function appWithApi(launch) {
   }
 }
 
+/**
+ * Runs `check` with `env` pointed at `stack` (`{ origin, api, server }`, as `appWithApi`
+ * gives), then puts `env` back and stops the stack.
+ */
+export async function withStack(env, stack, check) {
+  const saved = { origin: env.origin, server: env.server };
+  try {
+    Object.assign(env, { origin: stack.origin, server: stack.api });
+    await check();
+  } finally {
+    Object.assign(env, saved);
+    await stack.server.stop();
+    await stack.api.stop();
+  }
+}
+
 /** Runs a command to completion; rejects with its output when it fails. */
 export function run(command, args, { cwd, env = {} }) {
   return new Promise((resolve, reject) => {

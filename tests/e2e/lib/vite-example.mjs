@@ -8,7 +8,7 @@ import { root } from "./server.mjs";
 import { freshContextPerTest } from "./suite.mjs";
 import { launch } from "./browser.mjs";
 import { prepareConsumer } from "./pack.mjs";
-import { staticServer, apiFor, run, serve, freePort } from "./examples.mjs";
+import { staticServer, apiFor, appWithApi, run, serve, withStack } from "./examples.mjs";
 import { appScenarios, appPage, signIn, waitStatus } from "./app-scenarios.mjs";
 
 /**
@@ -41,20 +41,13 @@ export function viteExample(name, devTitle, scenarios = {}) {
 
   test(`dev server, empty pre-bundle cache: ${devTitle}`, async () => {
     rmSync(path.join(dir, "node_modules/.vite"), { recursive: true, force: true });
-    const port = await freePort();
-    const origin = `http://127.0.0.1:${port}`;
-    const api = await apiFor(origin);
-    const dev = await serve(vite, ["--host", "127.0.0.1", "--port", String(port), "--strictPort"],
-      { cwd: dir, env: { VITE_API_BASE: api.api }, url: origin });
-    const saved = { origin: env.origin, server: env.server };
-    try {
-      Object.assign(env, { origin, server: api });
+    await withStack(env, await viteDev(dir), async () => {
       const page = await appPage(env);
       await signIn(env, page);
-      const before = (await api.stats()).refresh;
+      const before = (await env.server.stats()).refresh;
       await page.reload();
       await waitStatus(page, "signedIn");
-      assert.equal((await api.stats()).refresh - before, 1, "start() makes one refresh");
+      assert.equal((await env.server.stats()).refresh - before, 1, "start() makes one refresh");
       const locks = () => page.evaluate(async () => {
         const { held, pending } = await navigator.locks.query();
         return { held: held.length, pending: pending.length };
@@ -64,11 +57,14 @@ export function viteExample(name, devTitle, scenarios = {}) {
       await page.click("#unmount");
       assert.deepEqual(await locks(), { held: 0, pending: 0 },
         `unmounted and disposed: no lock held (${mounted.held} held while mounted)`);
-    } finally {
-      Object.assign(env, saved);
-      await dev.stop();
-      await api.stop();
-    }
+    });
   });
   return env;
+}
+
+/** The Vite dev server of the example in `dir` beside its own API: `{ origin, api, server }`. */
+export function viteDev(dir) {
+  const vite = path.join(dir, "node_modules/.bin/vite");
+  return appWithApi(({ api, port, origin }) => serve(vite, ["--host", "127.0.0.1", "--port", String(port), "--strictPort"],
+    { cwd: dir, env: { VITE_API_BASE: api.api }, url: origin }));
 }
