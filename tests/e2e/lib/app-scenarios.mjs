@@ -35,6 +35,10 @@ export const waitStatus = (page, status, timeout = 20000) =>
 export async function signIn(env, page) {
   await page.goto(`${env.origin}/login`);
   await page.waitForSelector("#login-form");
+  // A server-rendered form is there before the app hydrates, and a click then is a native
+  // submit: wait until the client has started (the status leaves `unknown`).
+  await page.waitForFunction(() => !["unknown", undefined].includes(document.querySelector("#status")?.textContent),
+    null, { timeout: 20000 });
   await page.click("#login");
   await waitStatus(page, "signedIn");
 }

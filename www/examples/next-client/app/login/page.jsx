@@ -12,7 +12,7 @@ export default function Login() {
     router.replace(new URLSearchParams(location.search).get("redirect") || "/");
   };
   return (
-    <form id="login-form" onSubmit={submit}>
+    <form id="login-form" method="post" onSubmit={submit}>
       <input name="email" defaultValue="demo@example.com" />
       <input name="password" type="password" defaultValue="demo" />
       <button id="login">Sign in</button>
