@@ -30,6 +30,11 @@ function bytes() {
 
 /** The wasm as a Response, inflated while it is compiled (streaming instantiation). */
 export function wasmResponse() {
+  if (typeof DecompressionStream !== "function") {
+    // An environment failure, like a wasm that does not load: a plain Error, not a TokenRelayError.
+    throw new Error("tokenrelay's default entry needs DecompressionStream (Chrome 80, Firefox 113, "
+      + "Safari 16.4); in older browsers import tokenrelay/slim and serve tokenrelay_bg.wasm");
+  }
   const wasm = new Blob([bytes()]).stream().pipeThrough(new DecompressionStream("gzip"));
   return new Response(wasm, { headers: { "Content-Type": "application/wasm" } });
 }

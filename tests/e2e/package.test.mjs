@@ -224,3 +224,20 @@ test("a wasm that fails to load rejects that call with the loader's error; the n
   assert.match(out.failed.message, /404/);
   assert.equal(out.status, "signedOut", "the default source loaded on the next use");
 });
+
+test("default entry without DecompressionStream: a clear error naming the slim entry, no request lost", async () => {
+  const page = await blankPage();
+  const out = await page.evaluate(async () => {
+    delete window.DecompressionStream;
+    const tr = await import("/pkg/index.js");
+    const auth = new tr.AuthClient({ apiBase: window.apiBase });
+    const settle = (p) => p.then(() => null, (e) => ({ message: e.message, ours: tr.isTokenRelayError(e) }));
+    return { start: await settle(auth.start()), fetch: await settle(auth.fetch("/api/me")) };
+  });
+  for (const failure of [out.start, out.fetch]) {
+    assert.equal(failure.ours, false, "not a TokenRelayError: the environment failed");
+    assert.match(failure.message, /DecompressionStream.*tokenrelay\/slim/);
+  }
+  const stats = await env.server.stats();
+  assert.deepEqual([stats.refresh, stats.apiOk + stats.api401], [0, 0], "nothing reached the API");
+});
