@@ -1,31 +1,27 @@
 //! The `state` object handed to JS: `{ status, user, expiresAt, error }`, frozen.
 
-use js_sys::{Object, Reflect, JSON};
+use js_sys::{Object, JSON};
 use wasm_bindgen::JsValue;
 
 use crate::core::Session;
+use crate::web::js::set;
 
 /// Builds the frozen JS state object of `session`; absent parts are `null`.
 pub fn to_js(session: &Session) -> JsValue {
     let token = session.token();
     let state = Object::new();
-    set(&state, "status", session.status().as_str().into());
+    set(&state, "status", &session.status().as_str().into());
     // The payload was checked to be a JSON object when the token was decoded.
     let user = token.and_then(|t| JSON::parse(&t.payload).ok());
-    set(&state, "user", user.unwrap_or(JsValue::NULL));
+    set(&state, "user", &user.unwrap_or(JsValue::NULL));
     let expires_at = token.map(|t| JsValue::from(t.expires_at_ms.floor()));
-    set(&state, "expiresAt", expires_at.unwrap_or(JsValue::NULL));
+    set(&state, "expiresAt", &expires_at.unwrap_or(JsValue::NULL));
     let error = session.error().map(|e| {
         let view = Object::new();
-        set(&view, "code", e.code().into());
-        set(&view, "message", e.message().into());
+        set(&view, "code", &e.code().into());
+        set(&view, "message", &e.message().into());
         JsValue::from(view)
     });
-    set(&state, "error", error.unwrap_or(JsValue::NULL));
+    set(&state, "error", &error.unwrap_or(JsValue::NULL));
     Object::freeze(&state).into()
-}
-
-fn set(object: &Object, key: &str, value: JsValue) {
-    // Setting a property of a fresh plain object cannot fail.
-    let _ = Reflect::set(object, &key.into(), &value);
 }

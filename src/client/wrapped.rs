@@ -219,10 +219,23 @@ impl Target {
 /// Whether `auth.fetch(target)` would send the token (and `credentials: "include"`) to the
 /// URL `target`: the one allow-list check, for callers that send requests themselves.
 pub fn sends_token(inner: &Inner, target: &str) -> bool {
-    if !is_absolute(target) {
-        return Target::Relative.is_allowed(inner);
+    resolve(inner, target.to_owned()).is_ok_and(|(_, _, target)| target.is_allowed(inner))
+}
+
+/// Where the string `target` of a request goes: an absolute URL, parsed by the browser's URL
+/// parser, or a target appended to `apiBase`. Returns what `fetch` is given (the `URL`, or the
+/// joined string), its href, and the target. Fails only for an absolute URL that does not parse.
+fn resolve(inner: &Inner, target: String) -> Result<(JsValue, String, Target), JsValue> {
+    if is_absolute(&target) {
+        let url = Url::new(&target)?;
+        let origin = origin_of(&url);
+        Ok((url.into(), target, Target::Absolute(origin)))
+    } else {
+        // No URL parsing per call (it is the costliest part of a call): the browser's fetch
+        // parses the string once anyway.
+        let href = join(&inner.options.api_base, &target);
+        Ok((JsValue::from_str(&href), href, Target::Relative))
     }
-    Url::new(target).is_ok_and(|url| Target::Absolute(origin_of(&url)).is_allowed(inner))
 }
 
 /// Resolves the target against `apiBase` and copies `init`, with `credentials: "include"`
@@ -237,7 +250,7 @@ fn prepare(inner: &Inner, input: &JsValue, init: &JsValue) -> Result<(Outgoing, 
     }
     let include_if = |allowed: bool| {
         if allowed {
-            set(&copy, "credentials", &"include".into());
+            js::set(&copy, "credentials", &"include".into());
         }
         allowed
     };
@@ -252,27 +265,18 @@ fn prepare(inner: &Inner, input: &JsValue, init: &JsValue) -> Result<(Outgoing, 
         .as_string()
         .or_else(|| Some(String::from(input.dyn_ref::<Object>()?.to_string()))) // URL objects
         .ok_or_else(|| Error::Config("fetch input must be a URL string, URL or Request".into()))?;
-    let (url, href, target) = if is_absolute(&target) {
-        let url = Url::new(&target).map_err(|e| invalid(&e))?;
-        let origin = origin_of(&url);
-        (url.into(), target, Target::Absolute(origin))
-    } else {
-        // No URL parsing per call (it is the costliest part of a call): the browser's fetch
-        // parses the string once anyway.
-        let href = join(&inner.options.api_base, &target);
-        (JsValue::from_str(&href), href, Target::Relative)
-    };
+    let (url, href, target) = resolve(inner, target).map_err(|e| invalid(&e))?;
     let allowed = include_if(target.is_allowed(inner));
     let copy: FetchInit = copy.unchecked_into();
     let given = copy.headers();
     let headers = if given.is_undefined() || given.is_null() {
         let record = Object::new();
-        set(&copy, "headers", &record);
+        js::set(&copy, "headers", &record);
         HeaderBag::Record(record.unchecked_into())
     } else {
         // `new Headers(init.headers)`
         let headers = Headers::new_with_str_sequence_sequence(&given).map_err(|e| invalid(&e))?;
-        set(&copy, "headers", &headers);
+        js::set(&copy, "headers", &headers);
         HeaderBag::Headers(headers)
     };
     let body = copy.body();
@@ -325,12 +329,6 @@ fn check_method(method: &JsValue, body: &JsValue) -> Result<(), Error> {
 /// Whether a body is a one-shot `ReadableStream` (it has a `getReader` method).
 fn is_stream(body: &JsValue) -> bool {
     body.is_object() && Reflect::get(body, &"getReader".into()).is_ok_and(|f| f.is_function())
-}
-
-/// Sets a member of the plain init copy with `Reflect.set`, the one import every other
-/// property uses (typed setters would each cost a JS import, and an enum its table).
-fn set(init: &JsValue, key: &str, value: &JsValue) {
-    let _ = Reflect::set(init, &key.into(), value);
 }
 
 fn invalid(e: &JsValue) -> Error {

@@ -11,6 +11,7 @@ use web_sys::{AbortController, AbortSignal, Request, Response};
 use crate::core::options::CSRF_HEADER_VALUE;
 use crate::core::text::decimal;
 use crate::core::Error;
+use crate::web::js::set;
 
 #[wasm_bindgen]
 extern "C" {
@@ -100,11 +101,6 @@ pub async fn post_auth(
             e
         }
     })
-}
-
-fn set(object: &Object, key: &str, value: &JsValue) {
-    // Setting a property of a fresh plain object cannot fail.
-    let _ = Reflect::set(object, &key.into(), value);
 }
 
 /// The server's clock at the time of `response`, from its `Date` header (readable across

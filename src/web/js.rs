@@ -4,6 +4,12 @@ use js_sys::{Function, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+/// Sets `key` of a plain object this crate made (an init copy, a header record, the state):
+/// `Reflect.set`, the one import every such property shares, which cannot fail on them.
+pub fn set(object: &JsValue, key: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(object, &key.into(), value);
+}
+
 /// Epoch milliseconds of the local clock.
 pub fn now_ms() -> f64 {
     js_sys::Date::now()
