@@ -18,7 +18,7 @@ function fail(message) {
 }
 
 const identifier = /^[A-Za-z_$][\w$]*$/;
-for (const [, , short] of [...mapping.imports, ...mapping.exports.map(([, s]) => [, , s])]) {
+for (const short of [...mapping.imports.map(([, , s]) => s), ...mapping.exports.map(([, s]) => s)]) {
   if (!identifier.test(short)) fail(`minified name ${JSON.stringify(short)} is not an identifier`);
 }
 
