@@ -2,22 +2,19 @@
 // every app scenario, then `next dev` with Turbopack and with webpack, and a `--webpack` build;
 // in each, a server component that imports tokenrelay renders on the server and hydrates; in
 // `next dev`, hot updates of a component and of the client's module keep the session.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { readFileSync, rmSync } from "node:fs";
 import { root } from "../e2e/lib/server.mjs";
 import { freshContextPerTest } from "../e2e/lib/suite.mjs";
-import { launch } from "../e2e/lib/browser.mjs";
-import { prepareConsumer } from "../e2e/lib/pack.mjs";
-import { appWithApi, run, serve, withStack } from "../e2e/lib/examples.mjs";
-import { appScenarios, appPage, signIn, waitStatus, checkHotUpdates } from "../e2e/lib/app-scenarios.mjs";
+import { appWithApi, exampleStack, run, serve, withStack } from "../e2e/lib/examples.mjs";
+import { appScenarios, appPage, signIn, waitStatus, checkSubmitBeforeHydration, checkHotUpdates } from "../e2e/lib/app-scenarios.mjs";
 
 const dir = path.join(root, "www/examples/next-client");
 const next = path.join(dir, "node_modules/.bin/next");
 const quiet = { NEXT_TELEMETRY_DISABLED: "1" };
 const env = { origin: null, server: null, browser: null, context: null, errors: [], watch: watchHydration };
-let app = null;
 
 /** React reports a hydration mismatch on the console (minified in production: errors 418, 423, 425). */
 function watchHydration(page) {
@@ -40,21 +37,13 @@ function startStack(buildArgs, serveArgs) {
 
 const startArgs = (port) => ["start", "-p", String(port), "-H", "127.0.0.1"];
 
-before(async () => {
-  prepareConsumer(dir);
-  app = await startStack(["build"], startArgs);
-  env.origin = app.origin;
-  env.server = app.api;
-  env.browser = await launch();
-});
-after(async () => {
-  await env.browser?.close();
-  await app?.server.stop();
-  await app?.api.stop();
-});
+exampleStack(env, dir, () => startStack(["build"], startArgs));
 freshContextPerTest(env, "no page error, no wasm panic, no hydration mismatch, no unexpected 4xx");
 
 appScenarios(test, env, { guardFollowsSignOut: true, shot: "next-client" });
+
+test("the server-rendered login form posts when submitted before hydration: no password in the URL", () =>
+  checkSubmitBeforeHydration(env));
 
 /** A signed-out deep link ends on login; signed in, a reload restores with 1 refresh. */
 async function deepLinkThenReload() {

@@ -1,20 +1,17 @@
 // The Nuxt 3.21 example (SSR, the tokenrelay/nuxt module) with the packed package: the
 // production build served by its Nitro server apart from the API, then `nuxt dev`.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { root } from "../e2e/lib/server.mjs";
 import { freshContextPerTest } from "../e2e/lib/suite.mjs";
-import { launch } from "../e2e/lib/browser.mjs";
-import { prepareConsumer } from "../e2e/lib/pack.mjs";
-import { appWithApi, run, serve } from "../e2e/lib/examples.mjs";
-import { appScenarios, appPage, signIn, waitStatus } from "../e2e/lib/app-scenarios.mjs";
+import { appWithApi, exampleStack, run, serve, withStack } from "../e2e/lib/examples.mjs";
+import { appScenarios, appPage, signIn, waitStatus, checkSubmitBeforeHydration } from "../e2e/lib/app-scenarios.mjs";
 
 const dir = path.join(root, "www/examples/nuxt");
 const nuxt = path.join(dir, "node_modules/.bin/nuxt");
 const quiet = { NUXT_TELEMETRY_DISABLED: "1" };
 const env = { origin: null, server: null, browser: null, context: null, errors: [], watch: watchHydration };
-let app = null;
 
 /** Vue reports a hydration mismatch on the console (details in dev, one line in production). */
 function watchHydration(page) {
@@ -31,22 +28,16 @@ function startStack(command, args, extraEnv = {}) {
   }));
 }
 
-before(async () => {
-  prepareConsumer(dir);
+exampleStack(env, dir, async () => {
   await run(nuxt, ["build"], { cwd: dir, env: quiet });
-  app = await startStack("node", () => [".output/server/index.mjs"]);
-  env.origin = app.origin;
-  env.server = app.api;
-  env.browser = await launch();
-});
-after(async () => {
-  await env.browser?.close();
-  await app?.server.stop();
-  await app?.api.stop();
+  return startStack("node", () => [".output/server/index.mjs"]);
 });
 freshContextPerTest(env, "no page error, no wasm panic, no hydration mismatch, no unexpected 4xx");
 
 appScenarios(test, env, { shot: "nuxt" });
+
+test("the server-rendered login form posts when submitted before hydration: no password in the URL", () =>
+  checkSubmitBeforeHydration(env));
 
 /** The SSR HTML of /account is served (200), neutral, and made no request to the API. */
 async function checkServerRender(origin, api) {
@@ -73,9 +64,7 @@ test("SSR: the HTML is served (200), neutral, with no API request; it hydrates w
 
 test("nuxt dev: a reload after login stays signed in; a signed-out deep link ends on login, no mismatch", async () => {
   const dev = await startStack(nuxt, (port) => ["dev", "--port", String(port), "--host", "127.0.0.1", "--no-fork"]);
-  const saved = { origin: env.origin, server: env.server };
-  try {
-    Object.assign(env, { origin: dev.origin, server: dev.api });
+  await withStack(env, dev, async () => {
     await checkServerRender(dev.origin, dev.api);
     const page = await appPage(env, "/account");
     await page.waitForSelector("#login-form", { timeout: 60000 });
@@ -88,9 +77,5 @@ test("nuxt dev: a reload after login stays signed in; a signed-out deep link end
     await waitStatus(page, "signedIn");
     await page.waitForSelector("#user");
     assert.equal((await dev.api.stats()).refresh - before, 1);
-  } finally {
-    Object.assign(env, saved);
-    await dev.server.stop();
-    await dev.api.stop();
-  }
+  });
 });

@@ -217,3 +217,21 @@ export async function checkHotUpdates(env, page, edits) {
     for (const [file, bytes] of originals) writeFileSync(file, bytes);
   }
 }
+
+/**
+ * A submit of the login form before the app has hydrated (here: JavaScript off) is the
+ * browser's own: it must post, never put the credentials in the URL (`method="post"`).
+ */
+export async function checkSubmitBeforeHydration(env) {
+  const context = await env.browser.newContext({ javaScriptEnabled: false });
+  try {
+    const page = await context.newPage();
+    await page.goto(`${env.origin}/login`);
+    const [request] = await Promise.all([page.waitForEvent("request", (r) => r.isNavigationRequest()), page.click("#login")]);
+    const sent = new URL(request.url());
+    assert.equal(request.method(), "POST", `the form submit was a ${request.method()} of ${request.url()}`);
+    assert.equal(sent.search, "", "no credentials in the URL");
+  } finally {
+    await context.close();
+  }
+}

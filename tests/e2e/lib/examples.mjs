@@ -6,7 +6,10 @@ import net from "node:net";
 import { spawn } from "node:child_process";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
+import { before, after } from "node:test";
 import { startServer } from "./server.mjs";
+import { launch } from "./browser.mjs";
+import { prepareConsumer } from "./pack.mjs";
 
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css",
   ".json": "application/json", ".wasm": "application/wasm", ".svg": "image/svg+xml", ".ico": "image/x-icon" };
@@ -63,6 +66,26 @@ export async function appWithApi(launch) {
     await api.stop();
     throw e;
   }
+}
+
+/**
+ * The frame of a suite on an example served by its own server: before the tests, the
+ * example's dependencies (`prepareConsumer`), the app and API that `start()` gives (as
+ * `appWithApi` does) and a browser, all in `env`; after them, everything stopped.
+ */
+export function exampleStack(env, dir, start) {
+  let stack = null;
+  before(async () => {
+    prepareConsumer(dir);
+    stack = await start();
+    Object.assign(env, { origin: stack.origin, server: stack.api });
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await stack?.server.stop();
+    await stack?.api.stop();
+  });
 }
 
 /**
