@@ -11,8 +11,10 @@
 //! * a 401 triggers at most one refresh and one retry of the original request;
 //! * every state change is an event any framework can subscribe to.
 //!
-//! The crate has a pure [`core`] (no browser API, tested on the host) and a thin browser
-//! layer compiled only for `wasm32`.
+//! The crate has a pure [`core`] (no browser API, tested on the host) and, compiled only for
+//! `wasm32`, the `Core` class that the package's JS driver runs: it keeps the options, the
+//! session and its token in wasm memory and makes every decision; the driver does the I/O
+//! (fetch, BroadcastChannel, Web Locks, cookies, timers).
 #![deny(missing_docs)]
 
 pub mod core;
@@ -20,12 +22,10 @@ pub mod core;
 #[cfg(target_arch = "wasm32")]
 mod api;
 #[cfg(target_arch = "wasm32")]
-mod client;
-#[cfg(target_arch = "wasm32")]
 pub mod web;
 
 #[cfg(target_arch = "wasm32")]
-pub use api::{is_token_relay_error, AuthClient};
+pub use api::{heard, is_token_relay_error, say, Core, Received};
 
 /// A small free-list allocator: the heap of this library is a few KB of short-lived strings,
 /// so dlmalloc's speed is not needed and its ~3 KB gzip is.

@@ -1,8 +1,9 @@
 // The `AuthClient` every entry exports: constructed synchronously anywhere, it loads the wasm
-// on first use and forwards every call to the wasm's own `AuthClient`. Outside a browser it
+// on first use and forwards every call to the driver (driver/index.js) over the wasm's `Core`. Outside a browser it
 // stays inert. `defineEntry(source)` builds an entry's `AuthClient` and `init` around the way
 // that entry finds its wasm.
 import { UNKNOWN, tokenRelayError, inBrowser } from "./errors.js";
+import { Driver } from "./driver/index.js";
 
 /** The wasm-bindgen glue once the wasm is instantiated (shared by every entry of the page). */
 let glue = null;
@@ -60,7 +61,7 @@ export function defineEntry(source) {
       this.#inert = !inBrowser();
       if (this.#inert) return;
       // After `await init()` the wasm validates at once: a bad option throws here.
-      if (glue) this.#inner = new glue.AuthClient(options);
+      if (glue) this.#inner = new Driver(glue, options);
       else this.#options = options;
     }
 
@@ -77,7 +78,7 @@ export function defineEntry(source) {
         () => {
           if (this.#inner) return this.#inner;
           if (this.#disposed) throw disposed();
-          const inner = new glue.AuthClient(this.#options); // throws `config`: kept as the answer
+          const inner = new Driver(glue, this.#options); // throws `config`: kept as the answer
           this.#options = undefined;
           this.#inner = inner;
           for (const entry of this.#early) entry.off = inner.subscribe(entry.listener);

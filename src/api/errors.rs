@@ -1,7 +1,7 @@
 //! Errors as JS values: real `Error`s named `TokenRelayError` with a stable `code`.
 
 use js_sys::Reflect;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
 
 use crate::core::Error;
 
@@ -17,6 +17,23 @@ pub fn to_js(error: &Error) -> JsValue {
         let _ = Reflect::set(&js_error, &"status".into(), &(*status).into());
     }
     js_error.into()
+}
+
+/// The error a JS `TokenRelayError` made by [`to_js`] stands for (`None`: not one of ours).
+pub fn from_js(value: &JsValue) -> Option<Error> {
+    let get = |key: &str| Reflect::get(value, &key.into()).unwrap_or(JsValue::UNDEFINED);
+    let code = get("code").as_string()?;
+    let message = get("message").as_string().unwrap_or_default();
+    let status = get("status").as_f64().unwrap_or(0.0) as u16;
+    Error::from_view(&code, &message, status)
+}
+
+/// A `TokenRelayError` of `code` with `detail` (the message of `config`, `network`,
+/// `bad_response` and `bad_token`) or HTTP `status` (`server`, `unauthorized`), for the
+/// failures the JS driver sees first (a rejected fetch, a disposed client).
+#[wasm_bindgen(js_name = error)]
+pub fn error_of(code: &str, detail: &str, status: u16) -> JsValue {
+    to_js(&Error::from_parts(code, detail, status).unwrap_or(Error::Network(detail.into())))
 }
 
 /// Whether `value` is an error thrown by tokenrelay (`name` and a string `code`). Rust's

@@ -1,220 +1,391 @@
-//! The JS API: the `AuthClient` class. Its TypeScript types are written once, by hand, in
-//! js/lib/types.d.ts (the package publishes those; the glue's generated ones are dropped).
+//! The wasm's JS API: `Core`, one per `AuthClient`, which holds the options, the session and
+//! its token, and the pure core's decisions. The JS driver (js/lib/driver/) does the I/O
+//! around it. The package's TypeScript types are written once, by hand, in js/lib/types.d.ts.
 
+mod channel;
+mod decide;
 mod errors;
-pub use errors::is_token_relay_error;
+mod js;
 mod options;
 pub(crate) mod state;
 
-use std::future::Future;
-use std::pin::Pin;
-use std::rc::Rc;
+pub use errors::is_token_relay_error;
 
-use js_sys::{Function, Promise};
+use js_sys::{Array, Reflect, JSON};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
-use crate::client::{refresh, requests, wrapped, Inner};
-use crate::core::Error;
-use crate::web::http;
+use crate::core::budget::RefreshBudget;
+use crate::core::claims::{next_order, Receipt};
+use crate::core::cooldown;
+use crate::core::options::CSRF_HEADER_VALUE;
+use crate::core::origin::{is_absolute, join, AllowList};
+use crate::core::protocol::{signature_of, Envelope, Message};
+use crate::core::response::{classify_failure, AuthCall};
+use crate::core::{Error, Options, Session, Token};
+use js::set;
 
-/// A login session against one API: restores, refreshes and attaches the access token.
+/// What [`Core::read`] found in a message from another tab.
+pub mod heard {
+    /// Malformed, or of another protocol version: ignored.
+    pub const NOTHING: u8 = 0;
+    /// A token that is not newer than the one held (or expired): not taken.
+    pub const OLD_TOKEN: u8 = 1;
+    /// A newer token, now held: the state changed.
+    pub const TOKEN: u8 = 2;
+    /// A question for the held token.
+    pub const ASK: u8 = 3;
+    /// A sign-out proven by the signature of the held token: the session is over.
+    pub const SIGNED_OUT: u8 = 4;
+    /// A sign-out without the proof of the held token: ask the server instead.
+    pub const UNPROVEN_SIGN_OUT: u8 = 5;
+    /// A sign-out while no token is held: nothing to drop.
+    pub const IDLE_SIGN_OUT: u8 = 6;
+    /// A claim to refresh (`at`), or a liveness mark.
+    pub const CLAIM: u8 = 7;
+    /// The sender's refresh ended without a token.
+    pub const RELEASED: u8 = 8;
+    /// A token message whose token does not decode: not taken.
+    pub const BAD_TOKEN: u8 = 9;
+}
+
+/// What [`Core::post`] writes for the other tabs.
+pub mod say {
+    /// The held token.
+    pub const TOKEN: u8 = 0;
+    /// A question for a newer token.
+    pub const ASK: u8 = 1;
+    /// The session is over (`expired`: the refresh token was rejected), with the proof.
+    pub const SIGNED_OUT: u8 = 2;
+    /// A claim to refresh made at `at`.
+    pub const CLAIM: u8 = 3;
+    /// This tab's refresh ended without a token.
+    pub const RELEASED: u8 = 4;
+}
+
+/// The options, session and token of one client.
 #[wasm_bindgen]
-pub struct AuthClient {
-    inner: Rc<Inner>,
-    /// Turns a rejected `fetch` into a `network` TokenRelayError: one function for every call
-    /// of this client (per client rather than a `thread_local!`, whose machinery costs more
-    /// wasm than the one closure).
-    network_failure: JsValue,
+pub struct Core {
+    options: Options,
+    allow: AllowList,
+    session: Session,
+    /// `Bearer <jwt>` as a JS string, for the token of the given order.
+    bearer: Option<(f64, JsValue)>,
+    /// The state object of the given revision.
+    state: Option<(u64, JsValue)>,
+    /// The largest token order seen in this browser (see [`next_order`]).
+    order_floor: f64,
+    budget: RefreshBudget,
 }
+
+/// A token received from the server, not yet taken (the driver may drop it: a sign-out came
+/// first).
+#[wasm_bindgen]
+pub struct Received(Token);
 
 #[wasm_bindgen]
-extern "C" {
-    /// A promise seen through a `then` whose handlers may return values or promises.
-    type Thenable;
-    #[wasm_bindgen(method)]
-    fn then(this: &Thenable, on_fulfilled: &JsValue, on_rejected: &JsValue) -> Promise;
-}
-
-/// `promise.then(on_fulfilled, on_rejected)`.
-fn then(promise: &Promise, on_fulfilled: &JsValue, on_rejected: &JsValue) -> Promise {
-    promise
-        .unchecked_ref::<Thenable>()
-        .then(on_fulfilled, on_rejected)
-}
-
-/// Runs `task` and settles a Promise with its value or a `TokenRelayError` (one helper for
-/// every method keeps the wasm small). A client disposed meanwhile rejects with `disposed`.
-fn promise(
-    inner: &Rc<Inner>,
-    task: Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>,
-) -> Promise {
-    let inner = Rc::downgrade(inner);
-    future_to_promise(async move {
-        let result = task.await;
-        let alive = inner.upgrade().is_some_and(|i| i.check_alive().is_ok());
-        result
-            .and_then(|value| {
-                if alive {
-                    Ok(value)
-                } else {
-                    Err(Error::Disposed)
-                }
-            })
-            .map_err(|e| errors::to_js(&e))
-    })
-}
-
-#[wasm_bindgen]
-impl AuthClient {
-    /// Creates a client. Throws a `TokenRelayError` with code `config`, naming the option,
-    /// when an option is missing, unknown or invalid.
-    #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> Result<AuthClient, JsValue> {
-        let build = || -> Result<AuthClient, Error> {
-            let options = options::read(&options)?;
-            let allow = options.validate()?;
-            let network_failure = Closure::<dyn FnMut(JsValue) -> JsValue>::new(|e: JsValue| {
-                JsValue::from(Promise::reject(&errors::to_js(&http::network(&e))))
-            });
-            Ok(AuthClient {
-                inner: Inner::new(options, allow),
-                network_failure: network_failure.into_js_value(),
-            })
-        };
-        build().map_err(|e| errors::to_js(&e))
-    }
-
-    /// The current state; the same (frozen) object until it changes.
+impl Received {
+    /// When it was received (epoch ms), for the cooldown stamp.
     #[wasm_bindgen(getter)]
-    pub fn state(&self) -> JsValue {
-        self.inner.state()
+    pub fn at(&self) -> f64 {
+        self.0.obtained_at_ms
     }
+}
 
-    /// Calls `listener(state)` on every state change; returns an idempotent unsubscribe.
-    pub fn subscribe(&self, listener: Function) -> Function {
-        let id = self.inner.subscribe(listener);
-        let weak = Rc::downgrade(&self.inner);
-        Closure::<dyn FnMut()>::new(move || {
-            if let Some(inner) = weak.upgrade() {
-                inner.unsubscribe(id);
-            }
+/// `Err` as the JS `TokenRelayError` it is thrown as.
+fn thrown<T>(result: Result<T, Error>) -> Result<T, JsValue> {
+    result.map_err(|e| errors::to_js(&e))
+}
+
+#[wasm_bindgen]
+impl Core {
+    /// Reads and validates `options`; throws a `config` `TokenRelayError` naming the option.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<Core, JsValue> {
+        let options = thrown(options::read(&options))?;
+        let allow = thrown(options.validate())?;
+        Ok(Core {
+            options,
+            allow,
+            session: Session::default(),
+            bearer: None,
+            state: None,
+            order_floor: 0.0,
+            budget: RefreshBudget::default(),
         })
-        .into_js_value()
-        .unchecked_into()
     }
 
-    /// Restores the session: a token from another tab, else the refresh cookie. Resolves
-    /// with the state (`signedOut` when there is no session); rejects only when disposed.
-    pub fn start(&self) -> Promise {
-        let inner = self.inner.clone();
-        promise(
-            &self.inner,
-            Box::pin(async move {
-                requests::start(&inner).await?;
-                Ok(inner.state())
-            }),
-        )
+    /// The validated options the driver needs: `{ origins, loginUrl, refreshUrl, logoutUrl,
+    /// channel, csrfHeader, csrfValue, cooldownMs, requestTimeoutMs, useWebLocks }`.
+    pub fn config(&self) -> JsValue {
+        let o = &self.options;
+        let config: JsValue = js_sys::Object::new().into();
+        let origins: Array = self.allow.origins().iter().map(|s| JsValue::from_str(s)).collect();
+        set(&config, "origins", &origins);
+        for (key, path) in [
+            ("loginUrl", &o.login_path),
+            ("refreshUrl", &o.refresh_path),
+            ("logoutUrl", &o.logout_path),
+        ] {
+            set(&config, key, &join(&o.api_base, path).into());
+        }
+        set(&config, "apiBase", &o.api_base.as_str().into());
+        set(&config, "channel", &o.channel.as_str().into());
+        set(&config, "csrfHeader", &o.csrf_header.as_str().into());
+        set(&config, "csrfValue", &CSRF_HEADER_VALUE.into());
+        set(&config, "cooldownMs", &o.cooldown_ms.into());
+        set(&config, "requestTimeoutMs", &o.request_timeout_ms.into());
+        set(&config, "useWebLocks", &o.use_web_locks.into());
+        config
     }
 
-    /// Posts `body` as JSON to `loginPath`; resolves with the state, rejects with
-    /// `unauthorized`, `network`, `server`, `bad_response` or `bad_token`.
-    pub fn login(&self, body: JsValue) -> Promise {
-        let inner = self.inner.clone();
-        promise(
-            &self.inner,
-            Box::pin(async move {
-                requests::login(&inner, &body).await?;
-                Ok(inner.state())
-            }),
-        )
+    /// A relative request target appended to `apiBase`; `undefined` for an absolute URL
+    /// (the browser's URL parser reads those).
+    pub fn relative(&self, target: &str) -> Option<String> {
+        (!is_absolute(target)).then(|| join(&self.options.api_base, target))
     }
 
-    /// Like `window.fetch`, with the token for allowed origins, `credentials: "include"`,
-    /// and on a 401 one shared refresh and one retry.
-    pub fn fetch(&self, input: JsValue, init: Option<js_sys::Object>) -> Promise {
-        let init: JsValue = init.map_or(JsValue::UNDEFINED, Into::into);
-        // The request goes out before this returns, unless a refresh has to come first.
-        let mut begun = match wrapped::begin(&self.inner, &input, &init) {
-            Ok(begun) => begun,
-            Err(e) => return Promise::reject(&errors::to_js(&e)),
-        };
-        let inner = self.inner.clone();
-        let Some((first, used)) = begun.take_sent() else {
-            return promise(
-                &self.inner,
-                Box::pin(async move { Ok(wrapped::finish(&inner, begun).await?.into()) }),
-            );
-        };
-        // On the wire: the answer settles the returned promise through one callback, without
-        // the async machinery (it costs ~20 us a call) unless a 401 calls for a refresh.
-        let on_answer = Closure::once(move |answer: JsValue| -> JsValue {
-            if inner.check_alive().is_err() {
-                return Promise::reject(&errors::to_js(&Error::Disposed)).into();
+    /// The state object; the same frozen object until the state changes.
+    pub fn state(&mut self) -> JsValue {
+        let revision = self.session.revision();
+        match &self.state {
+            Some((rev, value)) if *rev == revision => value.clone(),
+            _ => {
+                let value = state::to_js(&self.session);
+                self.state = Some((revision, value.clone()));
+                value
             }
-            let response = match http::as_response(answer) {
-                Ok(response) if wrapped::is_final(&response, used) => return response.into(),
-                Ok(response) => response,
-                Err(e) => return Promise::reject(&errors::to_js(&e)).into(),
-            };
-            let owner = inner.clone();
-            promise(
-                &owner,
-                Box::pin(async move {
-                    Ok(wrapped::answered(&inner, begun, used, response)
-                        .await?
-                        .into())
-                }),
-            )
-            .into()
-        });
-        then(&first, &on_answer.into_js_value(), &self.network_failure)
+        }
     }
 
-    /// Whether `fetch(url)` sends the token and `credentials: "include"` to `url`
-    /// (`apiBase`'s origin and `allowedOrigins`; a relative URL is appended to `apiBase`).
-    #[wasm_bindgen(js_name = sendsToken)]
-    pub fn sends_token(&self, url: &str) -> bool {
-        wrapped::sends_token(&self.inner, url)
+    /// `state.status`.
+    pub fn status(&self) -> String {
+        self.session.status().as_str().into()
     }
 
-    /// Refreshes now (one refresh shared by every caller and tab); resolves with the state.
-    pub fn refresh(&self) -> Promise {
-        let inner = self.inner.clone();
-        promise(
-            &self.inner,
-            Box::pin(async move {
-                let used = inner.held_order();
-                refresh::refresh_after_401(&inner, used).await?;
-                Ok(inner.state())
-            }),
-        )
+    /// The order of the held token (a larger one is newer); `undefined` without a token.
+    pub fn order(&self) -> Option<f64> {
+        self.session.token().map(|t| t.order_ms)
     }
 
-    /// A valid access token, refreshed first if it is due.
-    #[wasm_bindgen(js_name = accessToken)]
-    pub fn access_token(&self) -> Promise {
-        let inner = self.inner.clone();
-        promise(
-            &self.inner,
-            Box::pin(async move { Ok(requests::access_token(&inner).await?.into()) }),
-        )
+    /// The `Authorization` value for the held token (built once per token, so a request does
+    /// not copy the JWT out of wasm memory again); `undefined` without a token.
+    pub fn bearer(&mut self) -> JsValue {
+        let Some(token) = self.session.token() else {
+            return JsValue::UNDEFINED;
+        };
+        match &self.bearer {
+            Some((order, value)) if *order == token.order_ms => value.clone(),
+            _ => {
+                let value = JsValue::from_str(&["Bearer ", &token.jwt].concat());
+                self.bearer = Some((token.order_ms, value.clone()));
+                value
+            }
+        }
     }
 
-    /// Logs out on the server and in every tab; resolves with the state.
-    pub fn logout(&self) -> Promise {
-        let inner = self.inner.clone();
-        promise(
-            &self.inner,
-            Box::pin(async move {
-                requests::logout(&inner).await?;
-                Ok(inner.state())
-            }),
-        )
+    /// The held token, for `accessToken()`.
+    pub fn jwt(&self) -> Option<String> {
+        self.session.token().map(|t| t.jwt.clone())
     }
 
-    /// Releases the channel, timers and listeners; later calls reject with `disposed`.
-    pub fn dispose(&self) {
-        self.inner.dispose();
+    /// Whether a token is held that is still valid at `now_ms`.
+    pub fn valid(&self, now_ms: f64) -> bool {
+        self.session.token().is_some_and(|t| !t.is_expired(now_ms))
     }
+
+    /// Whether the held token should be refreshed before it is used at `now_ms`.
+    pub fn due(&self, now_ms: f64) -> bool {
+        let ahead = self.options.refresh_ahead_seconds * 1000.0;
+        self.session.token().is_some_and(|t| t.needs_refresh(now_ms, ahead))
+    }
+
+    /// When (epoch ms) the held token is due for a refresh; `undefined` without a token.
+    #[wasm_bindgen(js_name = dueAt)]
+    pub fn due_at(&self) -> Option<f64> {
+        let ahead = self.options.refresh_ahead_seconds * 1000.0;
+        self.session.token().map(|t| t.refresh_due_at_ms(ahead))
+    }
+
+    /// Reads the token of a successful login or refresh answer: `text` its body, `server_ms`
+    /// its `Date` header (when readable), `now_ms` the local time of receipt. Throws
+    /// `bad_response` (not JSON, no string token field) or `bad_token`.
+    pub fn receive(
+        &mut self,
+        text: &str,
+        server_ms: Option<f64>,
+        now_ms: f64,
+    ) -> Result<Received, JsValue> {
+        let jwt = thrown(token_field(text, &self.options.token_field))?;
+        let receipt = Receipt {
+            local_ms: now_ms,
+            server_ms: server_ms.filter(|ms| ms.is_finite()),
+        };
+        let mut token = thrown(Token::decode_at(&jwt, receipt))?;
+        token.order_ms = next_order(token.obtained_at_ms, self.order_floor);
+        self.saw_order(token.order_ms);
+        Ok(Received(token))
+    }
+
+    /// Takes a received token: status `signedIn`. Returns whether the state changed.
+    #[wasm_bindgen(js_name = signIn)]
+    pub fn sign_in(&mut self, received: Received) -> bool {
+        self.session.signed_in(received.0)
+    }
+
+    /// A refresh request starts (`refreshing`). Returns whether the state changed.
+    #[wasm_bindgen(js_name = beginRefresh)]
+    pub fn begin_refresh(&mut self) -> bool {
+        self.session.begin_refresh()
+    }
+
+    /// A refresh ended without a token of its own. Returns whether the state changed.
+    #[wasm_bindgen(js_name = endRefresh)]
+    pub fn end_refresh(&mut self) -> bool {
+        self.session.end_refresh()
+    }
+
+    /// A call failed with `error` (a `TokenRelayError`) without ending the session.
+    pub fn fail(&mut self, error: &JsValue) -> bool {
+        let error = errors::from_js(error).unwrap_or(Error::Network("unknown error".into()));
+        self.session.failed(error)
+    }
+
+    /// The session is over, with `error` (a `TokenRelayError`) or none (`undefined`): the
+    /// token is dropped. Returns whether the state changed.
+    #[wasm_bindgen(js_name = signOut)]
+    pub fn sign_out(&mut self, error: &JsValue) -> bool {
+        self.session.signed_out(errors::from_js(error))
+    }
+
+    /// The last failure as a `TokenRelayError`; `undefined` when none.
+    pub fn error(&self) -> JsValue {
+        self.session.error().map_or(JsValue::UNDEFINED, errors::to_js)
+    }
+
+    /// The message `what` (see [`say`]) from tab `from` as the object to post; `at` is the
+    /// time of a claim, `expired` tells a rejected session from a logout. `undefined` for a
+    /// token message without a token.
+    pub fn post(&self, what: u8, from: String, at: f64, expired: bool) -> JsValue {
+        let token = self.session.token();
+        let message = match what {
+            say::TOKEN => match token {
+                Some(t) => Message::Token {
+                    jwt: t.jwt.clone(),
+                    obtained_at_ms: t.obtained_at_ms,
+                    expires_at_ms: Some(t.expires_at_ms),
+                    order_ms: Some(t.order_ms),
+                },
+                None => return JsValue::UNDEFINED,
+            },
+            say::ASK => Message::Ask,
+            say::SIGNED_OUT => Message::SignedOut {
+                expired,
+                proof: token.map(|t| signature_of(&t.jwt).to_owned()),
+            },
+            say::CLAIM => Message::Claim { at_ms: at },
+            _ => Message::Released,
+        };
+        channel::write(&Envelope { from, message })
+    }
+
+    /// What the message `data` of another tab is (see [`heard`]); a newer valid token in it
+    /// is taken at once.
+    pub fn read(&mut self, data: &JsValue, now_ms: f64) -> u8 {
+        let Some(envelope) = channel::read(data) else {
+            return heard::NOTHING;
+        };
+        match envelope.message {
+            Message::Token {
+                jwt,
+                obtained_at_ms,
+                expires_at_ms,
+                order_ms,
+            } => {
+                let Ok(token) = Token::decode(&jwt, obtained_at_ms) else {
+                    return heard::BAD_TOKEN;
+                };
+                let token = token.as_described(expires_at_ms, order_ms);
+                self.saw_order(token.order_ms);
+                if self.session.adopt(token, now_ms) {
+                    heard::TOKEN
+                } else {
+                    heard::OLD_TOKEN
+                }
+            }
+            Message::Ask => heard::ASK,
+            Message::SignedOut { proof, .. } => match self.session.token() {
+                Some(t) if proof.as_deref() == Some(signature_of(&t.jwt)) => heard::SIGNED_OUT,
+                Some(_) => heard::UNPROVEN_SIGN_OUT,
+                None => heard::IDLE_SIGN_OUT,
+            },
+            Message::Claim { .. } => heard::CLAIM,
+            Message::Released => heard::RELEASED,
+        }
+    }
+
+    /// How long a refresh wanted at `now_ms` (monotonic) must wait (the refresh budget).
+    #[wasm_bindgen(js_name = budgetDelay)]
+    pub fn budget_delay(&mut self, now_ms: f64) -> f64 {
+        self.budget.delay_ms(now_ms)
+    }
+
+    /// Records a refresh request sent at `now_ms` (monotonic).
+    #[wasm_bindgen(js_name = budgetRecord)]
+    pub fn budget_record(&mut self, now_ms: f64) {
+        self.budget.record(now_ms);
+    }
+
+    /// The cooldown stamp in the `document.cookie` string `cookies`.
+    pub fn stamp(&self, cookies: &str) -> Option<f64> {
+        cooldown::read_stamp(cookies, &self.options.cooldown_cookie)
+    }
+
+    /// The `document.cookie` assignment that stamps a refresh at `at_ms`: it outlives the
+    /// cooldown by a minute, then the browser drops it.
+    #[wasm_bindgen(js_name = stampCookie)]
+    pub fn stamp_cookie(&self, at_ms: f64) -> String {
+        let max_age = ((self.options.cooldown_ms / 1000.0).ceil() as u32).saturating_add(60);
+        cooldown::write_stamp(&self.options.cooldown_cookie, at_ms, max_age)
+    }
+}
+
+impl Core {
+    /// Remembers a token order seen, so the next own token is ordered after it.
+    fn saw_order(&mut self, order_ms: f64) {
+        if order_ms > self.order_floor {
+            self.order_floor = order_ms;
+        }
+    }
+}
+
+/// The `TokenRelayError` for an auth call's non-2xx `status`: `call` 0 login, 1 refresh,
+/// 2 logout.
+#[wasm_bindgen]
+pub fn failure(call: u8, status: u16) -> JsValue {
+    let call = match call {
+        0 => AuthCall::Login,
+        1 => AuthCall::Refresh,
+        _ => AuthCall::Logout,
+    };
+    errors::to_js(&classify_failure(call, status))
+}
+
+/// The JWT in field `field` of a JSON response body.
+///
+/// # Errors
+/// `bad_response` when the body is not a JSON object or the field is missing or not a string.
+fn token_field(text: &str, field: &str) -> Result<String, Error> {
+    let json =
+        JSON::parse(text).map_err(|_| Error::BadResponse("the response body is not JSON".into()))?;
+    if !json.is_object() {
+        return Err(Error::BadResponse(
+            "the response body is not a JSON object".into(),
+        ));
+    }
+    Reflect::get(&json, &field.into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .ok_or_else(|| {
+            Error::BadResponse(["the response has no string field `", field, "`"].concat())
+        })
 }

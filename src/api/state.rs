@@ -4,7 +4,7 @@ use js_sys::{Object, JSON};
 use wasm_bindgen::JsValue;
 
 use crate::core::Session;
-use crate::web::js::set;
+use super::js::set;
 
 /// Builds the frozen JS state object of `session`; absent parts are `null`.
 pub fn to_js(session: &Session) -> JsValue {

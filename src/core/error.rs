@@ -55,28 +55,53 @@ impl Error {
 }
 
 impl Error {
+    /// The fixed start of [`Error::message`] and the variable rest (detail or status).
+    fn parts(&self) -> (&'static str, String) {
+        match self {
+            Error::Config(m) => ("invalid options: ", m.clone()),
+            Error::Network(m) => ("network error: ", m.clone()),
+            Error::Server(s) => ("server error: HTTP ", decimal((*s).into())),
+            Error::Unauthorized(s) => ("login refused: HTTP ", decimal((*s).into())),
+            Error::SessionExpired => ("session expired: the refresh token was rejected", String::new()),
+            Error::BadResponse(m) => ("bad response: ", m.clone()),
+            Error::BadToken(m) => ("bad token: ", m.clone()),
+            Error::Disposed => ("the client was disposed", String::new()),
+            Error::NotSignedIn => ("not signed in", String::new()),
+        }
+    }
+
     /// The human message, e.g. `"server error: HTTP 503"` (what `Display` writes; built
     /// without `core::fmt`, which the wasm build would pay for).
     pub fn message(&self) -> String {
-        let status;
-        let (what, detail) = match self {
-            Error::Config(m) => ("invalid options: ", m.as_str()),
-            Error::Network(m) => ("network error: ", m.as_str()),
-            Error::Server(s) => {
-                status = decimal((*s).into());
-                ("server error: HTTP ", status.as_str())
-            }
-            Error::Unauthorized(s) => {
-                status = decimal((*s).into());
-                ("login refused: HTTP ", status.as_str())
-            }
-            Error::SessionExpired => ("session expired: the refresh token was rejected", ""),
-            Error::BadResponse(m) => ("bad response: ", m.as_str()),
-            Error::BadToken(m) => ("bad token: ", m.as_str()),
-            Error::Disposed => ("the client was disposed", ""),
-            Error::NotSignedIn => ("not signed in", ""),
-        };
-        [what, detail].concat()
+        let (what, detail) = self.parts();
+        [what, &detail].concat()
+    }
+
+    /// The error of `code` with `detail` (the message of a `config`, `network`,
+    /// `bad_response` or `bad_token` error) or HTTP `status` (`server`, `unauthorized`).
+    /// `None` for an unknown code.
+    pub fn from_parts(code: &str, detail: &str, status: u16) -> Option<Error> {
+        let detail = detail.to_owned();
+        Some(match code {
+            "config" => Error::Config(detail),
+            "network" => Error::Network(detail),
+            "server" => Error::Server(status),
+            "unauthorized" => Error::Unauthorized(status),
+            "session_expired" => Error::SessionExpired,
+            "bad_response" => Error::BadResponse(detail),
+            "bad_token" => Error::BadToken(detail),
+            "disposed" => Error::Disposed,
+            "not_signed_in" => Error::NotSignedIn,
+            _ => return None,
+        })
+    }
+
+    /// The error whose [`code`](Error::code), [`message`](Error::message) and status are
+    /// given: the inverse of those three, for an error that went out to JS and comes back.
+    pub fn from_view(code: &str, message: &str, status: u16) -> Option<Error> {
+        let probe = Error::from_parts(code, "", status)?;
+        let detail = message.strip_prefix(probe.parts().0).unwrap_or(message);
+        Error::from_parts(code, detail, status)
     }
 }
 
@@ -117,6 +142,29 @@ mod tests {
             assert_eq!(err.code(), code);
             assert!(!err.to_string().is_empty());
         }
+    }
+
+    #[test]
+    fn an_error_comes_back_from_its_code_message_and_status() {
+        let all = [
+            Error::Config("apiBase must be a string".into()),
+            Error::Network("Failed to fetch".into()),
+            Error::Server(503),
+            Error::Unauthorized(401),
+            Error::SessionExpired,
+            Error::BadResponse("the response body is not JSON".into()),
+            Error::BadToken("bad token: nested".into()),
+            Error::Disposed,
+            Error::NotSignedIn,
+        ];
+        for err in all {
+            let status = match err {
+                Error::Server(s) | Error::Unauthorized(s) => s,
+                _ => 0,
+            };
+            assert_eq!(Error::from_view(err.code(), &err.message(), status), Some(err.clone()));
+        }
+        assert_eq!(Error::from_view("nope", "x", 0), None);
     }
 
     #[test]

@@ -1,13 +1,6 @@
-//! The thin browser layer: fetch, BroadcastChannel, Web Locks, cookies, timers, JSON.parse.
+//! The browser side of the wasm: the JWT's JSON read with the browser's own `JSON.parse`.
 //!
-//! Each module wraps one browser API and holds no policy; the decisions live in
-//! [`crate::core`] and the orchestration in the (private) `client` module.
+//! Everything else that touches a browser API (fetch, BroadcastChannel, Web Locks, cookies,
+//! timers) is the JS driver's (js/lib/driver/); the wasm keeps the token and decides.
 
-pub mod channel;
 pub mod claims;
-pub mod cookie;
-pub mod events;
-pub mod http;
-pub mod js;
-pub mod locks;
-pub mod timer;

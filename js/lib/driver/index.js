@@ -1,0 +1,143 @@
+// The JS driver of one client: the I/O (fetch, BroadcastChannel, Web Locks, cookies, timers,
+// page events) around the wasm's `Core`, which keeps the options, the session and its token
+// and makes every decision. Everything runs on the page's single thread.
+import { g, useGlue } from "./glue.js";
+import { wakeWaiters } from "./state.js";
+import { openChannel } from "./peers.js";
+import { announce, release } from "./presence.js";
+import { refreshAfter401 } from "./refresh.js";
+import { accessToken, login, logout, start } from "./requests.js";
+import { rearm, watchPage } from "./schedule.js";
+import { alive, sendsToken, wrappedFetch } from "./wrapped.js";
+
+/** A random id for this tab (base 36, 10 characters). */
+const randomId = () => Math.floor(Math.random() * 36 ** 10).toString(36).padStart(10, "0");
+
+/** One client: the wasm's `AuthClient` API, driven from JS. */
+export class Driver {
+  /** Creates a client over the instantiated `glue`; throws `config` for bad options. */
+  constructor(glue, options) {
+    useGlue(glue);
+    /** The options, session and token (wasm). */
+    this.core = new g.Core(options);
+    /** The validated options the driver reads. */
+    this.cfg = this.core.config();
+    /** Whether targets relative to `apiBase` may carry the token (the browser's origin of
+     * `apiBase` is in the allow-list, as it is unless the browser serializes it differently). */
+    this.apiBaseAllowed = false;
+    try {
+      this.apiBaseAllowed = this.cfg.origins.includes(new URL(this.cfg.apiBase).origin);
+    } catch {
+      // stays false
+    }
+    this.tab = randomId();
+    /** Grows on every sign-out, so a refresh that was under way cannot sign back in. */
+    this.generation = 0;
+    this.listeners = new Set();
+    /** The refresh under way, and the restore of `start()` under way (shared promises). */
+    this.flight = null;
+    this.restore = null;
+    this.channel = null;
+    /** Resolvers of tasks waiting for news from other tabs. */
+    this.waiters = [];
+    /** Live refresh claims of other tabs by tab id: `{ at, tab, seen }` (seen: monotonic ms). */
+    this.peerClaims = new Map();
+    /** Our own live claim `{ at, tab }` (the election without Web Locks). */
+    this.myClaim = null;
+    /** When this tab last asked the others for a newer token and got none. */
+    this.unansweredAsk = undefined;
+    /** Consecutive transient refresh failures (drive the backoff). */
+    this.failures = 0;
+    /** When this tab last answered a question with its token (monotonic ms), and the one
+     * answer scheduled for questions that came too fast. */
+    this.lastAnswer = -Infinity;
+    this.pendingAnswer = undefined;
+    /** The refresh timer. */
+    this.timer = undefined;
+    /** This tab's presence lock request. */
+    this.presence = null;
+    /** Removes the page listeners. */
+    this.unlisten = [];
+    /** Aborted by `dispose`: every auth request of this client listens to it. */
+    this.abort = new AbortController();
+    this.disposed = false;
+    openChannel(this);
+    watchPage(this);
+    announce(this);
+  }
+
+  /** Adds `listener` for `event` on `target` until dispose. */
+  listen(target, event, listener) {
+    target.addEventListener(event, listener);
+    this.unlisten.push(() => target.removeEventListener(event, listener));
+  }
+
+  /** The current state; the same frozen object until it changes. */
+  get state() {
+    return this.core.state();
+  }
+
+  /** Calls `listener(state)` on every state change; returns an idempotent unsubscribe. */
+  subscribe(listener) {
+    const entry = { listener };
+    this.listeners.add(entry);
+    return () => {
+      this.listeners.delete(entry);
+    };
+  }
+
+  /** Restores the session; resolves with the state, rejects only when disposed. */
+  start() {
+    return alive(this, start(this).then(() => this.state));
+  }
+
+  /** Posts `credentials` as JSON to `loginPath`; resolves with the state. */
+  login(credentials) {
+    return alive(this, login(this, credentials).then(() => this.state));
+  }
+
+  /** `window.fetch` with the token for allowed origins and one refresh and retry on a 401. */
+  fetch(input, init) {
+    return wrappedFetch(this, input, init);
+  }
+
+  /** Whether `fetch(url)` sends the token and `credentials: "include"` to `url`. */
+  sendsToken(url) {
+    return sendsToken(this, url);
+  }
+
+  /** Refreshes now (one refresh shared by every caller and tab); resolves with the state. */
+  refresh() {
+    const used = this.core.order();
+    return alive(this, refreshAfter401(this, used).then(() => this.state));
+  }
+
+  /** A valid access token, refreshed first if it is due. */
+  accessToken() {
+    return alive(this, accessToken(this));
+  }
+
+  /** Logs out on the server and in every tab; resolves with the state. */
+  logout() {
+    return alive(this, logout(this).then(() => this.state));
+  }
+
+  /**
+   * Releases the channel, timers and listeners, aborts the auth requests under way (which
+   * releases a held lock); later calls and pending ones fail with `disposed`.
+   */
+  dispose() {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.abort.abort();
+    this.channel?.close();
+    this.channel = null;
+    clearTimeout(this.pendingAnswer);
+    release(this);
+    for (const unlisten of this.unlisten.splice(0)) unlisten();
+    rearm(this); // no timer once disposed
+    this.listeners.clear();
+    wakeWaiters(this);
+  }
+}
+

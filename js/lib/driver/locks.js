@@ -1,0 +1,94 @@
+// Web Locks (`navigator.locks`), feature-detected: insecure contexts lack them.
+import { deferred, error } from "./glue.js";
+
+/** Ask for the lock and wait until it is free. */
+export const WAIT = 0;
+/** Take the lock only if it is free right now. */
+export const IF_AVAILABLE = 1;
+/** Take the lock from a holder known to be stale (its lock is released at once). */
+export const STEAL = 2;
+
+function manager() {
+  const locks = globalThis.navigator?.locks;
+  return locks !== null && typeof locks === "object" ? locks : undefined;
+}
+
+/** Whether Web Locks are available here. */
+export const available = () => manager() !== undefined;
+
+/**
+ * The names of the locks held or asked for in this origin; `undefined` where Web Locks are
+ * unavailable or the query failed.
+ */
+export async function namesInUse() {
+  const locks = manager();
+  if (!locks) return undefined;
+  try {
+    const { held, pending } = await locks.query();
+    return [...held, ...pending].map((lock) => lock.name).filter((name) => typeof name === "string");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Asks for the exclusive lock `name` (`mode`: WAIT, IF_AVAILABLE or STEAL). Returns the pending
+ * request: `granted` resolves with whether the lock was granted (false: held elsewhere for
+ * IF_AVAILABLE, aborted, or stolen), `settled` says whether that is known yet. `undefined`
+ * where Web Locks are unavailable.
+ */
+export function request(name, mode) {
+  const locks = manager();
+  if (!locks) return undefined;
+  const hold = deferred();
+  const grant = deferred();
+  const controller = mode === WAIT ? new AbortController() : undefined;
+  const options = { mode: "exclusive" };
+  if (controller) options.signal = controller.signal;
+  else options[mode === STEAL ? "steal" : "ifAvailable"] = true;
+  const pending = { granted: grant.promise, settled: false, taken: false, release: hold.resolve, controller };
+  const done = locks.request(name, options, (lock) => {
+    pending.settled = true;
+    grant.resolve(lock !== null);
+    return hold.promise;
+  });
+  // `done` settles when the lock is released, or rejects when the request is aborted or the
+  // lock stolen; before a grant that means "not granted".
+  const refused = () => {
+    pending.settled = true;
+    grant.resolve(false);
+  };
+  done.then(refused, refused);
+  return pending;
+}
+
+/**
+ * The lock of `pending` once it settles: `{ release }`, or null when it was not granted.
+ * A request is taken once.
+ */
+export async function granted(pending) {
+  const ok = await pending.granted;
+  if (ok && !pending.taken) {
+    pending.taken = true;
+    return { release: pending.release };
+  }
+  pending.release();
+  return null;
+}
+
+/** Asks for the lock `name` in `mode` and resolves with it, or null when not granted. */
+export function take(name, mode) {
+  const pending = request(name, mode);
+  if (!pending) return Promise.reject(error("network", "Web Locks became unavailable"));
+  return granted(pending);
+}
+
+/**
+ * Withdraws a request that was not taken: aborts a wait and releases a grant that arrives
+ * later, so an abandoned wait never holds the lock.
+ */
+export function withdraw(pending) {
+  if (pending.taken) return;
+  pending.controller?.abort();
+  pending.release();
+}

@@ -1,0 +1,137 @@
+// The other tabs: the channel, what their messages do here, and asking them for a token.
+import { g, error, ignore, later, monotonic, now } from "./glue.js";
+import { changed, holdsValidToken, waitUntil, wakeWaiters } from "./state.js";
+import { refresh, DEMAND } from "./refresh.js";
+
+/**
+ * How long a tab waits for a peer's token when a cooldown stamp says one exists (messages
+ * between tabs take a few ms; the bound covers a busy tab).
+ */
+export const PEER_WAIT_MS = 300;
+/** How long `start()` waits for an answer to its question before it refreshes. */
+export const ASK_WAIT_MS = 100;
+/** How often at most a tab answers questions with its token (a flood of forged questions must
+ * not become a flood of answers). */
+const ANSWER_EVERY_MS = 50;
+
+// What the core writes (`say`) and reads (`heard`): src/api/mod.rs.
+export const SAY_TOKEN = 0, SAY_ASK = 1, SAY_SIGNED_OUT = 2, SAY_CLAIM = 3, SAY_RELEASED = 4;
+const OLD_TOKEN = 1, TOKEN = 2, ASK = 3, SIGNED_OUT = 4, UNPROVEN_SIGN_OUT = 5, CLAIM = 7;
+
+/** Opens the channel named by the `channel` option (none where BroadcastChannel is missing). */
+export function openChannel(c) {
+  try {
+    const channel = new BroadcastChannel(c.cfg.channel);
+    channel.onmessage = (event) => onMessage(c, event.data);
+    c.channel = channel;
+  } catch {
+    c.channel = null;
+  }
+}
+
+/** The message `what` (SAY_*) of this tab, to post now or later. */
+export const message = (c, what, at = 0, expired = false) => c.core.post(what, c.tab, at, expired);
+
+/** Posts a message made by `message` to the other tabs. */
+export function send(c, data) {
+  if (c.channel && data !== undefined) c.channel.postMessage(data);
+}
+
+/** Posts the message `what` (SAY_*) to the other tabs. */
+export const post = (c, what, at, expired) => send(c, message(c, what, at, expired));
+
+/** Posts a claim: our live election claim if any, else a fresh liveness mark. */
+export const postClaim = (c) => post(c, SAY_CLAIM, c.myClaim ? c.myClaim.at : now());
+
+/**
+ * The longest a live tab can stay silent while it refreshes: a wait for a peer's token, a
+ * question to the tabs, then a request bounded by `requestTimeoutMs`.
+ */
+export const staleBound = (c) => c.cfg.requestTimeoutMs + PEER_WAIT_MS;
+
+/** Whether a peer last heard of at `seen` (monotonic ms) must be dead or frozen. */
+export const isStale = (c, seen) => monotonic() > g.staleAt(seen, staleBound(c));
+
+/**
+ * Asks the other tabs for a token newer than the one held and waits up to `ms` for one. An
+ * unanswered question is remembered: nobody had a newer token at that time.
+ */
+export async function ask(c, ms) {
+  const askedAt = now();
+  const before = c.core.order();
+  post(c, SAY_ASK);
+  const answered = await waitUntil(c, ms, () => holdsValidToken(c) && g.isLater(c.core.order(), before));
+  if (!answered) c.unansweredAsk = askedAt;
+  return answered || holdsValidToken(c);
+}
+
+/** Live claims of other tabs (stale ones are dropped), and when the last was heard of. */
+export function liveClaims(c) {
+  let lastSeen;
+  for (const [tab, claim] of c.peerClaims) {
+    if (isStale(c, claim.seen)) c.peerClaims.delete(tab);
+    else lastSeen = lastSeen === undefined ? claim.seen : Math.max(lastSeen, claim.seen);
+  }
+  return { claims: [...c.peerClaims.values()], lastSeen };
+}
+
+/** When (monotonic ms) the live claims of other tabs all turn stale, if there are any. */
+export function claimsStaleAt(c) {
+  const { lastSeen } = liveClaims(c);
+  return lastSeen === undefined ? undefined : g.staleAt(lastSeen, staleBound(c));
+}
+
+/**
+ * Answers a question with the held token: at once, or when questions come faster than
+ * ANSWER_EVERY_MS, once at the end of that interval for all of them.
+ */
+function answer(c) {
+  if (!holdsValidToken(c) || c.pendingAnswer !== undefined) return;
+  const since = monotonic() - c.lastAnswer;
+  if (since >= ANSWER_EVERY_MS) {
+    c.lastAnswer = monotonic();
+    post(c, SAY_TOKEN);
+    return;
+  }
+  c.pendingAnswer = later(Math.ceil(ANSWER_EVERY_MS - since), () => {
+    c.pendingAnswer = undefined;
+    if (!c.disposed) answer(c);
+  });
+}
+
+/** What a message of another tab does here (the core validates it and takes a newer token). */
+function onMessage(c, data) {
+  const from = data !== null && typeof data === "object" ? data.from : undefined;
+  if (c.disposed || from === c.tab) return;
+  const heard = c.core.read(data, now());
+  switch (heard) {
+    case ASK:
+      answer(c);
+      return;
+    case CLAIM: {
+      const at = data.at;
+      if (!g.claimIsPlausible(at, now(), staleBound(c))) return;
+      c.peerClaims.delete(from);
+      c.peerClaims.set(from, { at, tab: from, seen: monotonic() });
+      // Remind a newcomer that an earlier claim exists, so that it waits.
+      if (c.myClaim && g.beats(c.myClaim.at, c.myClaim.tab, at, from)) postClaim(c);
+      break;
+    }
+    case 0: // malformed
+      return;
+    default: // every other message (a bad token too) ends the sender's claim
+      c.peerClaims.delete(from);
+  }
+  if (heard === TOKEN || heard === OLD_TOKEN) c.failures = 0;
+  if (heard === TOKEN) changed(c, true);
+  if (heard === SIGNED_OUT) {
+    // The sender held our token: the session is over.
+    c.generation++;
+    changed(c, c.core.signOut(data.expired ? error("session_expired") : undefined));
+  } else if (heard === UNPROVEN_SIGN_OUT) {
+    // No proof of this session (a forged message, or a sender with another token): ask the
+    // server. If the session is over the refresh is refused and this tab signs out.
+    refresh(c, DEMAND).catch(ignore);
+  }
+  wakeWaiters(c);
+}

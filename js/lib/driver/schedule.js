@@ -1,0 +1,46 @@
+// When to refresh without being asked: a timer before expiry (or after a failure, with
+// backoff), and a re-check when the page becomes visible, gains focus, goes online or comes
+// back from the back/forward cache, since background tabs have their timers throttled.
+import { g, ignore, later, now } from "./glue.js";
+import { refresh, PROACTIVE } from "./refresh.js";
+
+/** Listens for `visibilitychange`, `focus`, `online` and `pageshow` (back from the bfcache,
+ * where no timer ran). */
+export function watchPage(c) {
+  const onPage = () => {
+    const visibility = document.visibilityState;
+    if (typeof visibility !== "string" || visibility === "visible") refreshIfDue(c);
+  };
+  for (const event of ["focus", "online", "pageshow"]) c.listen(window, event, onPage);
+  c.listen(document, "visibilitychange", onPage);
+}
+
+/**
+ * Re-arms the timer for the current session: at the refresh due time, or after the backoff when
+ * the last refresh failed transiently; no timer without a token or a pending restore.
+ */
+export function rearm(c) {
+  clearTimeout(c.timer);
+  const delay = nextCheckIn(c);
+  c.timer = delay === undefined ? undefined : later(delay, () => refreshIfDue(c));
+}
+
+function nextCheckIn(c) {
+  if (c.disposed) return undefined;
+  const retry = c.failures > 0 ? g.backoffMs(c.failures - 1) : undefined;
+  const dueAt = c.core.dueAt();
+  if (dueAt !== undefined) {
+    const dueIn = dueAt - now() + 1; // timers may fire a hair early
+    return retry === undefined ? dueIn : Math.max(dueIn, retry);
+  }
+  return c.core.status() === "unknown" ? retry : undefined;
+}
+
+/** Starts a proactive refresh when the token is due (or a failed restore should be retried). */
+export function refreshIfDue(c) {
+  if (c.disposed || c.flight) return;
+  const due = c.core.order() !== undefined
+    ? c.core.due(now())
+    : c.core.status() === "unknown" && c.failures > 0;
+  if (due) refresh(c, PROACTIVE).catch(ignore);
+}

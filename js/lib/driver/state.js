@@ -1,0 +1,69 @@
+// What every part of the driver shares about one client: the alive check, state changes and
+// their events, and waiting for news from other tabs.
+import { deferred, error, monotonic, settledWithin } from "./glue.js";
+import { rearm } from "./schedule.js";
+
+/** Throws `disposed` once the client was disposed. */
+export function checkAlive(c) {
+  if (c.disposed) throw error("disposed");
+}
+
+/** After a session change of the core: when `changed`, re-arms the timer and notifies once. */
+export function changed(c, changed) {
+  if (!changed) return;
+  rearm(c);
+  wakeWaiters(c);
+  const state = c.core.state();
+  for (const { listener } of [...c.listeners]) {
+    try {
+      listener(state);
+    } catch (e) {
+      console.error("tokenrelay: a state listener threw", e);
+    }
+  }
+}
+
+/** Whether a token is held that is still valid now. */
+export const holdsValidToken = (c) => c.core.valid(Date.now());
+
+/** Wakes every task waiting for news from other tabs (they re-check their condition). */
+export function wakeWaiters(c) {
+  const waiters = c.waiters;
+  c.waiters = [];
+  for (const resolve of waiters) resolve();
+}
+
+/** A promise that resolves at the next news from other tabs, state change or dispose. */
+export function news(c) {
+  const { promise, resolve } = deferred();
+  c.waiters.push(resolve);
+  return promise;
+}
+
+/**
+ * Waits until `done()` holds, re-checking whenever news arrives, for at most `ms`. Resolves with
+ * the final value of `done()`.
+ */
+export async function waitUntil(c, ms, done) {
+  const deadline = monotonic() + ms;
+  for (;;) {
+    if (done()) return true;
+    const left = deadline - monotonic();
+    if (left <= 0 || c.disposed) return false;
+    await settledWithin(news(c), left);
+  }
+}
+
+/**
+ * Joins the task held in `c[slot]`, or starts `task()` there; the slot is cleared when the task
+ * ends. Every caller gets the task's outcome.
+ */
+export function join(c, slot, task) {
+  let flight = c[slot];
+  if (!flight) {
+    flight = c[slot] = task().finally(() => {
+      if (c[slot] === flight) c[slot] = null;
+    });
+  }
+  return flight;
+}
