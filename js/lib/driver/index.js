@@ -1,7 +1,7 @@
 // The JS driver of one client: the I/O (fetch, BroadcastChannel, Web Locks, cookies, timers,
 // page events) around the wasm's `Core`, which keeps the options, the session and its token
 // and makes every decision. Everything runs on the page's single thread.
-import { g, useGlue } from "./glue.js";
+import { g, useGlue } from "./base.js";
 import { wakeWaiters } from "./state.js";
 import { openChannel } from "./peers.js";
 import { announce, release } from "./presence.js";

@@ -1,5 +1,5 @@
 // Web Locks (`navigator.locks`), feature-detected: insecure contexts lack them.
-import { deferred, error } from "./glue.js";
+import { deferred, error } from "./base.js";
 
 /** Ask for the lock and wait until it is free. */
 export const WAIT = 0;

@@ -1,5 +1,5 @@
 // The other tabs: the channel, what their messages do here, and asking them for a token.
-import { g, error, ignore, later, monotonic, now } from "./glue.js";
+import { g, error, ignore, later, monotonic, now } from "./base.js";
 import { changed, holdsValidToken, waitUntil, wakeWaiters } from "./state.js";
 import { refresh, DEMAND } from "./refresh.js";
 

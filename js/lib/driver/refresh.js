@@ -1,6 +1,6 @@
 // One refresh for the whole browser: single flight in the tab, Web Locks (or an election on the
 // channel) across tabs, the cooldown stamp, and adoption of a peer's token.
-import { g, error, monotonic, now, sleep, settledWithin } from "./glue.js";
+import { g, error, monotonic, now, sleep, settledWithin } from "./base.js";
 import * as locks from "./locks.js";
 import { changed, checkAlive, join, news, waitUntil } from "./state.js";
 import {

@@ -1,5 +1,5 @@
 // The calls of the JS API: start, login, logout, access token; the auth requests under them.
-import { error, g, ignore, network, now } from "./glue.js";
+import { error, g, ignore, network, now } from "./base.js";
 import { changed, checkAlive, holdsValidToken, join } from "./state.js";
 import { ask, post, message, send, ASK_WAIT_MS, SAY_SIGNED_OUT, SAY_TOKEN } from "./peers.js";
 import { othersMayBeAlive } from "./presence.js";

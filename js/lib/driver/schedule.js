@@ -1,7 +1,7 @@
 // When to refresh without being asked: a timer before expiry (or after a failure, with
 // backoff), and a re-check when the page becomes visible, gains focus, goes online or comes
 // back from the back/forward cache, since background tabs have their timers throttled.
-import { g, ignore, later, now } from "./glue.js";
+import { g, ignore, later, now } from "./base.js";
 import { refresh, PROACTIVE } from "./refresh.js";
 
 /** Listens for `visibilitychange`, `focus`, `online` and `pageshow` (back from the bfcache,

@@ -1,6 +1,6 @@
 // What every part of the driver shares about one client: the alive check, state changes and
 // their events, and waiting for news from other tabs.
-import { deferred, error, monotonic, settledWithin } from "./glue.js";
+import { deferred, error, monotonic, settledWithin } from "./base.js";
 import { rearm } from "./schedule.js";
 
 /** Throws `disposed` once the client was disposed. */

@@ -1,6 +1,6 @@
 // `auth.fetch`: `window.fetch` with `credentials: "include"`, the token for allowed origins, and
 // on a 401 one shared refresh and one retry with the body intact.
-import { error, messageOf, network, now } from "./glue.js";
+import { error, messageOf, network, now } from "./base.js";
 import { checkAlive, holdsValidToken } from "./state.js";
 import { refreshAfter401 } from "./refresh.js";
 import { asResponse, ensureFresh, fetchResponse } from "./requests.js";
