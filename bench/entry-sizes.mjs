@@ -27,9 +27,9 @@ async function minified(entries) {
 }
 
 const rows = [
-  ["tokenrelay (default: entry + glue + inline wasm module)", shipped(["index.js", ...core, "lib/glue.js", "lib/inline.js"]),
+  ["tokenrelay (default: entry + glue + inline wasm module)", shipped(["index.js", ...core, "lib/glue.js", "lib/driver.js", "lib/inline.js"]),
     await minified(["index.js"])],
-  ["tokenrelay/slim (entry + glue + tokenrelay_bg.wasm)", shipped(["slim.js", ...core, "lib/glue.js", "tokenrelay_bg.wasm"]),
+  ["tokenrelay/slim (entry + glue + tokenrelay_bg.wasm)", shipped(["slim.js", ...core, "lib/glue.js", "lib/driver.js", "tokenrelay_bg.wasm"]),
     await minified(["slim.js"]) + gz(file("tokenrelay_bg.wasm"))],
   ["eager part of either entry (before first use)", shipped(["index.js", ...core]), null],
   ["tokenrelay/react", shipped(["react.js"]), await minified(["react.js"])],

@@ -35,7 +35,7 @@ export function reportSize() {
   // What the target counts: the .wasm plus the JS that loads and drives it, each file
   // gzipped on its own (the slim entry; the default entry carries the wasm as base64 instead,
   // and bench/entry-sizes.mjs prints every entry).
-  const files = ["tokenrelay_bg.wasm", "lib/glue.js", "slim.js", "lib/client.js", "lib/errors.js"]
+  const files = ["tokenrelay_bg.wasm", "lib/glue.js", "lib/driver.js", "slim.js", "lib/client.js", "lib/errors.js"]
     .filter((f) => existsSync(path.join(pkg, f))).map(row);
   const total = files.reduce((a, f) => a + f.gzip, 0);
   const wasmAndGlue = files.slice(0, 2).reduce((a, f) => a + f.gzip, 0);

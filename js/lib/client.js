@@ -3,19 +3,21 @@
 // stays inert. `defineEntry(source)` builds an entry's `AuthClient` and `init` around the way
 // that entry finds its wasm.
 import { UNKNOWN, tokenRelayError, inBrowser } from "./errors.js";
-import { Driver } from "./driver/index.js";
 
 /** The wasm-bindgen glue once the wasm is instantiated (shared by every entry of the page). */
 let glue = null;
+/** The driver's `Driver` class, loaded with the glue (lib/driver.js, built from driver/). */
+let Driver = null;
 /** The load in flight, or null. A failed load is forgotten, so the next use tries again. */
 let loading = null;
 
 /** Loads the glue and instantiates the wasm from what `source()` gives; idempotent. */
 function load(source) {
   if (glue) return Promise.resolve(glue);
-  loading ??= Promise.all([import("./glue.js"), source()])
-    .then(async ([module, input]) => {
+  loading ??= Promise.all([import("./glue.js"), import("./driver.js"), source()])
+    .then(async ([module, driver, input]) => {
       await module.default({ module_or_path: input });
+      Driver = driver.Driver;
       glue = module;
       return module;
     })
