@@ -119,7 +119,12 @@ impl Core {
     pub fn config(&self) -> JsValue {
         let o = &self.options;
         let config: JsValue = js_sys::Object::new().into();
-        let origins: Array = self.allow.origins().iter().map(|s| JsValue::from_str(s)).collect();
+        let origins: Array = self
+            .allow
+            .origins()
+            .iter()
+            .map(|s| JsValue::from_str(s))
+            .collect();
         set(&config, "origins", &origins);
         for (key, path) in [
             ("loginUrl", &o.login_path),
@@ -196,7 +201,9 @@ impl Core {
     /// Whether the held token should be refreshed before it is used at `now_ms`.
     pub fn due(&self, now_ms: f64) -> bool {
         let ahead = self.options.refresh_ahead_seconds * 1000.0;
-        self.session.token().is_some_and(|t| t.needs_refresh(now_ms, ahead))
+        self.session
+            .token()
+            .is_some_and(|t| t.needs_refresh(now_ms, ahead))
     }
 
     /// When (epoch ms) the held token is due for a refresh; `undefined` without a token.
@@ -259,7 +266,9 @@ impl Core {
 
     /// The last failure as a `TokenRelayError`; `undefined` when none.
     pub fn error(&self) -> JsValue {
-        self.session.error().map_or(JsValue::UNDEFINED, errors::to_js)
+        self.session
+            .error()
+            .map_or(JsValue::UNDEFINED, errors::to_js)
     }
 
     /// The message `what` (see [`say`]) from tab `from` as the object to post; `at` is the
@@ -375,8 +384,8 @@ pub fn failure(call: u8, status: u16) -> JsValue {
 /// # Errors
 /// `bad_response` when the body is not a JSON object or the field is missing or not a string.
 fn token_field(text: &str, field: &str) -> Result<String, Error> {
-    let json =
-        JSON::parse(text).map_err(|_| Error::BadResponse("the response body is not JSON".into()))?;
+    let json = JSON::parse(text)
+        .map_err(|_| Error::BadResponse("the response body is not JSON".into()))?;
     if !json.is_object() {
         return Err(Error::BadResponse(
             "the response body is not a JSON object".into(),

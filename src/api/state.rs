@@ -3,8 +3,8 @@
 use js_sys::{Object, JSON};
 use wasm_bindgen::JsValue;
 
-use crate::core::Session;
 use super::js::set;
+use crate::core::Session;
 
 /// Builds the frozen JS state object of `session`; absent parts are `null`.
 pub fn to_js(session: &Session) -> JsValue {

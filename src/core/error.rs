@@ -62,7 +62,10 @@ impl Error {
             Error::Network(m) => ("network error: ", m.clone()),
             Error::Server(s) => ("server error: HTTP ", decimal((*s).into())),
             Error::Unauthorized(s) => ("login refused: HTTP ", decimal((*s).into())),
-            Error::SessionExpired => ("session expired: the refresh token was rejected", String::new()),
+            Error::SessionExpired => (
+                "session expired: the refresh token was rejected",
+                String::new(),
+            ),
             Error::BadResponse(m) => ("bad response: ", m.clone()),
             Error::BadToken(m) => ("bad token: ", m.clone()),
             Error::Disposed => ("the client was disposed", String::new()),
@@ -162,7 +165,10 @@ mod tests {
                 Error::Server(s) | Error::Unauthorized(s) => s,
                 _ => 0,
             };
-            assert_eq!(Error::from_view(err.code(), &err.message(), status), Some(err.clone()));
+            assert_eq!(
+                Error::from_view(err.code(), &err.message(), status),
+                Some(err.clone())
+            );
         }
         assert_eq!(Error::from_view("nope", "x", 0), None);
     }

@@ -22,6 +22,11 @@ export const monotonic = () => performance.now();
 /** A `TokenRelayError` of `code` (`detail`: the message of config and network errors). */
 export const error = (code, detail = "", status = 0) => g.error(code, detail, status);
 
+/** Throws `disposed` once the client `c` was disposed. */
+export function checkAlive(c) {
+  if (c.disposed) throw error("disposed");
+}
+
 /** The `message` of a thrown value, or the value itself when it is a string. */
 export function messageOf(e) {
   if (e !== null && e !== undefined && typeof e.message === "string") return e.message;

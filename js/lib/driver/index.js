@@ -1,11 +1,11 @@
 // The JS driver of one client: the I/O (fetch, BroadcastChannel, Web Locks, cookies, timers,
 // page events) around the wasm's `Core`, which keeps the options, the session and its token
 // and makes every decision. Everything runs on the page's single thread.
-import { g, useGlue } from "./base.js";
+import { g, ignore, useGlue } from "./base.js";
 import { wakeWaiters } from "./state.js";
 import { openChannel } from "./peers.js";
 import { announce, release } from "./presence.js";
-import { refreshAfter401 } from "./refresh.js";
+import { refresh, refreshAfter401, DEMAND } from "./refresh.js";
 import { accessToken, login, logout, start } from "./requests.js";
 import { rearm, watchPage } from "./schedule.js";
 import { alive, sendsToken, wrappedFetch } from "./wrapped.js";
@@ -61,7 +61,9 @@ export class Driver {
     /** Aborted by `dispose`: every auth request of this client listens to it. */
     this.abort = new AbortController();
     this.disposed = false;
-    openChannel(this);
+    /** Called on every visible change of the session. */
+    this.onChange = () => rearm(this);
+    openChannel(this, () => refresh(this, DEMAND).catch(ignore));
     watchPage(this);
     announce(this);
   }

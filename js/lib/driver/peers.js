@@ -1,7 +1,6 @@
 // The other tabs: the channel, what their messages do here, and asking them for a token.
-import { g, error, ignore, later, monotonic, now } from "./base.js";
+import { error, g, later, monotonic, now } from "./base.js";
 import { changed, holdsValidToken, waitUntil, wakeWaiters } from "./state.js";
-import { refresh, DEMAND } from "./refresh.js";
 
 /**
  * How long a tab waits for a peer's token when a cooldown stamp says one exists (messages
@@ -18,11 +17,14 @@ const ANSWER_EVERY_MS = 50;
 export const SAY_TOKEN = 0, SAY_ASK = 1, SAY_SIGNED_OUT = 2, SAY_CLAIM = 3, SAY_RELEASED = 4;
 const OLD_TOKEN = 1, TOKEN = 2, ASK = 3, SIGNED_OUT = 4, UNPROVEN_SIGN_OUT = 5, CLAIM = 7;
 
-/** Opens the channel named by the `channel` option (none where BroadcastChannel is missing). */
-export function openChannel(c) {
+/**
+ * Opens the channel named by the `channel` option (none where BroadcastChannel is missing).
+ * `doubt()` is called for a sign-out without the proof of this session: the server is asked.
+ */
+export function openChannel(c, doubt) {
   try {
     const channel = new BroadcastChannel(c.cfg.channel);
-    channel.onmessage = (event) => onMessage(c, event.data);
+    channel.onmessage = (event) => onMessage(c, event.data, doubt);
     c.channel = channel;
   } catch {
     c.channel = null;
@@ -100,7 +102,7 @@ function answer(c) {
 }
 
 /** What a message of another tab does here (the core validates it and takes a newer token). */
-function onMessage(c, data) {
+function onMessage(c, data, doubt) {
   const from = data !== null && typeof data === "object" ? data.from : undefined;
   if (c.disposed || from === c.tab) return;
   const heard = c.core.read(data, now());
@@ -131,7 +133,7 @@ function onMessage(c, data) {
   } else if (heard === UNPROVEN_SIGN_OUT) {
     // No proof of this session (a forged message, or a sender with another token): ask the
     // server. If the session is over the refresh is refused and this tab signs out.
-    refresh(c, DEMAND).catch(ignore);
+    doubt();
   }
   wakeWaiters(c);
 }

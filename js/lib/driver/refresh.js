@@ -1,13 +1,13 @@
 // One refresh for the whole browser: single flight in the tab, Web Locks (or an election on the
 // channel) across tabs, the cooldown stamp, and adoption of a peer's token.
-import { g, error, monotonic, now, sleep, settledWithin } from "./base.js";
+import { checkAlive, error, g, monotonic, now, settledWithin, sleep } from "./base.js";
+import { authCall, REFRESH } from "./http.js";
 import * as locks from "./locks.js";
-import { changed, checkAlive, join, news, waitUntil } from "./state.js";
+import { changed, join, news, waitUntil } from "./state.js";
 import {
   ask, claimsStaleAt, isStale, liveClaims, message, post, postClaim, send, staleBound,
   PEER_WAIT_MS, SAY_RELEASED, SAY_SIGNED_OUT, SAY_TOKEN,
 } from "./peers.js";
-import { authCall, REFRESH } from "./requests.js";
 
 /** A call needs a token now (expired, or a 401). */
 export const DEMAND = 0;

@@ -1,17 +1,14 @@
 // What every part of the driver shares about one client: the alive check, state changes and
 // their events, and waiting for news from other tabs.
-import { deferred, error, monotonic, settledWithin } from "./base.js";
-import { rearm } from "./schedule.js";
+import { deferred, monotonic, settledWithin } from "./base.js";
 
-/** Throws `disposed` once the client was disposed. */
-export function checkAlive(c) {
-  if (c.disposed) throw error("disposed");
-}
-
-/** After a session change of the core: when `changed`, re-arms the timer and notifies once. */
+/**
+ * After a session change of the core: when `changed`, tells the driver (`c.onChange`: the
+ * refresh timer is re-armed), wakes the waiting tasks and notifies the listeners once.
+ */
 export function changed(c, changed) {
   if (!changed) return;
-  rearm(c);
+  c.onChange();
   wakeWaiters(c);
   const state = c.core.state();
   for (const { listener } of [...c.listeners]) {

@@ -1,9 +1,10 @@
 // `auth.fetch`: `window.fetch` with `credentials: "include"`, the token for allowed origins, and
 // on a 401 one shared refresh and one retry with the body intact.
-import { error, messageOf, network, now } from "./base.js";
-import { checkAlive, holdsValidToken } from "./state.js";
+import { checkAlive, error, messageOf, network, now } from "./base.js";
+import { asResponse } from "./http.js";
+import { holdsValidToken } from "./state.js";
 import { refreshAfter401 } from "./refresh.js";
-import { asResponse, ensureFresh, fetchResponse } from "./requests.js";
+import { ensureFresh } from "./requests.js";
 
 const config = (detail) => error("config", detail);
 const invalid = (e) => config(`invalid fetch arguments: ${messageOf(e)}`);
