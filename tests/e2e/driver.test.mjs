@@ -385,3 +385,49 @@ test("the wasm's error() and failure() make TokenRelayErrors with code and statu
     unknown: ours("network", "network error: what", undefined),
   });
 });
+
+test("a client nobody disposed is collected: its presence lock and channel go with it", async () => {
+  // Two signed-in clients on their own channels: `kept` stays referenced, `dropped` does not.
+  await page.evaluate(async (demo) => {
+    window.kept = new window.tr.AuthClient({ apiBase: window.apiBase, channel: "kept" });
+    await window.kept.login(demo);
+    const dropped = new window.tr.AuthClient({ apiBase: window.apiBase, channel: "dropped" });
+    await dropped.login(demo);
+  }, DEMO);
+  const presence = (names, channel) => names.held.filter((n) => n.startsWith(`${channel}:presence:`)).length;
+  await until(page, async () => {
+    const q = await navigator.locks.query();
+    return q.held.filter((l) => l.name.includes(":presence:")).length === 2;
+  }, undefined, "both presence locks held");
+  /** Asks on `channel` for a token: resolves with whether a tab answered within `ms`. */
+  const answered = (channel, ms) => page.evaluate(({ channel, ms }) => new Promise((resolve) => {
+    const ch = new BroadcastChannel(channel);
+    const timer = setTimeout(() => { ch.close(); resolve(false); }, ms);
+    ch.onmessage = (e) => {
+      if (e.data?.kind !== "token") return;
+      clearTimeout(timer);
+      ch.close();
+      resolve(true);
+    };
+    ch.postMessage({ v: 1, from: "probe", kind: "ask" });
+  }), { channel, ms });
+  assert.equal(await answered("dropped", 5000), true, "the dropped client answers while it lives");
+
+  const cdp = await page.context().newCDPSession(page);
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    await cdp.send("HeapProfiler.collectGarbage");
+    const names = await lockNames(page);
+    if (presence(names, "dropped") === 0) {
+      assert.equal(presence(names, "kept"), 1, "the referenced client keeps its presence lock");
+      break;
+    }
+    assert.ok(Date.now() < deadline, "the dropped client's presence lock was released after a collection");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  // Its channel is closed: nobody answers a question (the kept client, asked the same way,
+  // answers at once).
+  assert.equal(await answered("kept", 5000), true);
+  assert.equal(await answered("dropped", 1000), false, "a collected client answers nothing");
+  await page.evaluate(() => window.kept.dispose());
+});

@@ -4,7 +4,8 @@
 import { g, ignore, useGlue } from "./base.js";
 import { wakeWaiters } from "./state.js";
 import { openChannel } from "./peers.js";
-import { announce, release } from "./presence.js";
+import { announce } from "./presence.js";
+import { own, release } from "./resources.js";
 import { refresh, refreshAfter401, DEMAND } from "./refresh.js";
 import { accessToken, login, logout, start } from "./requests.js";
 import { rearm, watchPage } from "./schedule.js";
@@ -37,7 +38,6 @@ export class Driver {
     /** The refresh under way, and the restore of `start()` under way (shared promises). */
     this.flight = null;
     this.restore = null;
-    this.channel = null;
     /** Resolvers of tasks waiting for news from other tabs. */
     this.waiters = [];
     /** Live refresh claims of other tabs by tab id: `{ at, tab, seen }` (seen: monotonic ms). */
@@ -48,30 +48,19 @@ export class Driver {
     this.unansweredAsk = undefined;
     /** Consecutive transient refresh failures (drive the backoff). */
     this.failures = 0;
-    /** When this tab last answered a question with its token (monotonic ms), and the one
-     * answer scheduled for questions that came too fast. */
+    /** When this tab last answered a question with its token (monotonic ms). */
     this.lastAnswer = -Infinity;
-    this.pendingAnswer = undefined;
-    /** The refresh timer. */
-    this.timer = undefined;
-    /** This tab's presence lock request. */
-    this.presence = null;
-    /** Removes the page listeners. */
-    this.unlisten = [];
     /** Aborted by `dispose`: every auth request of this client listens to it. */
     this.abort = new AbortController();
     this.disposed = false;
     /** Called on every visible change of the session. */
     this.onChange = () => rearm(this);
-    openChannel(this, () => refresh(this, DEMAND).catch(ignore));
+    /** Called for a sign-out without the proof of this session: the server is asked. */
+    this.doubt = () => refresh(this, DEMAND).catch(ignore);
+    own(this);
+    openChannel(this);
     watchPage(this);
     announce(this);
-  }
-
-  /** Adds `listener` for `event` on `target` until dispose. */
-  listen(target, event, listener) {
-    target.addEventListener(event, listener);
-    this.unlisten.push(() => target.removeEventListener(event, listener));
   }
 
   /** The current state; the same frozen object until it changes. */
@@ -132,12 +121,7 @@ export class Driver {
     if (this.disposed) return;
     this.disposed = true;
     this.abort.abort();
-    this.channel?.close();
-    this.channel = null;
-    clearTimeout(this.pendingAnswer);
-    release(this);
-    for (const unlisten of this.unlisten.splice(0)) unlisten();
-    rearm(this); // no timer once disposed
+    release(this); // the channel, timers, page listeners and presence lock
     this.listeners.clear();
     wakeWaiters(this);
   }

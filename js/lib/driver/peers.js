@@ -1,5 +1,6 @@
 // The other tabs: the channel, what their messages do here, and asking them for a token.
 import { error, g, later, monotonic, now } from "./base.js";
+import { weakly } from "./resources.js";
 import { changed, holdsValidToken, waitUntil, wakeWaiters } from "./state.js";
 
 /**
@@ -17,17 +18,14 @@ const ANSWER_EVERY_MS = 50;
 export const SAY_TOKEN = 0, SAY_ASK = 1, SAY_SIGNED_OUT = 2, SAY_CLAIM = 3, SAY_RELEASED = 4;
 const OLD_TOKEN = 1, TOKEN = 2, ASK = 3, SIGNED_OUT = 4, UNPROVEN_SIGN_OUT = 5, CLAIM = 7;
 
-/**
- * Opens the channel named by the `channel` option (none where BroadcastChannel is missing).
- * `doubt()` is called for a sign-out without the proof of this session: the server is asked.
- */
-export function openChannel(c, doubt) {
+/** Opens the channel named by the `channel` option (none where BroadcastChannel is missing). */
+export function openChannel(c) {
   try {
     const channel = new BroadcastChannel(c.cfg.channel);
-    channel.onmessage = (event) => onMessage(c, event.data, doubt);
-    c.channel = channel;
+    channel.onmessage = weakly(c, (client, event) => onMessage(client, event.data));
+    c.res.channel = channel;
   } catch {
-    c.channel = null;
+    // no channel: this tab coordinates with nobody
   }
 }
 
@@ -36,7 +34,7 @@ export const message = (c, what, at = 0, expired = false) => c.core.post(what, c
 
 /** Posts a message made by `message` to the other tabs. */
 export function send(c, data) {
-  if (c.channel && data !== undefined) c.channel.postMessage(data);
+  if (c.res.channel && data !== undefined) c.res.channel.postMessage(data);
 }
 
 /** Posts the message `what` (SAY_*) to the other tabs. */
@@ -88,23 +86,23 @@ export function claimsStaleAt(c) {
  * ANSWER_EVERY_MS, once at the end of that interval for all of them.
  */
 function answer(c) {
-  if (!holdsValidToken(c) || c.pendingAnswer !== undefined) return;
+  if (!holdsValidToken(c) || c.res.answer !== undefined) return;
   const since = monotonic() - c.lastAnswer;
   if (since >= ANSWER_EVERY_MS) {
     c.lastAnswer = monotonic();
     post(c, SAY_TOKEN);
     return;
   }
-  c.pendingAnswer = later(Math.ceil(ANSWER_EVERY_MS - since), () => {
-    c.pendingAnswer = undefined;
-    if (!c.disposed) answer(c);
-  });
+  c.res.answer = later(Math.ceil(ANSWER_EVERY_MS - since), weakly(c, (client) => {
+    client.res.answer = undefined;
+    answer(client);
+  }));
 }
 
 /** What a message of another tab does here (the core validates it and takes a newer token). */
-function onMessage(c, data, doubt) {
+function onMessage(c, data) {
   const from = data !== null && typeof data === "object" ? data.from : undefined;
-  if (c.disposed || from === c.tab) return;
+  if (from === c.tab) return;
   const heard = c.core.read(data, now());
   switch (heard) {
     case ASK:
@@ -133,7 +131,7 @@ function onMessage(c, data, doubt) {
   } else if (heard === UNPROVEN_SIGN_OUT) {
     // No proof of this session (a forged message, or a sender with another token): ask the
     // server. If the session is over the refresh is refused and this tab signs out.
-    doubt();
+    c.doubt();
   }
   wakeWaiters(c);
 }

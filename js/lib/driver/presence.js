@@ -6,6 +6,7 @@
 // Chrome keeps a page that holds a Web Lock out of the back/forward cache, so the lock is
 // released on `pagehide` and taken again on `pageshow`.
 import * as locks from "./locks.js";
+import { listen } from "./resources.js";
 
 const prefix = (c) => `${c.cfg.channel}:presence:`;
 
@@ -13,19 +14,19 @@ const prefix = (c) => `${c.cfg.channel}:presence:`;
 export function announce(c) {
   if (!c.cfg.useWebLocks || !locks.available()) return;
   take(c);
-  c.listen(window, "pagehide", () => release(c));
-  c.listen(window, "pageshow", () => take(c));
+  listen(c, window, "pagehide", leave);
+  listen(c, window, "pageshow", take);
 }
 
 function take(c) {
-  if (c.disposed || c.presence) return;
-  c.presence = locks.request(prefix(c) + c.tab, locks.WAIT) ?? null;
+  if (c.disposed || c.res.presence) return;
+  c.res.presence = locks.request(prefix(c) + c.tab, locks.WAIT) ?? null;
 }
 
 /** Releases the presence lock (or withdraws the request for it). */
-export function release(c) {
-  if (c.presence) locks.withdraw(c.presence);
-  c.presence = null;
+function leave(c) {
+  if (c.res.presence) locks.withdraw(c.res.presence);
+  c.res.presence = null;
 }
 
 /**

@@ -3,16 +3,18 @@
 // back from the back/forward cache, since background tabs have their timers throttled.
 import { g, ignore, later, now } from "./base.js";
 import { refresh, PROACTIVE } from "./refresh.js";
+import { listen, weakly } from "./resources.js";
 
 /** Listens for `visibilitychange`, `focus`, `online` and `pageshow` (back from the bfcache,
  * where no timer ran). */
 export function watchPage(c) {
-  const onPage = () => {
-    const visibility = document.visibilityState;
-    if (typeof visibility !== "string" || visibility === "visible") refreshIfDue(c);
-  };
-  for (const event of ["focus", "online", "pageshow"]) c.listen(window, event, onPage);
-  c.listen(document, "visibilitychange", onPage);
+  for (const event of ["focus", "online", "pageshow"]) listen(c, window, event, onPage);
+  listen(c, document, "visibilitychange", onPage);
+}
+
+function onPage(c) {
+  const visibility = document.visibilityState;
+  if (typeof visibility !== "string" || visibility === "visible") refreshIfDue(c);
 }
 
 /**
@@ -20,9 +22,9 @@ export function watchPage(c) {
  * the last refresh failed transiently; no timer without a token or a pending restore.
  */
 export function rearm(c) {
-  clearTimeout(c.timer);
+  clearTimeout(c.res.timer);
   const delay = nextCheckIn(c);
-  c.timer = delay === undefined ? undefined : later(delay, () => refreshIfDue(c));
+  c.res.timer = delay === undefined ? undefined : later(delay, weakly(c, refreshIfDue));
 }
 
 function nextCheckIn(c) {
