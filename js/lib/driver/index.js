@@ -2,19 +2,19 @@
 // page events) around the wasm's `Core`, which keeps the options, the session and its token
 // and makes every decision. Everything runs on the page's single thread.
 import { g, ignore, useGlue } from "./base.js";
-import { wakeWaiters } from "./state.js";
+import { alive, wakeWaiters } from "./state.js";
 import { openChannel } from "./peers.js";
 import { announce } from "./presence.js";
 import { own, release } from "./resources.js";
 import { refresh, refreshAfter401, DEMAND } from "./refresh.js";
 import { accessToken, login, logout, start } from "./requests.js";
 import { rearm, watchPage } from "./schedule.js";
-import { alive, sendsToken, wrappedFetch } from "./wrapped.js";
+import { sendsToken, wrappedFetch } from "./wrapped.js";
 
 /** A random id for this tab (base 36, 10 characters). */
 const randomId = () => Math.floor(Math.random() * 36 ** 10).toString(36).padStart(10, "0");
 
-/** One client: the wasm's `AuthClient` API, driven from JS. */
+/** One client, with the API of `AuthClient` (js/lib/client.js creates it and forwards to it). */
 export class Driver {
   /** Creates a client over the instantiated `glue`; throws `config` for bad options. */
   constructor(glue, options) {

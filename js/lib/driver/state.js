@@ -1,13 +1,13 @@
-// What every part of the driver shares about one client: the alive check, state changes and
-// their events, and waiting for news from other tabs.
-import { deferred, monotonic, settledWithin } from "./base.js";
+// What every part of the driver shares about one client: state changes and their events,
+// waiting for news from other tabs, and single flights.
+import { checkAlive, deferred, monotonic, now, settledWithin } from "./base.js";
 
 /**
  * After a session change of the core: when `changed`, tells the driver (`c.onChange`: the
  * refresh timer is re-armed), wakes the waiting tasks and notifies the listeners once.
  */
-export function changed(c, changed) {
-  if (!changed) return;
+export function changed(c, didChange) {
+  if (!didChange) return;
   c.onChange();
   wakeWaiters(c);
   const state = c.core.state();
@@ -21,7 +21,7 @@ export function changed(c, changed) {
 }
 
 /** Whether a token is held that is still valid now. */
-export const holdsValidToken = (c) => c.core.valid(Date.now());
+export const holdsValidToken = (c) => c.core.valid(now());
 
 /** Wakes every task waiting for news from other tabs (they re-check their condition). */
 export function wakeWaiters(c) {
@@ -63,4 +63,12 @@ export function join(c, slot, task) {
     });
   }
   return flight;
+}
+
+/** `promise`, or `disposed` when the client was disposed by the time it resolves. */
+export function alive(c, promise) {
+  return promise.then((value) => {
+    checkAlive(c);
+    return value;
+  });
 }

@@ -2,7 +2,7 @@
 // on a 401 one shared refresh and one retry with the body intact.
 import { checkAlive, error, messageOf, network, now } from "./base.js";
 import { asResponse } from "./http.js";
-import { holdsValidToken } from "./state.js";
+import { alive, holdsValidToken } from "./state.js";
 import { refreshAfter401 } from "./refresh.js";
 import { ensureFresh } from "./requests.js";
 
@@ -36,13 +36,6 @@ export function wrappedFetch(c, input, init) {
   );
 }
 
-/** `promise`, or `disposed` when the client was disposed by the time it resolves. */
-export function alive(c, promise) {
-  return promise.then((value) => {
-    checkAlive(c);
-    return value;
-  });
-}
 
 /** Whether the token can be used as is: no restore or refresh under way, none due. */
 const isSettled = (c) => !c.restore && !c.flight && !c.core.due(now());
