@@ -1,7 +1,9 @@
+/** @typedef {import("./index.js").Driver} Client */
 // The wasm-bindgen glue of the instantiated wasm, shared by every client of the page, and the
 // small helpers every part of the driver uses: clocks, errors, waits.
 
 /** The glue module (`Core`, the decisions, `error`), set once the wasm is instantiated. */
+/** @type {typeof import("../glue.js")} */
 export let g;
 
 /** Makes `glue` the module every driver part calls. */
@@ -22,7 +24,10 @@ export const monotonic = () => performance.now();
 /** A `TokenRelayError` of `code` (`detail`: the message of config and network errors). */
 export const error = (code, detail = "", status = 0) => g.error(code, detail, status);
 
-/** Throws `disposed` once the client `c` was disposed. */
+/**
+ * Throws `disposed` once the client `c` was disposed.
+ * @param {Client} c
+ */
 export function checkAlive(c) {
   if (c.disposed) throw error("disposed");
 }

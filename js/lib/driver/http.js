@@ -1,5 +1,6 @@
 // The auth requests: fetch with `credentials: "include"`, the CSRF header, the request timeout
 // and an abort on dispose; the token of a successful answer read by the core.
+/** @typedef {import("./index.js").Driver} Client */
 import { checkAlive, error, g, network, now } from "./base.js";
 
 /** The auth calls, as the core's `failure` numbers them. */
@@ -28,6 +29,9 @@ export function asResponse(answer) {
  * Posts `body` (JSON text, if any) to the endpoint of `call` with the static CSRF header and
  * `credentials: "include"`, aborted after `requestTimeoutMs` or by `dispose`. Rejects with
  * `network` (timeouts included) or `disposed`.
+ * @param {Client} c
+ * @param {number} call LOGIN, REFRESH or LOGOUT
+ * @param {string} [body]
  */
 export async function postAuth(c, call, body) {
   const cancel = c.abort.signal;
@@ -36,6 +40,7 @@ export async function postAuth(c, call, body) {
   const url = [cfg.loginUrl, cfg.refreshUrl, cfg.logoutUrl][call];
   const headers = { [cfg.csrfHeader]: cfg.csrfValue };
   const controller = new AbortController();
+  /** @type {RequestInit} */
   const init = { method: "POST", credentials: "include", headers, signal: controller.signal };
   if (body !== undefined) {
     headers["Content-Type"] = "application/json";
@@ -65,7 +70,12 @@ export async function postAuth(c, call, body) {
   }
 }
 
-/** Posts to an auth endpoint and reads the token of a successful answer (not yet taken). */
+/**
+ * Posts to an auth endpoint and reads the token of a successful answer (not yet taken).
+ * @param {Client} c
+ * @param {number} call LOGIN, REFRESH or LOGOUT
+ * @param {string} [body]
+ */
 export async function authCall(c, call, body) {
   const response = await postAuth(c, call, body);
   if (!response.ok) throw g.failure(call, response.status);

@@ -5,7 +5,7 @@ import { g, ignore, useGlue } from "./base.js";
 import { alive, wakeWaiters } from "./state.js";
 import { openChannel } from "./peers.js";
 import { announce } from "./presence.js";
-import { own, release } from "./resources.js";
+import { own, release, weakRef } from "./resources.js";
 import { refresh, refreshAfter401, DEMAND } from "./refresh.js";
 import { accessToken, login, logout, start } from "./requests.js";
 import { rearm, watchPage } from "./schedule.js";
@@ -57,7 +57,10 @@ export class Driver {
     this.onChange = () => rearm(this);
     /** Called for a sign-out without the proof of this session: the server is asked. */
     this.doubt = () => refresh(this, DEMAND).catch(ignore);
-    own(this);
+    /** The client's weak reference to itself: what its browser callbacks hold. */
+    this.ref = weakRef(this);
+    /** What keeps the client running (resources.js). */
+    this.res = own(this);
     openChannel(this);
     watchPage(this);
     announce(this);

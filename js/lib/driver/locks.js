@@ -1,4 +1,5 @@
 // Web Locks (`navigator.locks`), feature-detected: insecure contexts lack them.
+/** @typedef {import("./index.js").Driver} Client */
 import { deferred, error } from "./base.js";
 
 /** Ask for the lock and wait until it is free. */
@@ -43,6 +44,7 @@ export function request(name, mode) {
   const hold = deferred();
   const grant = deferred();
   const controller = mode === WAIT ? new AbortController() : undefined;
+  /** @type {LockOptions} */
   const options = { mode: "exclusive" };
   if (controller) options.signal = controller.signal;
   else options[mode === STEAL ? "steal" : "ifAvailable"] = true;

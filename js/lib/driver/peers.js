@@ -1,4 +1,5 @@
 // The other tabs: the channel, what their messages do here, and asking them for a token.
+/** @typedef {import("./index.js").Driver} Client */
 import { error, g, later, monotonic, now } from "./base.js";
 import { weakly } from "./resources.js";
 import { changed, holdsValidToken, waitUntil, wakeWaiters } from "./state.js";
@@ -18,7 +19,10 @@ const ANSWER_EVERY_MS = 50;
 export const SAY_TOKEN = 0, SAY_ASK = 1, SAY_SIGNED_OUT = 2, SAY_CLAIM = 3, SAY_RELEASED = 4;
 const OLD_TOKEN = 1, TOKEN = 2, ASK = 3, SIGNED_OUT = 4, UNPROVEN_SIGN_OUT = 5, CLAIM = 7;
 
-/** Opens the channel named by the `channel` option (none where BroadcastChannel is missing). */
+/**
+ * Opens the channel named by the `channel` option (none where BroadcastChannel is missing).
+ * @param {Client} c
+ */
 export function openChannel(c) {
   try {
     const channel = new BroadcastChannel(c.cfg.channel);
@@ -29,32 +33,55 @@ export function openChannel(c) {
   }
 }
 
-/** The message `what` (SAY_*) of this tab, to post now or later. */
+/**
+ * The message `what` (SAY_*) of this tab, to post now or later.
+ * @param {Client} c
+ * @param {number} what
+ * @param {number} [at] when a claim was made (epoch ms)
+ * @param {boolean} [expired] whether a sign-out is a rejected session (not a logout)
+ */
 export const message = (c, what, at = 0, expired = false) => c.core.post(what, c.tab, at, expired);
 
-/** Posts a message made by `message` to the other tabs. */
+/**
+ * Posts a message made by `message` to the other tabs.
+ * @param {Client} c
+ */
 export function send(c, data) {
   if (c.res.channel && data !== undefined) c.res.channel.postMessage(data);
 }
 
-/** Posts the message `what` (SAY_*) to the other tabs. */
+/**
+ * Posts the message `what` (SAY_*) to the other tabs.
+ * @param {Client} c
+ * @param {number} what
+ * @param {number} [at]
+ * @param {boolean} [expired]
+ */
 export const post = (c, what, at, expired) => send(c, message(c, what, at, expired));
 
-/** Posts a claim: our live election claim if any, else a fresh liveness mark. */
+/**
+ * Posts a claim: our live election claim if any, else a fresh liveness mark.
+ * @param {Client} c
+ */
 export const postClaim = (c) => post(c, SAY_CLAIM, c.myClaim ? c.myClaim.at : now());
 
 /**
  * The longest a live tab can stay silent while it refreshes: a wait for a peer's token, a
  * question to the tabs, then a request bounded by `requestTimeoutMs`.
+ * @param {Client} c
  */
 export const staleBound = (c) => c.cfg.requestTimeoutMs + PEER_WAIT_MS;
 
-/** Whether a peer last heard of at `seen` (monotonic ms) must be dead or frozen. */
+/**
+ * Whether a peer last heard of at `seen` (monotonic ms) must be dead or frozen.
+ * @param {Client} c
+ */
 export const isStale = (c, seen) => monotonic() > g.staleAt(seen, staleBound(c));
 
 /**
  * Asks the other tabs for a token newer than the one held and waits up to `ms` for one. An
  * unanswered question is remembered: nobody had a newer token at that time.
+ * @param {Client} c
  */
 export async function ask(c, ms) {
   const askedAt = now();
@@ -65,7 +92,10 @@ export async function ask(c, ms) {
   return answered || holdsValidToken(c);
 }
 
-/** Live claims of other tabs (stale ones are dropped), and when the last was heard of. */
+/**
+ * Live claims of other tabs (stale ones are dropped), and when the last was heard of.
+ * @param {Client} c
+ */
 export function liveClaims(c) {
   let lastSeen;
   for (const [tab, claim] of c.peerClaims) {
@@ -75,7 +105,10 @@ export function liveClaims(c) {
   return { claims: [...c.peerClaims.values()], lastSeen };
 }
 
-/** When (monotonic ms) the live claims of other tabs all turn stale, if there are any. */
+/**
+ * When (monotonic ms) the live claims of other tabs all turn stale, if there are any.
+ * @param {Client} c
+ */
 export function claimsStaleAt(c) {
   const { lastSeen } = liveClaims(c);
   return lastSeen === undefined ? undefined : g.staleAt(lastSeen, staleBound(c));
@@ -84,6 +117,7 @@ export function claimsStaleAt(c) {
 /**
  * Answers a question with the held token: at once, or when questions come faster than
  * ANSWER_EVERY_MS, once at the end of that interval for all of them.
+ * @param {Client} c
  */
 function answer(c) {
   if (!holdsValidToken(c) || c.res.answer !== undefined) return;
@@ -99,7 +133,10 @@ function answer(c) {
   }));
 }
 
-/** What a message of another tab does here (the core validates it and takes a newer token). */
+/**
+ * What a message of another tab does here (the core validates it and takes a newer token).
+ * @param {Client} c
+ */
 function onMessage(c, data) {
   const from = data !== null && typeof data === "object" ? data.from : undefined;
   if (from === c.tab) return;

@@ -5,12 +5,17 @@
 //
 // Chrome keeps a page that holds a Web Lock out of the back/forward cache, so the lock is
 // released on `pagehide` and taken again on `pageshow`.
+/** @typedef {import("./index.js").Driver} Client */
 import * as locks from "./locks.js";
 import { listen } from "./resources.js";
 
+/** @param {Client} c */
 const prefix = (c) => `${c.cfg.channel}:presence:`;
 
-/** Takes the presence lock now and after every `pageshow`; releases it on `pagehide`. */
+/**
+ * Takes the presence lock now and after every `pageshow`; releases it on `pagehide`.
+ * @param {Client} c
+ */
 export function announce(c) {
   if (!c.cfg.useWebLocks || !locks.available()) return;
   take(c);
@@ -18,12 +23,16 @@ export function announce(c) {
   listen(c, window, "pageshow", take);
 }
 
+/** @param {Client} c */
 function take(c) {
   if (c.disposed || c.res.presence) return;
   c.res.presence = locks.request(prefix(c) + c.tab, locks.WAIT) ?? null;
 }
 
-/** Releases the presence lock (or withdraws the request for it). */
+/**
+ * Releases the presence lock (or withdraws the request for it).
+ * @param {Client} c
+ */
 function leave(c) {
   if (c.res.presence) locks.withdraw(c.res.presence);
   c.res.presence = null;
@@ -32,6 +41,7 @@ function leave(c) {
 /**
  * Whether another tab of this origin may be alive: false only when Web Locks show no presence
  * lock but this tab's (each live client holds or asks for one from its construction on).
+ * @param {Client} c
  */
 export async function othersMayBeAlive(c) {
   if (!c.cfg.useWebLocks) return true;

@@ -1,5 +1,6 @@
 // One refresh for the whole browser: single flight in the tab, Web Locks (or an election on the
 // channel) across tabs, the cooldown stamp, and adoption of a peer's token.
+/** @typedef {import("./index.js").Driver} Client */
 import { checkAlive, error, g, monotonic, now, settledWithin, sleep } from "./base.js";
 import { authCall, REFRESH } from "./http.js";
 import * as locks from "./locks.js";
@@ -25,7 +26,10 @@ const LOCK_POLL_MS = 250;
 const USE_HELD = 0, WAIT_FOR_PEER = 1;
 const ADOPT_NEWER = 0;
 
-/** Refreshes once for every caller in this tab (joins the flight under way, if any). */
+/**
+ * Refreshes once for every caller in this tab (joins the flight under way, if any).
+ * @param {Client} c
+ */
 export async function refresh(c, reason) {
   checkAlive(c);
   const before = c.core.order();
@@ -35,14 +39,17 @@ export async function refresh(c, reason) {
 /**
  * After a 401 for a request sent with the token of order `used`: refresh, unless a newer token
  * arrived meanwhile (then the caller just retries with it).
+ * @param {Client} c
  */
 export async function refreshAfter401(c, used) {
   if (g.isLater(c.core.order(), used)) return;
   return refresh(c, DEMAND);
 }
 
+/** @param {Client} c */
 const hasNewer = (c, before) => g.isLater(c.core.order(), before);
 
+/** @param {Client} c */
 async function coordinated(c, before, reason) {
   const generation = c.generation;
   // The last line of defence against a loop: a bound on requests per window.
@@ -68,6 +75,7 @@ async function coordinated(c, before, reason) {
  * the one that gets the takeover lock `<channel>:takeover`, which it holds until its refresh
  * ends, so that no other waiter takes over from it. The others go on waiting, and find the new
  * token when their turn comes.
+ * @param {Client} c
  */
 async function acquireLock(c, before, reason) {
   const name = c.cfg.channel;
@@ -126,6 +134,7 @@ async function acquireLock(c, before, reason) {
 /**
  * Without Web Locks: the earliest claim on the channel refreshes, the others wait for its
  * token. Claims of silent tabs expire, so a closed tab never blocks the others.
+ * @param {Client} c
  */
 async function elected(c, before, generation) {
   const bound = staleBound(c);
@@ -163,6 +172,7 @@ async function elected(c, before, generation) {
 /**
  * Holding the right to refresh: use a newer token if one exists, wait for a peer's token if the
  * cooldown stamp says it is coming, else send the refresh request.
+ * @param {Client} c
  */
 async function refreshExclusive(c, before, generation) {
   const stamp = () => c.core.stamp(cookies());
@@ -217,7 +227,10 @@ async function refreshExclusive(c, before, generation) {
   throw failure;
 }
 
-/** The refresh token was rejected: sign out here and, if a session existed, everywhere. */
+/**
+ * The refresh token was rejected: sign out here and, if a session existed, everywhere.
+ * @param {Client} c
+ */
 function sessionOver(c, before) {
   c.generation++;
   const hadSession = before !== undefined || c.core.order() !== undefined;

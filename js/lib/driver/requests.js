@@ -1,4 +1,5 @@
 // The calls of the JS API: start, login, logout, access token.
+/** @typedef {import("./index.js").Driver} Client */
 import { checkAlive, error, g, ignore, now } from "./base.js";
 import { authCall, postAuth, LOGIN, LOGOUT } from "./http.js";
 import { changed, holdsValidToken, join } from "./state.js";
@@ -9,6 +10,7 @@ import { refresh, DEMAND } from "./refresh.js";
 /**
  * Restores the session: a valid token in memory, else one from another tab, else the refresh
  * cookie. "No session" is a state, not an error. Concurrent calls share one restore.
+ * @param {Client} c
  */
 export async function start(c) {
   checkAlive(c);
@@ -20,6 +22,7 @@ export async function start(c) {
   }
 }
 
+/** @param {Client} c */
 async function restoreNow(c) {
   if (holdsValidToken(c)) return;
   if (c.flight) return c.flight;
@@ -32,7 +35,10 @@ async function restoreNow(c) {
   return refresh(c, DEMAND);
 }
 
-/** `POST loginPath` with `body` as JSON. */
+/**
+ * `POST loginPath` with `body` as JSON.
+ * @param {Client} c
+ */
 export async function login(c, body) {
   checkAlive(c);
   let json;
@@ -58,7 +64,10 @@ export async function login(c, body) {
   post(c, SAY_TOKEN);
 }
 
-/** `POST logoutPath`, then the session ends here and in every tab, whatever the server said. */
+/**
+ * `POST logoutPath`, then the session ends here and in every tab, whatever the server said.
+ * @param {Client} c
+ */
 export async function logout(c) {
   checkAlive(c);
   c.generation++;
@@ -75,14 +84,20 @@ export async function logout(c) {
   send(c, signedOut);
 }
 
-/** Waits for a restore or refresh under way and refreshes a token that is due. */
+/**
+ * Waits for a restore or refresh under way and refreshes a token that is due.
+ * @param {Client} c
+ */
 export async function ensureFresh(c) {
   if (c.restore) await c.restore.catch(ignore);
   if (c.flight) await c.flight.catch(ignore);
   if (c.core.due(now())) await refresh(c, DEMAND).catch(ignore);
 }
 
-/** A valid access token, refreshed first if due. */
+/**
+ * A valid access token, refreshed first if due.
+ * @param {Client} c
+ */
 export async function accessToken(c) {
   checkAlive(c);
   await ensureFresh(c);

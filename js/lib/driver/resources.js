@@ -1,19 +1,39 @@
 // What keeps a client running: its channel, page listeners, timers and presence lock. Kept
 // apart from the client, so that `dispose()` releases it, and so does the garbage collector for
 // a client nobody disposed: every callback of the browser holds the client weakly.
+/** @typedef {import("./index.js").Driver} Client */
 import { withdraw } from "./locks.js";
 
 /** Releases the resources of collected clients. */
 const collected = typeof FinalizationRegistry === "function" ? new FinalizationRegistry(releaseAll) : undefined;
 
-/** Gives the client `c` its resources (`c.res`) and a weak reference to itself (`c.ref`). */
+/**
+ * The resources of the client `c`, released once `c` is collected unless `release(c)` ran:
+ * `channel` (BroadcastChannel), `unlisten` (removers of page listeners), `timer` (the refresh
+ * timer), `answer` (a delayed answer to questions), `presence` (the presence lock request).
+ * @param {Client} c
+ * @param {Client} c
+ */
 export function own(c) {
-  c.res = { channel: null, unlisten: [], timer: undefined, answer: undefined, presence: null };
-  c.ref = typeof WeakRef === "function" ? new WeakRef(c) : { deref: () => c };
-  collected?.register(c, c.res, c.res);
+  /** @type {{ channel: BroadcastChannel | null, unlisten: (() => void)[], timer: any, answer: any, presence: any }} */
+  const res = { channel: null, unlisten: [], timer: undefined, answer: undefined, presence: null };
+  collected?.register(c, res, res);
+  return res;
 }
 
-/** A callback that runs `handle(c, ...args)` while the client lives and is not disposed. */
+/**
+ * A weak reference to `c` (a strong one where WeakRef is missing).
+ * @template {object} T
+ * @param {T} c
+ * @returns {{ deref(): T | undefined }}
+ * @param {Client} c
+ */
+export const weakRef = (c) => (typeof WeakRef === "function" ? new WeakRef(c) : { deref: () => c });
+
+/**
+ * A callback that runs `handle(c, ...args)` while the client lives and is not disposed.
+ * @param {Client} c
+ */
 export function weakly(c, handle) {
   const { ref } = c;
   return (...args) => {
@@ -22,14 +42,20 @@ export function weakly(c, handle) {
   };
 }
 
-/** Listens for `event` on `target` with `handle(c, event)` until the client is released. */
+/**
+ * Listens for `event` on `target` with `handle(c, event)` until the client is released.
+ * @param {Client} c
+ */
 export function listen(c, target, event, handle) {
   const listener = weakly(c, handle);
   target.addEventListener(event, listener);
   c.res.unlisten.push(() => target.removeEventListener(event, listener));
 }
 
-/** Releases the resources of the client `c` now (dispose). */
+/**
+ * Releases the resources of the client `c` now (dispose).
+ * @param {Client} c
+ */
 export function release(c) {
   collected?.unregister(c.res);
   releaseAll(c.res);

@@ -1,17 +1,22 @@
 // When to refresh without being asked: a timer before expiry (or after a failure, with
 // backoff), and a re-check when the page becomes visible, gains focus, goes online or comes
 // back from the back/forward cache, since background tabs have their timers throttled.
+/** @typedef {import("./index.js").Driver} Client */
 import { g, ignore, later, now } from "./base.js";
 import { refresh, PROACTIVE } from "./refresh.js";
 import { listen, weakly } from "./resources.js";
 
-/** Listens for `visibilitychange`, `focus`, `online` and `pageshow` (back from the bfcache,
- * where no timer ran). */
+/**
+ * Listens for `visibilitychange`, `focus`, `online` and `pageshow` (back from the bfcache,
+ * where no timer ran).
+ * @param {Client} c
+ */
 export function watchPage(c) {
   for (const event of ["focus", "online", "pageshow"]) listen(c, window, event, onPage);
   listen(c, document, "visibilitychange", onPage);
 }
 
+/** @param {Client} c */
 function onPage(c) {
   const visibility = document.visibilityState;
   if (typeof visibility !== "string" || visibility === "visible") refreshIfDue(c);
@@ -20,6 +25,7 @@ function onPage(c) {
 /**
  * Re-arms the timer for the current session: at the refresh due time, or after the backoff when
  * the last refresh failed transiently; no timer without a token or a pending restore.
+ * @param {Client} c
  */
 export function rearm(c) {
   clearTimeout(c.res.timer);
@@ -27,6 +33,7 @@ export function rearm(c) {
   c.res.timer = delay === undefined ? undefined : later(delay, weakly(c, refreshIfDue));
 }
 
+/** @param {Client} c */
 function nextCheckIn(c) {
   if (c.disposed) return undefined;
   const retry = c.failures > 0 ? g.backoffMs(c.failures - 1) : undefined;
@@ -38,7 +45,10 @@ function nextCheckIn(c) {
   return c.core.status() === "unknown" ? retry : undefined;
 }
 
-/** Starts a proactive refresh when the token is due (or a failed restore should be retried). */
+/**
+ * Starts a proactive refresh when the token is due (or a failed restore should be retried).
+ * @param {Client} c
+ */
 export function refreshIfDue(c) {
   if (c.disposed || c.flight) return;
   const due = c.core.order() !== undefined

@@ -1,10 +1,12 @@
 // What every part of the driver shares about one client: state changes and their events,
 // waiting for news from other tabs, and single flights.
+/** @typedef {import("./index.js").Driver} Client */
 import { checkAlive, deferred, monotonic, now, settledWithin } from "./base.js";
 
 /**
  * After a session change of the core: when `changed`, tells the driver (`c.onChange`: the
  * refresh timer is re-armed), wakes the waiting tasks and notifies the listeners once.
+ * @param {Client} c
  */
 export function changed(c, didChange) {
   if (!didChange) return;
@@ -20,17 +22,26 @@ export function changed(c, didChange) {
   }
 }
 
-/** Whether a token is held that is still valid now. */
+/**
+ * Whether a token is held that is still valid now.
+ * @param {Client} c
+ */
 export const holdsValidToken = (c) => c.core.valid(now());
 
-/** Wakes every task waiting for news from other tabs (they re-check their condition). */
+/**
+ * Wakes every task waiting for news from other tabs (they re-check their condition).
+ * @param {Client} c
+ */
 export function wakeWaiters(c) {
   const waiters = c.waiters;
   c.waiters = [];
   for (const resolve of waiters) resolve();
 }
 
-/** A promise that resolves at the next news from other tabs, state change or dispose. */
+/**
+ * A promise that resolves at the next news from other tabs, state change or dispose.
+ * @param {Client} c
+ */
 export function news(c) {
   const { promise, resolve } = deferred();
   c.waiters.push(resolve);
@@ -40,6 +51,7 @@ export function news(c) {
 /**
  * Waits until `done()` holds, re-checking whenever news arrives, for at most `ms`. Resolves with
  * the final value of `done()`.
+ * @param {Client} c
  */
 export async function waitUntil(c, ms, done) {
   const deadline = monotonic() + ms;
@@ -54,6 +66,7 @@ export async function waitUntil(c, ms, done) {
 /**
  * Joins the task held in `c[slot]`, or starts `task()` there; the slot is cleared when the task
  * ends. Every caller gets the task's outcome.
+ * @param {Client} c
  */
 export function join(c, slot, task) {
   let flight = c[slot];
@@ -65,7 +78,10 @@ export function join(c, slot, task) {
   return flight;
 }
 
-/** `promise`, or `disposed` when the client was disposed by the time it resolves. */
+/**
+ * `promise`, or `disposed` when the client was disposed by the time it resolves.
+ * @param {Client} c
+ */
 export function alive(c, promise) {
   return promise.then((value) => {
     checkAlive(c);

@@ -1,5 +1,6 @@
 // `auth.fetch`: `window.fetch` with `credentials: "include"`, the token for allowed origins, and
 // on a 401 one shared refresh and one retry with the body intact.
+/** @typedef {import("./index.js").Driver} Client */
 import { checkAlive, error, messageOf, network, now } from "./base.js";
 import { asResponse } from "./http.js";
 import { alive, holdsValidToken } from "./state.js";
@@ -13,6 +14,7 @@ const invalid = (e) => config(`invalid fetch arguments: ${messageOf(e)}`);
  * `fetch(input, init)` through the client. The request goes out before this returns, unless a
  * refresh has to come first; its answer settles the returned promise through one callback, with
  * no async machinery unless a 401 calls for a refresh.
+ * @param {Client} c
  */
 export function wrappedFetch(c, input, init) {
   let outgoing, first, used;
@@ -37,20 +39,29 @@ export function wrappedFetch(c, input, init) {
 }
 
 
-/** Whether the token can be used as is: no restore or refresh under way, none due. */
+/**
+ * Whether the token can be used as is: no restore or refresh under way, none due.
+ * @param {Client} c
+ */
 const isSettled = (c) => !c.restore && !c.flight && !c.core.due(now());
 
 /** Whether an answer is final: anything but a 401 to a request sent with a token. */
 const isFinal = (response, used) => response.status !== 401 || used === undefined;
 
-/** A refresh first (the token was due), then the request and its answer. */
+/**
+ * A refresh first (the token was due), then the request and its answer.
+ * @param {Client} c
+ */
 async function finish(c, outgoing) {
   await ensureFresh(c);
   const [first, used] = attempt(c, outgoing);
   return answered(c, outgoing, used, await responseOf(first));
 }
 
-/** After the first answer: itself when final, else one shared refresh and one retry. */
+/**
+ * After the first answer: itself when final, else one shared refresh and one retry.
+ * @param {Client} c
+ */
 async function answered(c, outgoing, used, response) {
   if (isFinal(response, used)) return response;
   // Signed out since the request was sent: the session is known to be over, so a late 401 is
@@ -81,6 +92,7 @@ async function responseOf(pending) {
  * Starts one attempt, with the token when allowed; returns the pending answer and the order of
  * the token it carries. A `Request` is sent as a fresh copy each time, so its body is intact
  * for a retry.
+ * @param {Client} c
  */
 function attempt(c, outgoing) {
   let { input, init, headers } = outgoing;
@@ -119,6 +131,7 @@ function attempt(c, outgoing) {
  * appended to `apiBase`. Returns what `fetch` is given, its href, and whether it may carry the
  * token (and so the cookies): `apiBase`'s origin and the allow-list. Throws for an absolute
  * URL that does not parse.
+ * @param {Client} c
  */
 function resolve(c, target) {
   const joined = c.core.relative(target);
@@ -130,7 +143,10 @@ function resolve(c, target) {
   return { input: url, href: target, allowed: c.cfg.origins.includes(url.origin) };
 }
 
-/** Whether `fetch(url)` sends the token and `credentials: "include"` to `url`. */
+/**
+ * Whether `fetch(url)` sends the token and `credentials: "include"` to `url`.
+ * @param {Client} c
+ */
 export function sendsToken(c, url) {
   try {
     return resolve(c, url).allowed;
@@ -143,6 +159,7 @@ export function sendsToken(c, url) {
  * Resolves the target and copies `init`, with `credentials: "include"` for allowed targets
  * (elsewhere the caller's own choice stands): `{ input, init, headers, allowed }`, or
  * `{ request, allowed }` for a `Request` (given, or carrying a one-shot stream body).
+ * @param {Client} c
  */
 function prepare(c, input, init) {
   const copy = {};
