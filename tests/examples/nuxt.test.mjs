@@ -1,12 +1,14 @@
 // The Nuxt 3.21 example (SSR, the tokenrelay/nuxt module) with the packed package: the
-// production build served by its Nitro server apart from the API, then `nuxt dev`.
+// production build served by its Nitro server apart from the API, then `nuxt dev` (with hot
+// updates of a page and of app.vue).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
+import { readFileSync } from "node:fs";
 import { root } from "../e2e/lib/server.mjs";
 import { freshContextPerTest } from "../e2e/lib/suite.mjs";
 import { appWithApi, exampleStack, run, serve, withStack } from "../e2e/lib/examples.mjs";
-import { appScenarios, appPage, signIn, waitStatus, checkSubmitBeforeHydration } from "../e2e/lib/app-scenarios.mjs";
+import { appScenarios, appPage, signIn, waitStatus, checkSubmitBeforeHydration, checkHotUpdates } from "../e2e/lib/app-scenarios.mjs";
 
 const dir = path.join(root, "www/examples/nuxt");
 const nuxt = path.join(dir, "node_modules/.bin/nuxt");
@@ -62,7 +64,27 @@ test("SSR: the HTML is served (200), neutral, with no API request; it hydrates w
   await waitStatus(fresh, "signedIn");
 });
 
-test("nuxt dev: a reload after login stays signed in; a signed-out deep link ends on login, no mismatch", async () => {
+/**
+ * Hot updates on `nuxt dev`, with `page` signed in on /account: pages/account.vue (script and
+ * template) and app.vue (template), twice each. The client plugin must not run again: a second
+ * client would hold a second Web Lock.
+ */
+async function hotUpdates(page) {
+  const account = path.join(dir, "pages/account.vue");
+  const app = path.join(dir, "app.vue");
+  const [accountText, appText] = [account, app].map((f) => readFileSync(f, "utf8"));
+  await checkHotUpdates(env, page, [1, 2].map((n) => ({
+    label: `pages/account.vue edit ${n}`, file: account,
+    text: accountText.replace('const result = ref("");', `const result = ref("");\nconst edit = ${n};`)
+      .replace("<p>Signed in as ", "<p>Signed in (edit {{ edit }}) as "),
+    applied: `document.querySelector("#account p")?.textContent.startsWith("Signed in (edit ${n}) as ")`,
+  })).concat([1, 2].map((n) => ({
+    label: `app.vue edit ${n}`, file: app, text: appText.replace("<p>Status: ", `<p>Status (edit ${n}): `),
+    applied: `document.querySelector("main > p")?.textContent.startsWith("Status (edit ${n}): ")`,
+  }))));
+}
+
+test("nuxt dev: a reload after login stays signed in; a signed-out deep link ends on login, no mismatch; hot updates of a page and app.vue keep the session", async () => {
   const dev = await startStack(nuxt, (port) => ["dev", "--port", String(port), "--host", "127.0.0.1", "--no-fork"]);
   await withStack(env, dev, async () => {
     await checkServerRender(dev.origin, dev.api);
@@ -77,5 +99,6 @@ test("nuxt dev: a reload after login stays signed in; a signed-out deep link end
     await waitStatus(page, "signedIn");
     await page.waitForSelector("#user");
     assert.equal((await dev.api.stats()).refresh - before, 1);
+    await hotUpdates(page);
   });
 });
