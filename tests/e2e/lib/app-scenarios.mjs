@@ -132,8 +132,17 @@ export function appScenarios(test, env, { guardFollowsSignOut = false, shot = nu
       new MutationObserver(() => { if (document.querySelector("#login-form, #signed-out")) window.sawLogin = true; })
         .observe(document, { childList: true, subtree: true });
     });
+    // Every main-frame navigation, full or in the page (an init script would not see a hard
+    // redirect to /login and back).
+    const moves = [];
+    inside.on("framenavigated", (frame) => {
+      const at = new URL(frame.url()).pathname;
+      if (frame === inside.mainFrame() && moves.at(-1) !== at) moves.push(at);
+    });
     await inside.goto(`${env.origin}/account`);
     await inside.waitForSelector("#user");
+    await inside.waitForFunction(() => document.readyState === "complete");
+    assert.deepEqual(moves, ["/account"], "never left /account");
     assert.equal(await inside.evaluate(() => window.sawLogin), false, "neither the login page nor signed-out content flashed");
     assert.equal(new URL(inside.url()).pathname, "/account");
     assert.equal(await inside.textContent("#user"), "demo@example.com");
@@ -205,6 +214,7 @@ export async function checkHotUpdates(env, page, edits) {
       const before = await env.server.stats();
       await page.click("#burst");
       await until(async () => (await env.server.stats()).apiOk - before.apiOk >= 20, `${label}: 20 calls`);
+      // The app clears the result when a burst starts, so this is this burst's result.
       await page.waitForFunction(() => document.querySelector("#burst-result")?.textContent !== "");
       const after = await env.server.stats();
       assert.equal(await page.textContent("#burst-result"), Array(20).fill("200").join(","), `${label}: 20 x 200`);

@@ -125,15 +125,21 @@ export async function serve(command, args, { cwd, env = {}, url, timeoutMs = 120
   child.stdout.on("data", (d) => { out += d; });
   child.stderr.on("data", (d) => { out += d; });
   const exited = new Promise((resolve) => child.once("exit", resolve));
+  const signal = (name) => {
+    try { process.kill(-child.pid, name); } catch { /* already gone */ }
+  };
+  /** SIGTERM to the group, SIGKILL if it has not exited after 5 s. */
   const stop = async () => {
-    try { process.kill(-child.pid, "SIGTERM"); } catch { /* already gone */ }
+    signal("SIGTERM");
+    const kill = setTimeout(() => signal("SIGKILL"), 5000);
     await exited;
+    clearTimeout(kill);
   };
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${command} exited ${child.exitCode}:\n${out}`);
     try {
-      const res = await fetch(url);
+      const res = await fetch(url, { signal: AbortSignal.timeout(10000) });
       if (res.status < 500) break;
     } catch { /* not listening yet */ }
     if (Date.now() > deadline) { await stop(); throw new Error(`${url} did not answer in ${timeoutMs} ms:\n${out}`); }

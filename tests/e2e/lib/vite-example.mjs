@@ -55,6 +55,11 @@ export function viteExample(name, devTitle, scenarios = {}) {
       const mounted = await locks();
       assert.ok(mounted.held >= 1, "while mounted, the tab holds its presence lock");
       await page.click("#unmount");
+      // The lock manager releases asynchronously: wait for it, for at most 10 s.
+      await page.waitForFunction(async () => {
+        const { held, pending } = await navigator.locks.query();
+        return held.length + pending.length === 0;
+      }, null, { timeout: 10000 }).catch(() => {});
       assert.deepEqual(await locks(), { held: 0, pending: 0 },
         `unmounted and disposed: no lock held (${mounted.held} held while mounted)`);
     });

@@ -39,6 +39,7 @@ function Account() {
   const { user, fetch } = useAuth();
   const [result, setResult] = useState("");
   const burst = async () => {
+    setResult("");
     const answers = await Promise.all(Array.from({ length: 20 }, () => fetch("/api/me").then((r) => r.status)));
     setResult(answers.join(","));
   };
