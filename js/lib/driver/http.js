@@ -6,12 +6,24 @@ import { checkAlive, error, g, network, now } from "./base.js";
 /** The auth calls, as the core's `failure` numbers them. */
 export const LOGIN = 0, REFRESH = 1, LOGOUT = 2;
 
-/** `fetch(input, init)` (the global one, looked up at each call, so a page's own wrapper of
- * `window.fetch` applies); a rejected fetch (offline, DNS, CORS refusal, abort) is `network`. */
-async function fetchResponse(input, init) {
+/**
+ * Starts `fetch(input, init)`: the global one, looked up at each call, so a page's own wrapper
+ * of `window.fetch` applies. A fetch that throws at once is `network`.
+ */
+export function startFetch(input, init) {
+  try {
+    return Promise.resolve(fetch(input, init));
+  } catch (e) {
+    throw network(e);
+  }
+}
+
+/** The answer of a started fetch; a rejected fetch (offline, DNS, CORS refusal, abort) is
+ * `network`. */
+export async function responseOf(pending) {
   let answer;
   try {
-    answer = await fetch(input, init);
+    answer = await pending;
   } catch (e) {
     throw network(e);
   }
@@ -57,7 +69,7 @@ export async function postAuth(c, call, body) {
   cancel.addEventListener("abort", abort);
   const timer = setTimeout(abort, timeoutMs);
   try {
-    const response = await fetchResponse(request);
+    const response = await responseOf(startFetch(request));
     if (cancel.aborted) throw error("disposed");
     return response;
   } catch (e) {

@@ -2,7 +2,7 @@
 // on a 401 one shared refresh and one retry with the body intact.
 /** @typedef {import("./index.js").Driver} Client */
 import { checkAlive, error, messageOf, network, now } from "./base.js";
-import { asResponse } from "./http.js";
+import { asResponse, responseOf, startFetch } from "./http.js";
 import { alive, holdsValidToken } from "./state.js";
 import { refreshAfter401 } from "./refresh.js";
 import { ensureFresh } from "./requests.js";
@@ -77,17 +77,6 @@ async function answered(c, outgoing, used, response) {
   return responseOf(retry);
 }
 
-/** The answer of a started fetch; a rejected fetch is `network`. */
-async function responseOf(pending) {
-  let answer;
-  try {
-    answer = await pending;
-  } catch (e) {
-    throw network(e);
-  }
-  return asResponse(answer);
-}
-
 /**
  * Starts one attempt, with the token when allowed; returns the pending answer and the order of
  * the token it carries. A `Request` is sent as a fresh copy each time, so its body is intact
@@ -118,11 +107,7 @@ function attempt(c, outgoing) {
       used = c.core.order();
     }
   }
-  try {
-    return [Promise.resolve(fetch(input, init)), used];
-  } catch (e) {
-    throw network(e);
-  }
+  return [startFetch(input, init), used];
 }
 
 /**
