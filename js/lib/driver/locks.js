@@ -78,10 +78,13 @@ export async function granted(pending) {
   return null;
 }
 
+/** The error of a lock request made where Web Locks went away. */
+export const unavailable = () => error("network", "Web Locks became unavailable");
+
 /** Asks for the lock `name` in `mode` and resolves with it, or null when not granted. */
 export function take(name, mode) {
   const pending = request(name, mode);
-  if (!pending) return Promise.reject(error("network", "Web Locks became unavailable"));
+  if (!pending) return Promise.reject(unavailable());
   return granted(pending);
 }
 

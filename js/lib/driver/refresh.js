@@ -37,17 +37,20 @@ export async function refresh(c, reason) {
 }
 
 /**
+ * Whether the token held now is newer than the one of order `before`.
+ * @param {Client} c
+ */
+const hasNewer = (c, before) => g.isLater(c.core.order(), before);
+
+/**
  * After a 401 for a request sent with the token of order `used`: refresh, unless a newer token
  * arrived meanwhile (then the caller just retries with it).
  * @param {Client} c
  */
 export async function refreshAfter401(c, used) {
-  if (g.isLater(c.core.order(), used)) return;
+  if (hasNewer(c, used)) return;
   return refresh(c, DEMAND);
 }
-
-/** @param {Client} c */
-const hasNewer = (c, before) => g.isLater(c.core.order(), before);
 
 /** @param {Client} c */
 async function coordinated(c, before, reason) {
@@ -88,7 +91,7 @@ async function acquireLock(c, before, reason) {
   const waitingSince = monotonic();
   for (;;) {
     const pending = locks.request(name, locks.WAIT);
-    if (!pending) throw error("network", "Web Locks became unavailable");
+    if (!pending) throw locks.unavailable();
     try {
       for (;;) {
         // Wakes on the grant, on news from the tabs (or dispose), or to poll.
