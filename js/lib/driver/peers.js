@@ -17,7 +17,7 @@ const ANSWER_EVERY_MS = 50;
 
 // What the core writes (`say`) and reads (`heard`): src/api/mod.rs.
 export const SAY_TOKEN = 0, SAY_ASK = 1, SAY_SIGNED_OUT = 2, SAY_CLAIM = 3, SAY_RELEASED = 4;
-const OLD_TOKEN = 1, TOKEN = 2, ASK = 3, SIGNED_OUT = 4, UNPROVEN_SIGN_OUT = 5, CLAIM = 7;
+const NOTHING = 0, OLD_TOKEN = 1, TOKEN = 2, ASK = 3, SIGNED_OUT = 4, UNPROVEN_SIGN_OUT = 5, CLAIM = 7;
 
 /**
  * Opens the channel named by the `channel` option (none where BroadcastChannel is missing).
@@ -141,34 +141,39 @@ function onMessage(c, data) {
   const from = data !== null && typeof data === "object" ? data.from : undefined;
   if (from === c.tab) return;
   const heard = c.core.read(data, now());
-  switch (heard) {
-    case ASK:
-      answer(c);
-      return;
-    case CLAIM: {
-      const at = data.at;
-      if (!g.claimIsPlausible(at, now(), staleBound(c))) return;
-      c.peerClaims.delete(from);
-      c.peerClaims.set(from, { at, tab: from, seen: monotonic() });
-      // Remind a newcomer that an earlier claim exists, so that it waits.
-      if (c.myClaim && g.beats(c.myClaim.at, c.myClaim.tab, at, from)) postClaim(c);
-      break;
-    }
-    case 0: // malformed
-      return;
-    default: // every other message (a bad token too) ends the sender's claim
-      c.peerClaims.delete(from);
+  if (heard === NOTHING) return; // malformed
+  if (heard === ASK) {
+    answer(c);
+    return;
   }
-  if (heard === TOKEN || heard === OLD_TOKEN) c.failures = 0;
-  if (heard === TOKEN) changed(c, true);
-  if (heard === SIGNED_OUT) {
-    // The sender held our token: the session is over.
-    c.generation++;
-    changed(c, c.core.signOut(data.expired ? error("session_expired") : undefined));
-  } else if (heard === UNPROVEN_SIGN_OUT) {
-    // No proof of this session (a forged message, or a sender with another token): ask the
-    // server. If the session is over the refresh is refused and this tab signs out.
-    c.doubt();
+  if (heard === CLAIM) {
+    const at = data.at;
+    if (!g.claimIsPlausible(at, now(), staleBound(c))) return;
+    c.peerClaims.delete(from);
+    c.peerClaims.set(from, { at, tab: from, seen: monotonic() });
+    // Remind a newcomer that an earlier claim exists, so that it waits.
+    if (c.myClaim && g.beats(c.myClaim.at, c.myClaim.tab, at, from)) postClaim(c);
+  } else {
+    c.peerClaims.delete(from); // every other message (a bad token too) ends the sender's claim
+  }
+  switch (heard) {
+    case TOKEN:
+      c.failures = 0;
+      changed(c, true); // the core took it
+      break;
+    case OLD_TOKEN:
+      c.failures = 0;
+      break;
+    case SIGNED_OUT:
+      // The sender held our token: the session is over.
+      c.generation++;
+      changed(c, c.core.signOut(data.expired ? error("session_expired") : undefined));
+      break;
+    case UNPROVEN_SIGN_OUT:
+      // No proof of this session (a forged message, or a sender with another token): ask the
+      // server. If the session is over the refresh is refused and this tab signs out.
+      c.doubt();
+      break;
   }
   wakeWaiters(c);
 }
