@@ -200,7 +200,7 @@ impl Core {
 
     /// Whether the held token should be refreshed before it is used at `now_ms`.
     pub fn due(&self, now_ms: f64) -> bool {
-        let ahead = self.options.refresh_ahead_seconds * 1000.0;
+        let ahead = self.refresh_ahead_ms();
         self.session
             .token()
             .is_some_and(|t| t.needs_refresh(now_ms, ahead))
@@ -209,7 +209,7 @@ impl Core {
     /// When (epoch ms) the held token is due for a refresh; `undefined` without a token.
     #[wasm_bindgen(js_name = dueAt)]
     pub fn due_at(&self) -> Option<f64> {
-        let ahead = self.options.refresh_ahead_seconds * 1000.0;
+        let ahead = self.refresh_ahead_ms();
         self.session.token().map(|t| t.refresh_due_at_ms(ahead))
     }
 
@@ -359,6 +359,11 @@ impl Core {
 }
 
 impl Core {
+    /// The `refreshAheadSeconds` option in ms.
+    fn refresh_ahead_ms(&self) -> f64 {
+        self.options.refresh_ahead_seconds * 1000.0
+    }
+
     /// Remembers a token order seen, so the next own token is ordered after it.
     fn saw_order(&mut self, order_ms: f64) {
         if order_ms > self.order_floor {

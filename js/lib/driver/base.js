@@ -1,9 +1,11 @@
-/** @typedef {import("./index.js").Driver} Client */
 // The wasm-bindgen glue of the instantiated wasm, shared by every client of the page, and the
 // small helpers every part of the driver uses: clocks, errors, waits.
+/** @typedef {import("./index.js").Driver} Client */
 
-/** The glue module (`Core`, the decisions, `error`), set once the wasm is instantiated. */
-/** @type {typeof import("../glue.js")} */
+/**
+ * The glue module (`Core`, the decisions, `error`), set once the wasm is instantiated.
+ * @type {typeof import("../glue.js")}
+ */
 export let g;
 
 /** Makes `glue` the module every driver part calls. */

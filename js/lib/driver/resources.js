@@ -12,7 +12,6 @@ const collected = typeof FinalizationRegistry === "function" ? new FinalizationR
  * `channel` (BroadcastChannel), `unlisten` (removers of page listeners), `timer` (the refresh
  * timer), `answer` (a delayed answer to questions), `presence` (the presence lock request).
  * @param {Client} c
- * @param {Client} c
  */
 export function own(c) {
   /** @type {{ channel: BroadcastChannel | null, unlisten: (() => void)[], timer: any, answer: any, presence: any }} */
@@ -26,7 +25,6 @@ export function own(c) {
  * @template {object} T
  * @param {T} c
  * @returns {{ deref(): T | undefined }}
- * @param {Client} c
  */
 export const weakRef = (c) => (typeof WeakRef === "function" ? new WeakRef(c) : { deref: () => c });
 
