@@ -112,7 +112,9 @@ async function beforeRequest(instance, record, config) {
   config.withCredentials = true;
   let token = null;
   try {
-    token = await auth.accessToken();
+    // A caller that aborts while a refresh runs: the config goes on as it is, and axios
+    // rejects it at once with its own CanceledError, sending nothing.
+    token = await unlessAborted(auth.accessToken(), config.signal);
   } catch {
     // Signed out: sent without a token, as auth.fetch does.
   }
@@ -134,16 +136,20 @@ async function afterFailure(instance, record, error) {
   if (error?.response?.status !== 401 || !mine?.sent || mine.retried) throw error;
   const sent = authorization(config);
   const { auth } = record;
+  const { signal } = config;
+  const token = () => unlessAborted(auth.accessToken(), signal).then((t) => `Bearer ${t}`);
   let current;
   try {
-    current = `Bearer ${await auth.accessToken()}`;
-    if (current === sent) {
-      await auth.refresh();
-      current = `Bearer ${await auth.accessToken()}`;
+    current = await token();
+    if (current === sent && !signal?.aborted) {
+      await unlessAborted(auth.refresh(), signal);
+      current = await token();
     }
   } catch {
     throw error; // the session is over, or the refresh failed: the 401 is the answer
   }
+  // Aborted while it waited: axios rejects the config at once with its own CanceledError.
+  if (signal?.aborted) return instance.create().request(config);
   if (current === sent) throw error;
   // The retry skips every interceptor (the config has been through them once): an
   // interceptor-free sibling of the instance sends it, and its answer (or its 401) goes on
@@ -151,6 +157,20 @@ async function afterFailure(instance, record, error) {
   setHeader(config, current);
   config.tokenrelay = { sent: true, retried: true };
   return instance.create().request(config);
+}
+
+/**
+ * `promise`'s value, or `null` as soon as `signal` (a request's `AbortSignal`, if any) aborts:
+ * the call then goes to axios, which rejects an aborted request with its own `CanceledError`.
+ */
+function unlessAborted(promise, signal) {
+  if (!signal || typeof signal.addEventListener !== "function") return promise;
+  if (signal.aborted) return Promise.resolve(null);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(null);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 /** Sets the request's `Authorization` header (an `AxiosHeaders`, or a plain record). */

@@ -27,7 +27,7 @@ export interface UseAuthResult {
   /** Signed in, also while a signed-in session refreshes. */
   readonly isSignedIn: boolean;
   login(credentials: unknown): Promise<AuthState>;
-  logout(): Promise<AuthState>;
+  logout(): Promise<AuthState & { readonly confirmed: boolean }>;
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
   readonly client: Client;
 }

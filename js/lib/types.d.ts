@@ -93,7 +93,11 @@ export declare class AuthClient {
   start(): Promise<AuthState>;
   /** Posts `credentials` as JSON to `loginPath`. */
   login(credentials: unknown): Promise<AuthState>;
-  /** Like `window.fetch`, with the token for allowed origins and one refresh + retry on 401. */
+  /**
+   * Like `window.fetch`, with the token for allowed origins and one refresh + retry on 401.
+   * An `init.signal` (or the `Request`'s) that aborts settles the call at once with its reason
+   * (a `DOMException` `AbortError` by default), even while the call waits for a refresh.
+   */
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
   /**
    * Whether `fetch(url)` sends the token and `credentials: "include"` to `url`: `apiBase`'s
@@ -105,8 +109,12 @@ export declare class AuthClient {
   refresh(): Promise<AuthState>;
   /** A valid access token, refreshed first if it is due. */
   accessToken(): Promise<string>;
-  /** Logs out on the server and in every tab. */
-  logout(): Promise<AuthState>;
+  /**
+   * Signs out every tab at once and logs out on the server. A logout the server did not
+   * answer (offline, down) is sent again when a page starts or comes online, and until then
+   * no tab or reload restores the session. `confirmed`: the server answered 2xx or 401.
+   */
+  logout(): Promise<AuthState & { readonly confirmed: boolean }>;
   /** Releases the channel, timers and listeners; later calls reject with `disposed`. */
   dispose(): void;
 }

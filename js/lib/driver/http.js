@@ -39,8 +39,11 @@ export function asResponse(answer) {
 
 /**
  * Posts `body` (JSON text, if any) to the endpoint of `call` with the static CSRF header and
- * `credentials: "include"`, aborted after `requestTimeoutMs` or by `dispose`. Rejects with
- * `network` (timeouts included) or `disposed`.
+ * `credentials: "include"`, and reads the answer's body. The whole exchange, body included, is
+ * aborted after `requestTimeoutMs` or by `dispose`, so a body that stalls never holds the
+ * refresh (or its Web Lock) longer than that. Resolves with `{ status, ok, text, date }`
+ * (`date`: the `Date` header, when readable); rejects with `network` (timeouts included) or
+ * `disposed`.
  * @param {Client} c
  * @param {number} call LOGIN, REFRESH or LOGOUT
  * @param {string} [body]
@@ -70,8 +73,14 @@ export async function postAuth(c, call, body) {
   const timer = setTimeout(abort, timeoutMs);
   try {
     const response = await responseOf(startFetch(request));
+    let text;
+    try {
+      text = await response.text();
+    } catch (e) {
+      throw network(e);
+    }
     if (cancel.aborted) throw error("disposed");
-    return response;
+    return { status: response.status, ok: response.ok, text, date: response.headers.get("Date") };
   } catch (e) {
     if (cancel.aborted) throw error("disposed");
     if (controller.signal.aborted) throw error("network", `timed out after ${timeoutMs} ms`);
@@ -89,17 +98,11 @@ export async function postAuth(c, call, body) {
  * @param {string} [body]
  */
 export async function authCall(c, call, body) {
-  const response = await postAuth(c, call, body);
-  if (!response.ok) throw g.failure(call, response.status);
-  let text;
-  try {
-    text = await response.text();
-  } catch (e) {
-    throw network(e);
-  }
+  const answer = await postAuth(c, call, body);
+  if (!answer.ok) throw g.failure(call, answer.status);
   checkAlive(c);
   // The server's clock, from its `Date` header (readable across origins only when the API
   // lists it in `Access-Control-Expose-Headers`).
-  const date = response.headers.get("Date");
-  return c.core.receive(text, date === null ? undefined : Date.parse(date), now());
+  const { date } = answer;
+  return c.core.receive(answer.text, date === null ? undefined : Date.parse(date), now());
 }

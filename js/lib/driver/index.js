@@ -50,6 +50,10 @@ export class Driver {
     this.failures = 0;
     /** When this tab last answered a question with its token (monotonic ms). */
     this.lastAnswer = -Infinity;
+    /** A logout the server has not confirmed, when the origin's storage cannot say so. */
+    this.logoutPending = false;
+    /** The retry of such a logout under way in this tab. */
+    this.retryingLogout = null;
     /** Aborted by `dispose`: every auth request of this client listens to it. */
     this.abort = new AbortController();
     this.disposed = false;
@@ -111,9 +115,12 @@ export class Driver {
     return alive(this, accessToken(this));
   }
 
-  /** Logs out on the server and in every tab; resolves with the state. */
+  /**
+   * Signs out every tab at once and logs out on the server (again until it answers); resolves
+   * with the state and `confirmed`: whether the server confirmed the logout.
+   */
   logout() {
-    return alive(this, logout(this).then(() => this.state));
+    return alive(this, logout(this).then((confirmed) => Object.freeze({ ...this.state, confirmed })));
   }
 
   /**

@@ -4,6 +4,7 @@
 import { checkAlive, error, g, monotonic, now, settledWithin, sleep } from "./base.js";
 import { authCall, REFRESH } from "./http.js";
 import * as locks from "./locks.js";
+import { logoutPending } from "./logout.js";
 import { changed, join, news, waitUntil } from "./state.js";
 import {
   ask, claimsStaleAt, isStale, liveClaims, message, post, postClaim, send, staleBound,
@@ -188,6 +189,11 @@ async function refreshExclusive(c, before, generation) {
     if ((await ask(c, PEER_WAIT_MS)) && hasNewer(c, before)) return;
   }
   if (c.generation !== generation) throw error("not_signed_in"); // signed out while we waited
+  if (logoutPending(c)) {
+    // Logged out in some tab, and the server not told yet: the cookie must not sign back in.
+    changed(c, c.core.signOut(undefined));
+    throw error("not_signed_in");
+  }
   postClaim(c);
   changed(c, c.core.beginRefresh());
   const sentAt = now();

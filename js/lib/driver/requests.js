@@ -1,7 +1,8 @@
 // The calls of the JS API: start, login, logout, access token.
 /** @typedef {import("./index.js").Driver} Client */
 import { checkAlive, error, g, ignore, now } from "./base.js";
-import { authCall, postAuth, LOGIN, LOGOUT } from "./http.js";
+import { authCall, LOGIN } from "./http.js";
+import { beforeLogin, logoutPending, mark, retryLogout, sendLogout } from "./logout.js";
 import { changed, holdsValidToken, join } from "./state.js";
 import { ask, post, message, send, ASK_WAIT_MS, SAY_SIGNED_OUT, SAY_TOKEN } from "./peers.js";
 import { othersMayBeAlive } from "./presence.js";
@@ -24,6 +25,12 @@ export async function start(c) {
 
 /** @param {Client} c */
 async function restoreNow(c) {
+  if (logoutPending(c)) {
+    // Logged out, and the server not told yet: no session here, and the server is told now.
+    changed(c, c.core.signOut(undefined));
+    retryLogout(c).catch(ignore);
+    return;
+  }
   if (holdsValidToken(c)) return;
   if (c.flight) return c.flight;
   // Ask the other tabs first, when there may be any (a one-tab reload skips the wait).
@@ -48,6 +55,8 @@ export async function login(c, body) {
     // below
   }
   if (typeof json !== "string") throw error("config", "the login body must be a JSON-serialisable value");
+  await beforeLogin(c);
+  checkAlive(c);
   let received;
   try {
     received = await authCall(c, LOGIN, json);
@@ -65,23 +74,24 @@ export async function login(c, body) {
 }
 
 /**
- * `POST logoutPath`, then the session ends here and in every tab, whatever the server said.
+ * Ends the session here and in every tab at once, then `POST logoutPath`; a logout the server
+ * did not answer is sent again until it is (logout.js). Resolves with whether the server
+ * confirmed it (2xx, or 401: the session was already over).
  * @param {Client} c
  */
 export async function logout(c) {
   checkAlive(c);
   c.generation++;
-  // With the proof of the token held now.
+  // With the proof of the token held now; the marker first, so that no tab that hears of the
+  // sign-out and reloads can restore the session before the server is told.
   const signedOut = message(c, SAY_SIGNED_OUT, 0, false);
-  let failure;
-  try {
-    const response = await postAuth(c, LOGOUT);
-    if (!response.ok) failure = g.failure(LOGOUT, response.status);
-  } catch (e) {
-    failure = e;
-  }
-  changed(c, c.core.signOut(failure));
+  mark(c, true);
+  changed(c, c.core.signOut(undefined));
   send(c, signedOut);
+  if (c.retryingLogout) await c.retryingLogout;
+  const { confirmed, failure } = await sendLogout(c);
+  if (failure) changed(c, c.core.signOut(failure));
+  return confirmed;
 }
 
 /**

@@ -4,6 +4,7 @@
 /** @typedef {import("./index.js").Driver} Client */
 import { g, ignore, later, now } from "./base.js";
 import { refresh, PROACTIVE } from "./refresh.js";
+import { retryLogout } from "./logout.js";
 import { listen, weakly } from "./resources.js";
 
 /**
@@ -18,6 +19,7 @@ export function watchPage(c) {
 
 /** @param {Client} c */
 function onPage(c) {
+  retryLogout(c).catch(ignore); // a logout that waits for the server (online again, say)
   const visibility = document.visibilityState;
   if (typeof visibility !== "string" || visibility === "visible") refreshIfDue(c);
 }

@@ -13,10 +13,23 @@ const invalid = (e) => config(`invalid fetch arguments: ${messageOf(e)}`);
 /**
  * `fetch(input, init)` through the client. The request goes out before this returns, unless a
  * refresh has to come first; its answer settles the returned promise through one callback, with
- * no async machinery unless a 401 calls for a refresh.
+ * no async machinery unless a 401 calls for a refresh. A caller's `signal` (in `init`, or the
+ * `Request`'s) settles the call at once with its reason, whatever the call waits for.
  * @param {Client} c
  */
 export function wrappedFetch(c, input, init) {
+  const signal = signalOf(input, init);
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  const call = send(c, input, init, signal);
+  return signal ? abortable(call, signal) : call;
+}
+
+/**
+ * The call of `wrappedFetch`, without the caller's signal.
+ * @param {Client} c
+ * @param {AbortSignal | undefined} signal
+ */
+function send(c, input, init, signal) {
   let outgoing, first, used;
   try {
     checkAlive(c);
@@ -33,11 +46,30 @@ export function wrappedFetch(c, input, init) {
       return isFinal(response, used) ? response : alive(c, answered(c, outgoing, used, response));
     },
     (e) => {
-      throw network(e);
+      throw signal?.aborted ? signal.reason : network(e);
     },
   );
 }
 
+/** The caller's `AbortSignal`: `init.signal` when given, else a `Request` input's own. */
+function signalOf(input, init) {
+  const given = init !== null && typeof init === "object" && "signal" in init ? init.signal : input?.signal;
+  return given instanceof AbortSignal ? given : undefined;
+}
+
+/**
+ * `call`, or a rejection with `signal.reason` as soon as `signal` aborts (the refresh the call
+ * waited for goes on for the other callers; an answer that comes later is dropped).
+ * @param {Promise<Response>} call
+ * @param {AbortSignal} signal
+ */
+function abortable(call, signal) {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    call.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
 
 /**
  * Whether the token can be used as is: no restore or refresh under way, none due.

@@ -175,7 +175,11 @@ async fn refresh(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Resp
                 Stats::bump(&state.stats.refresh_second_successor);
             }
             fault.after_rotation().await;
-            issue(&state, &headers, &pair)
+            let answer = issue(&state, &headers, &pair);
+            if fault.refresh_stall_body {
+                return hooks::stalled(answer);
+            }
+            answer
         }
         RefreshOutcome::GraceReplay(pair) => {
             Stats::bump(&state.stats.refresh_grace_replay);
@@ -202,6 +206,10 @@ async fn refresh(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Resp
 
 async fn logout(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     Stats::bump(&state.stats.logout);
+    if let Some(status) = state.faults().logout_status {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        return error(status, "fault", "injected by /__faults");
+    }
     state
         .store()
         .logout(cookie(&headers, cookie_name(&state.config)).as_deref());

@@ -2,16 +2,18 @@
 //! `--no-test-hooks`.
 
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::{Json, Router};
+use futures_util::{stream, StreamExt};
 use serde_json::json;
 
 use crate::api::error;
@@ -33,6 +35,12 @@ pub struct Faults {
     /// Rotate, then never answer: the new refresh cookie never reaches the browser (a
     /// response lost on the way; the client gives up after its `requestTimeoutMs`).
     pub refresh_lose_response: bool,
+    /// Rotate and send the headers (the new refresh cookie with them), then stall the body
+    /// after its first bytes (a slow or broken connection; the client's timeout must cover
+    /// reading the body).
+    pub refresh_stall_body: bool,
+    /// Answer logouts with this status (and log nobody out).
+    pub logout_status: Option<u16>,
     /// Only the next N refresh requests get the refresh faults above (absent: every one
     /// until changed).
     pub refresh_times: Option<u32>,
@@ -58,6 +66,19 @@ impl Faults {
             tokio::time::sleep(LOST_ANSWER_HOLD).await;
         }
     }
+}
+
+/// The answer `answer` with its headers as they are and a body that sends its first bytes and
+/// then stalls for [`LOST_ANSWER_HOLD`] (the handler's task ends when the client disconnects).
+pub fn stalled(answer: Response) -> Response {
+    let (parts, _) = answer.into_parts();
+    let first =
+        stream::once(async { Ok::<_, Infallible>(Bytes::from_static(b"{\"accessToken\":")) });
+    let never = stream::once(async {
+        tokio::time::sleep(LOST_ANSWER_HOLD).await;
+        Ok::<_, Infallible>(Bytes::new())
+    });
+    Response::from_parts(parts, Body::from_stream(first.chain(never)))
 }
 
 /// The faults one refresh request gets, counting down `refreshTimes`.

@@ -152,6 +152,11 @@ impl AppState {
         *self.login_throttle() = throttle::LoginThrottle::new(self.config.login_limit);
     }
 
+    /// The faults set by `/__faults`.
+    fn faults(&self) -> Faults {
+        *self.faults.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn store(&self) -> std::sync::MutexGuard<'_, tokens::Store> {
         self.store
             .lock()
