@@ -70,8 +70,11 @@ const pkg = {
   },
   // Nothing runs at import time; the Nuxt runtime files are registered by the module.
   sideEffects: false,
-  peerDependencies: { react: ">=18", vue: ">=3.3", nuxt: ">=3.10", "@nuxt/kit": ">=3.10",
-    axios: ">=1.12", next: ">=15" },
+  // Each range starts at the oldest version the tests run (tests/examples/tested-peers.mjs;
+  // tests/examples/peers.test.mjs checks it and installs the tarball with each): an app with an
+  // older one gets ERESOLVE from npm rather than an untested combination.
+  peerDependencies: { react: ">=19.3.1", vue: ">=3.5.45", nuxt: ">=3.21.11", "@nuxt/kit": ">=3.21.11",
+    axios: ">=1.6.8", next: ">=16.4.6" },
   peerDependenciesMeta: optional(["react", "vue", "nuxt", "@nuxt/kit", "axios", "next"]),
 };
 writeFileSync("pkg/package.json", JSON.stringify(pkg, null, 2) + "\n");
