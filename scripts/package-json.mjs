@@ -73,8 +73,8 @@ const pkg = {
   // Each range starts at the oldest version the tests run (tests/examples/tested-peers.mjs;
   // tests/examples/peers.test.mjs checks it and installs the tarball with each): an app with an
   // older one gets ERESOLVE from npm rather than an untested combination.
-  peerDependencies: { react: ">=19.3.1", vue: ">=3.5.45", nuxt: ">=3.21.11", "@nuxt/kit": ">=3.21.11",
-    axios: ">=1.6.8", next: ">=16.4.6" },
+  peerDependencies: { react: ">=18.3.1", vue: ">=3.3.13", nuxt: ">=3.21.11", "@nuxt/kit": ">=3.21.11",
+    axios: ">=1.6.8", next: ">=15.5.29" },
   peerDependenciesMeta: optional(["react", "vue", "nuxt", "@nuxt/kit", "axios", "next"]),
 };
 writeFileSync("pkg/package.json", JSON.stringify(pkg, null, 2) + "\n");

@@ -1,8 +1,10 @@
 // The peer ranges of the packed package match what the tests run: each range starts at the
 // oldest version tested (tested-peers.mjs), and a plain `npm install` of the tarball resolves
 // with each tested version, by its real package name (no alias, no --legacy-peer-deps): into
-// each example's own project (its package.json and lockfile), and with each tested axios. Only
-// the lockfile is written (--package-lock-only); the axios test installs and runs each axios.
+// each example's own project (its package.json and lockfile), with each oldest version that no
+// lockfile pins (into the example that runs it), and with each tested axios. Every tested version
+// is run somewhere. Only the lockfile is written (--package-lock-only); oldest-peers.test.mjs and
+// the axios test install and run them.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -11,7 +13,7 @@ import path from "node:path";
 import { root } from "../e2e/lib/server.mjs";
 import { packPackage } from "../e2e/lib/pack.mjs";
 import { run } from "../e2e/lib/examples.mjs";
-import { TESTED, EXAMPLES, oldest } from "./tested-peers.mjs";
+import { TESTED, EXAMPLES, OLDEST_RUNS, oldest, versionIn } from "./tested-peers.mjs";
 
 const work = path.join(root, "target", "peers");
 let tarball, manifest;
@@ -60,6 +62,36 @@ for (const example of EXAMPLES) {
     }
   });
 }
+
+/** Copies www/examples/`example`'s package.json and lockfile into target/peers/`name`. */
+const exampleProject = (name, example) => project(name, Object.fromEntries(["package.json", "package-lock.json"]
+  .map((file) => [file, path.join(root, "www/examples", example, file)])));
+
+for (const [peer, { example, install }] of Object.entries(OLDEST_RUNS)) {
+  test(`npm install of the tarball with ${install.join(" ")} into www/examples/${example} resolves`, async () => {
+    assert.equal(versionIn(install, peer), oldest(peer), `OLDEST_RUNS installs the oldest tested ${peer}`);
+    const packages = await resolveInstall(exampleProject(`oldest-${peer}`, example), install);
+    assert.equal(packages["node_modules/tokenrelay"]?.version, manifest.version, "tokenrelay installed from the tarball");
+    for (const spec of install) {
+      const name = spec.slice(0, spec.lastIndexOf("@"));
+      assert.equal(packages[`node_modules/${name}`]?.version, versionIn(install, name), `${example}: ${spec}`);
+    }
+  });
+}
+
+test("every tested version is run: pinned by an example's lockfile, installed by OLDEST_RUNS, or axios's", () => {
+  const run = new Set(TESTED.axios.map((version) => `axios@${version}`));
+  for (const example of EXAMPLES) {
+    const { packages } = JSON.parse(readFileSync(path.join(root, "www/examples", example, "package-lock.json"), "utf8"));
+    for (const name of Object.keys(TESTED)) {
+      if (packages[`node_modules/${name}`]) run.add(`${name}@${packages[`node_modules/${name}`].version}`);
+    }
+  }
+  for (const { install } of Object.values(OLDEST_RUNS)) for (const spec of install) run.add(spec);
+  for (const [name, versions] of Object.entries(TESTED)) {
+    for (const version of versions) assert.ok(run.has(`${name}@${version}`), `${name}@${version} is listed but no test runs it`);
+  }
+});
 
 for (const version of TESTED.axios) {
   test(`npm install of the tarball with axios@${version} resolves`, async () => {
