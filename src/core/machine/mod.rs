@@ -1,0 +1,655 @@
+//! The refresh flight as a sans-IO state machine: one per client, fed [`Input`]s with the time,
+//! drained of [`Output`]s after every input, and woken at [`Machine::poll_timeout`].
+//!
+//! It owns the session and the whole flight on the Web Locks path: the single flight of this
+//! tab (callers join it), the refresh budget's wait, the lock (`ifAvailable` for proactive
+//! refreshes, then a queue re-checked on news and at the holder's staleness deadline), the
+//! takeover of a silent holder (the takeover lock `ifAvailable`, then `steal`), the plan read
+//! from the cooldown stamp, the question to the other tabs, the refresh request bounded by its
+//! own timer until the body is read, sign-in, rejection (a lost race, or the session is over
+//! with the proven sign-out), transient failures and their counter, the sign-out fence and the
+//! pending-logout check. Without Web Locks the driver runs the election and reports its
+//! outcome; the refresh after it is the machine's.
+
+mod flight;
+pub mod io;
+#[cfg(test)]
+mod tests;
+pub mod timer;
+
+pub use io::{Input, LockMode, LockOutcome, Now, Output};
+
+use flight::{Flight, Step};
+use timer::{Timer, Timers};
+
+use super::budget::RefreshBudget;
+use super::claims::Token;
+use super::coordination::{is_later, stale_at};
+use super::error::Error;
+use super::options::Options;
+use super::protocol::{signature_of, Message};
+use super::session::Session;
+
+/// How long a tab waits for a peer's token when a cooldown stamp says one exists (messages
+/// between tabs take a few ms; the bound covers a busy tab).
+pub const PEER_WAIT_MS: f64 = 300.0;
+/// After a lost race for the takeover lock, when a waiter looks again.
+pub const TAKEOVER_RETRY_MS: f64 = 250.0;
+
+/// The session and the refresh flight of one client.
+pub struct Machine {
+    /// The session and its token.
+    pub session: Session,
+    /// Grows on every sign-out and login: a flight begun before cannot sign back in.
+    generation: u32,
+    /// Consecutive transient refresh failures (the driver's backoff).
+    failures: u32,
+    /// When (epoch ms) this tab last asked the others for a newer token and got none.
+    unanswered_ask: Option<f64>,
+    /// When (monotonic ms) a live claim of another tab was last heard of.
+    last_claim_seen: Option<f64>,
+    budget: RefreshBudget,
+    request_timeout_ms: f64,
+    cooldown_ms: f64,
+    cooldown_cookie: String,
+    channel: String,
+    flight: Option<Flight>,
+    next_id: u32,
+    timers: Timers,
+    out: Vec<Output>,
+    disposed: bool,
+}
+
+impl Machine {
+    /// A machine for a client with `options` (validated), signed out of nothing yet.
+    pub fn new(options: &Options) -> Machine {
+        Machine {
+            session: Session::default(),
+            generation: 0,
+            failures: 0,
+            unanswered_ask: None,
+            last_claim_seen: None,
+            budget: RefreshBudget::default(),
+            request_timeout_ms: options.request_timeout_ms,
+            cooldown_ms: options.cooldown_ms,
+            cooldown_cookie: options.cooldown_cookie.clone(),
+            channel: options.channel.clone(),
+            flight: None,
+            next_id: 0,
+            timers: Timers::default(),
+            out: Vec::new(),
+            disposed: false,
+        }
+    }
+
+    /// The longest a live tab can stay silent while it refreshes: a wait for a peer's token,
+    /// then a request bounded by `requestTimeoutMs`.
+    pub fn stale_bound_ms(&self) -> f64 {
+        self.request_timeout_ms + PEER_WAIT_MS
+    }
+
+    /// Whether a refresh flight is under way in this tab.
+    pub fn flying(&self) -> bool {
+        self.flight.is_some()
+    }
+
+    /// Consecutive transient refresh failures.
+    pub fn failures(&self) -> u32 {
+        self.failures
+    }
+
+    /// A token arrived some other way (login, a peer): the failures are over.
+    pub fn clear_failures(&mut self) {
+        self.failures = 0;
+    }
+
+    /// A sign-out or a login: a flight begun before must not sign in with its answer.
+    pub fn fence(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+    }
+
+    /// This tab asked the others for a newer token at `at_ms` (epoch) and got none.
+    pub fn note_unanswered_ask(&mut self, at_ms: f64) {
+        self.unanswered_ask = Some(at_ms);
+    }
+
+    /// The next thing for the driver to do; drain until `None` after every input.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        (!self.out.is_empty()).then(|| self.out.remove(0))
+    }
+
+    /// When (monotonic ms) to feed [`Input::Timer`]; `None`: no timer.
+    pub fn poll_timeout(&self) -> Option<f64> {
+        self.timers.next()
+    }
+
+    /// Takes one input at `now`.
+    pub fn handle(&mut self, input: Input, now: Now) {
+        if self.disposed {
+            if let Input::Refresh { call, .. } = input {
+                self.out.push(Output::Reject(call, Error::Disposed));
+            }
+            return;
+        }
+        match input {
+            Input::Refresh {
+                call,
+                proactive,
+                locks,
+            } => self.refresh(call, proactive, locks, now),
+            Input::News { last_claim_seen } => {
+                self.last_claim_seen = last_claim_seen;
+                self.on_news(now);
+            }
+            Input::Timer => {
+                while let Some(timer) = self.timers.take_expired(now.monotonic_ms) {
+                    self.on_timer(timer, now);
+                }
+            }
+            Input::Lock { id, outcome } => self.on_lock(id, outcome, now),
+            Input::Facts {
+                cookies,
+                logout_pending,
+            } => self.on_facts(&cookies, logout_pending, now),
+            Input::Answer { id, result } => self.on_answer(id, result, now),
+            Input::Elected { won, claim_at_ms } => {
+                if self.step() == Some(Step::Elect) {
+                    if won {
+                        if let Some(f) = &mut self.flight {
+                            f.claim_at = Some(claim_at_ms);
+                        }
+                        self.exclusive();
+                    } else {
+                        self.finish(Ok(()));
+                    }
+                }
+            }
+            Input::Dispose => self.dispose(),
+        }
+    }
+
+    fn step(&self) -> Option<Step> {
+        self.flight.as_ref().map(|f| f.step)
+    }
+
+    fn set_step(&mut self, step: Step) {
+        if let Some(f) = &mut self.flight {
+            f.step = step;
+        }
+    }
+
+    fn order(&self) -> Option<f64> {
+        self.session.token().map(|t| t.order_ms)
+    }
+
+    /// Whether the token held now is newer than the one the flight began with.
+    fn has_newer(&self) -> bool {
+        self.flight
+            .as_ref()
+            .is_some_and(|f| is_later(self.order(), f.before))
+    }
+
+    fn holds_valid(&self, now: Now) -> bool {
+        self.session
+            .token()
+            .is_some_and(|t| !t.is_expired(now.wall_ms))
+    }
+
+    fn id(&mut self) -> u32 {
+        self.next_id = self.next_id.wrapping_add(1);
+        self.next_id
+    }
+
+    fn changed(&mut self, did: bool) {
+        if did {
+            self.out.push(Output::Changed);
+        }
+    }
+
+    fn post_claim(&mut self, now: Now) {
+        let at_ms = self
+            .flight
+            .as_ref()
+            .and_then(|f| f.claim_at)
+            .unwrap_or(now.wall_ms);
+        self.out.push(Output::Post(Message::Claim { at_ms }));
+    }
+
+    fn request_lock(&mut self, takeover: bool, mode: LockMode) -> u32 {
+        let id = self.id();
+        let name = if takeover {
+            [self.channel.as_str(), ":takeover"].concat()
+        } else {
+            self.channel.clone()
+        };
+        self.out.push(Output::RequestLock { id, name, mode });
+        id
+    }
+
+    fn release(&mut self, id: Option<u32>) {
+        if let Some(id) = id {
+            self.out.push(Output::Release(id));
+        }
+    }
+
+    fn refresh(&mut self, call: u32, proactive: bool, locks: bool, now: Now) {
+        if let Some(f) = &mut self.flight {
+            f.callers.push(call);
+            return;
+        }
+        self.flight = Some(Flight::new(
+            call,
+            self.order(),
+            self.generation,
+            proactive,
+            locks,
+        ));
+        let delay = self.budget.delay_ms(now.monotonic_ms);
+        if delay > 0.0 {
+            self.timers.set(Timer::Budget, now.monotonic_ms + delay);
+        } else {
+            self.after_budget(now);
+        }
+    }
+
+    fn after_budget(&mut self, now: Now) {
+        let Some(f) = &self.flight else { return };
+        let (proactive, locks, before) = (f.proactive, f.locks, f.before);
+        if self.has_newer() {
+            self.finish(Ok(()));
+        } else if !locks {
+            self.set_step(Step::Elect);
+            self.out.push(Output::Elect(before));
+        } else if proactive {
+            let id = self.request_lock(false, LockMode::IfAvailable);
+            if let Some(f) = &mut self.flight {
+                f.main = Some(id);
+                f.step = Step::TryLock;
+            }
+        } else {
+            self.queue(now);
+        }
+    }
+
+    /// Queues for the lock, re-checked at the holder's staleness deadline.
+    fn queue(&mut self, now: Now) {
+        if let Some(f) = &mut self.flight {
+            f.since.get_or_insert(now.monotonic_ms);
+        }
+        self.request_main();
+        self.arm_stale();
+    }
+
+    fn request_main(&mut self) {
+        let id = self.request_lock(false, LockMode::Wait);
+        if let Some(f) = &mut self.flight {
+            f.main = Some(id);
+            f.main_granted = false;
+            f.step = Step::Queue;
+        }
+    }
+
+    /// When (monotonic ms) the holder must be dead or frozen: silent since the later of the
+    /// last claim heard and the start of the wait, longer than a live tab can be.
+    fn stale_deadline(&self) -> f64 {
+        let since = self.flight.as_ref().and_then(|f| f.since).unwrap_or(0.0);
+        let seen = self.last_claim_seen.map_or(since, |s| s.max(since));
+        stale_at(seen, self.stale_bound_ms())
+    }
+
+    fn arm_stale(&mut self) {
+        let at = self.stale_deadline() + 1.0;
+        self.timers.set(Timer::Wait, at);
+    }
+
+    /// In the queue: a newer token ends the wait; a stale holder is taken over by one waiter.
+    fn queue_check(&mut self, now: Now) {
+        if self.has_newer() {
+            self.finish(Ok(()));
+        } else if now.monotonic_ms > self.stale_deadline() {
+            self.timers.clear(Timer::Wait);
+            let id = self.request_lock(true, LockMode::IfAvailable);
+            if let Some(f) = &mut self.flight {
+                f.takeover = Some(id);
+                f.step = Step::Takeover;
+            }
+        } else {
+            self.arm_stale();
+        }
+    }
+
+    fn on_news(&mut self, now: Now) {
+        match self.step() {
+            Some(Step::Budget | Step::HopeNews) if self.has_newer() => self.finish(Ok(())),
+            Some(Step::Queue) => self.queue_check(now),
+            Some(Step::Ask(after)) => {
+                let answered = self.flight.as_ref().is_some_and(|f| {
+                    self.holds_valid(now) && is_later(self.order(), f.asked_before)
+                });
+                if answered {
+                    self.timers.clear(Timer::Ask);
+                    self.after_ask(after, true);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_timer(&mut self, timer: Timer, now: Now) {
+        match (timer, self.step()) {
+            (Timer::Budget, Some(Step::Budget)) => self.after_budget(now),
+            (Timer::Wait, Some(Step::HopeNews)) => {
+                if self.has_newer() {
+                    self.finish(Ok(()));
+                } else {
+                    self.queue(now);
+                }
+            }
+            (Timer::Wait, Some(Step::Queue)) => self.queue_check(now),
+            (Timer::Ask, Some(Step::Ask(after))) => {
+                if let Some(f) = &self.flight {
+                    self.unanswered_ask = Some(f.asked_at);
+                }
+                let valid = self.holds_valid(now);
+                self.after_ask(after, valid);
+            }
+            (Timer::Request, Some(Step::Request(id))) => {
+                self.out.push(Output::AbortAuth(id));
+                let ms = self.request_timeout_ms.clamp(1.0, 2_147_483_647.0).floor();
+                let why = ["timed out after ", &super::text::decimal(ms as u64), " ms"].concat();
+                self.on_answer(id, Err(Error::Network(why)), now);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_lock(&mut self, id: u32, outcome: LockOutcome, now: Now) {
+        let newer = self.has_newer();
+        let Some(f) = &mut self.flight else { return };
+        let main = f.main == Some(id);
+        if !main && f.takeover != Some(id) {
+            return; // a request withdrawn before its answer
+        }
+        if outcome == LockOutcome::Unavailable {
+            let why = Error::Network("Web Locks became unavailable".into());
+            return self.finish(Err(why));
+        }
+        let granted = outcome == LockOutcome::Granted;
+        match (f.step, main) {
+            (Step::TryLock, true) if granted => self.exclusive(),
+            (Step::TryLock, true) => {
+                f.main = None;
+                f.step = Step::HopeNews;
+                let at = now.monotonic_ms + self.stale_bound_ms();
+                self.timers.set(Timer::Wait, at);
+            }
+            (Step::Queue, true) if granted => {
+                self.timers.clear(Timer::Wait);
+                self.exclusive();
+            }
+            (Step::Queue, true) => self.request_main(), // stolen or aborted: ask again
+            (Step::Takeover, true) => {
+                f.main_granted = granted;
+                if !granted {
+                    f.main = None;
+                }
+            }
+            (Step::Takeover, false) => {
+                if f.main_granted {
+                    // Our turn came meanwhile: no takeover needed.
+                    if !granted {
+                        f.takeover = None;
+                    }
+                    self.exclusive();
+                } else if !granted {
+                    // Another waiter is taking over: look again a little later.
+                    f.takeover = None;
+                    f.step = Step::Queue;
+                    if f.main.is_none() {
+                        self.request_main();
+                    }
+                    self.timers
+                        .set(Timer::Wait, now.monotonic_ms + TAKEOVER_RETRY_MS);
+                } else if newer {
+                    self.finish(Ok(()));
+                } else {
+                    let old = f.main.take();
+                    self.release(old);
+                    let id = self.request_lock(false, LockMode::Steal);
+                    if let Some(f) = &mut self.flight {
+                        f.main = Some(id);
+                        f.step = Step::Steal;
+                    }
+                }
+            }
+            (Step::Steal, true) if granted => self.exclusive(),
+            (Step::Steal, true) => {
+                // Stolen in turn: ask again.
+                let takeover = f.takeover.take();
+                self.release(takeover);
+                self.request_main();
+                self.arm_stale();
+            }
+            _ => {}
+        }
+    }
+
+    /// Holding the right to refresh: the plan comes from the facts.
+    fn exclusive(&mut self) {
+        if let Some(f) = &mut self.flight {
+            f.exclusive = true;
+            f.step = Step::Plan;
+        }
+        self.out.push(Output::ReadFacts);
+    }
+
+    fn on_facts(&mut self, cookies: &str, logout_pending: bool, now: Now) {
+        let Some(f) = &self.flight else { return };
+        let stamp = super::cooldown::read_stamp(cookies, &self.cooldown_cookie);
+        let before = f.before;
+        match f.step {
+            Step::Plan => {
+                use super::coordination::{plan_refresh, Observed, Plan};
+                let seen = Observed {
+                    before,
+                    held: self.order(),
+                    stamp,
+                    unanswered_ask: self.unanswered_ask,
+                };
+                match plan_refresh(seen, now.wall_ms, self.cooldown_ms) {
+                    Plan::UseHeld => self.finish(Ok(())),
+                    Plan::WaitForPeer => {
+                        // The refresher posted its token before it released the lock: it is
+                        // on its way, and any tab holding it answers the question at once.
+                        self.post_claim(now);
+                        self.ask(Step::Ask(flight::AfterAsk::Send), now);
+                    }
+                    Plan::Refresh => self.send(logout_pending, now),
+                }
+            }
+            Step::LogoutCheck => self.send(logout_pending, now),
+            Step::Rejected => {
+                use super::coordination::{after_rejection, Rejection};
+                match after_rejection(before, self.order(), stamp, f.sent_at) {
+                    Rejection::AdoptNewer => {
+                        let did = self.session.end_refresh();
+                        self.changed(did);
+                        self.finish(Ok(()));
+                    }
+                    Rejection::WaitForPeer => self.ask(Step::Ask(flight::AfterAsk::Rejection), now),
+                    Rejection::SessionOver => self.session_over(),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Asks the other tabs for a token newer than the one held, for at most `PEER_WAIT_MS`.
+    fn ask(&mut self, step: Step, now: Now) {
+        let held = self.order();
+        if let Some(f) = &mut self.flight {
+            f.asked_at = now.wall_ms;
+            f.asked_before = held;
+            f.step = step;
+        }
+        self.out.push(Output::Post(Message::Ask));
+        self.timers.set(Timer::Ask, now.monotonic_ms + PEER_WAIT_MS);
+    }
+
+    fn after_ask(&mut self, after: flight::AfterAsk, answered: bool) {
+        let adopted = answered && self.has_newer();
+        match after {
+            flight::AfterAsk::Send if adopted => self.finish(Ok(())),
+            flight::AfterAsk::Send => {
+                self.set_step(Step::LogoutCheck);
+                self.out.push(Output::ReadFacts);
+            }
+            flight::AfterAsk::Rejection if adopted => {
+                let did = self.session.end_refresh();
+                self.changed(did);
+                self.finish(Ok(()));
+            }
+            flight::AfterAsk::Rejection => self.session_over(),
+        }
+    }
+
+    /// Sends the refresh request, unless the session was signed out or logged out meanwhile.
+    fn send(&mut self, logout_pending: bool, now: Now) {
+        let Some(f) = &self.flight else { return };
+        if f.generation != self.generation {
+            return self.finish(Err(Error::NotSignedIn)); // signed out while we waited
+        }
+        if logout_pending {
+            // Logged out in some tab, and the server not told yet: the cookie must not sign
+            // back in.
+            let did = self.session.signed_out(None);
+            self.changed(did);
+            return self.finish(Err(Error::NotSignedIn));
+        }
+        self.post_claim(now);
+        let did = self.session.begin_refresh();
+        self.changed(did);
+        self.budget.record(now.monotonic_ms);
+        let id = self.id();
+        if let Some(f) = &mut self.flight {
+            f.sent_at = now.wall_ms;
+            f.step = Step::Request(id);
+        }
+        let call = super::response::AuthCall::Refresh;
+        self.out.push(Output::SendAuth { id, call });
+        self.timers
+            .set(Timer::Request, now.monotonic_ms + self.request_timeout_ms);
+    }
+
+    fn on_answer(&mut self, id: u32, result: Result<Token, Error>, now: Now) {
+        let Some(f) = &mut self.flight else { return };
+        if f.step != Step::Request(id) {
+            return; // timed out before
+        }
+        self.timers.clear(Timer::Request);
+        if f.generation != self.generation {
+            // Signed out meanwhile (logout here or in another tab): do not sign back in.
+            let did = self.session.end_refresh();
+            self.changed(did);
+            return self.finish(Err(Error::NotSignedIn));
+        }
+        match result {
+            Ok(token) => {
+                let max_age = ((self.cooldown_ms / 1000.0).ceil() as u32).saturating_add(60);
+                let stamp = super::cooldown::write_stamp(
+                    &self.cooldown_cookie,
+                    token.obtained_at_ms,
+                    max_age,
+                );
+                self.out.push(Output::WriteCookie(stamp));
+                self.failures = 0;
+                let message = token_message(&token);
+                let did = self.session.signed_in(token);
+                self.changed(did);
+                self.out.push(Output::Post(message));
+                self.finish(Ok(()));
+            }
+            Err(Error::SessionExpired) => {
+                f.step = Step::Rejected;
+                f.rejection = Some(Error::SessionExpired);
+                self.out.push(Output::ReadFacts);
+            }
+            Err(e) => {
+                let _ = now;
+                self.failures = self.failures.saturating_add(1);
+                let did = self.session.failed(e.clone());
+                self.changed(did);
+                self.finish(Err(e));
+            }
+        }
+    }
+
+    /// The refresh token was rejected: sign out here and, if a session existed, everywhere
+    /// (with the proof that this tab held the session's token, taken before it is dropped).
+    fn session_over(&mut self) {
+        self.fence();
+        let Some(f) = &mut self.flight else { return };
+        let error = f.rejection.take().unwrap_or(Error::SessionExpired);
+        let had_session = f.before.is_some() || self.order().is_some();
+        let proof = self
+            .session
+            .token()
+            .map(|t| signature_of(&t.jwt).to_owned());
+        let did = self
+            .session
+            .signed_out(had_session.then_some(Error::SessionExpired));
+        self.changed(did);
+        self.out.push(Output::Post(if had_session {
+            Message::SignedOut {
+                expired: true,
+                proof,
+            }
+        } else {
+            Message::Released
+        }));
+        self.finish(Err(error));
+    }
+
+    /// Ends the flight: its claims and locks go, every caller gets `result`.
+    fn finish(&mut self, result: Result<(), Error>) {
+        let Some(f) = self.flight.take() else { return };
+        self.timers.clear_all();
+        if f.exclusive {
+            if f.claim_at.is_some() {
+                self.out.push(Output::EndElection);
+            }
+            self.out.push(Output::Post(Message::Released)); // our claims end here
+        }
+        self.release(f.main);
+        self.release(f.takeover);
+        for call in f.callers {
+            self.out.push(match &result {
+                Ok(()) => Output::Resolve(call),
+                Err(e) => Output::Reject(call, e.clone()),
+            });
+        }
+    }
+
+    fn dispose(&mut self) {
+        if let Some(f) = &self.flight {
+            if let Step::Request(id) = f.step {
+                self.out.push(Output::AbortAuth(id));
+            }
+            if let Some(f) = &mut self.flight {
+                f.exclusive = false; // the channel is closed
+            }
+        }
+        self.finish(Err(Error::Disposed));
+        self.disposed = true;
+    }
+}
+
+/// The channel message that hands `token` to the other tabs.
+pub fn token_message(token: &Token) -> Message {
+    Message::Token {
+        jwt: token.jwt.clone(),
+        obtained_at_ms: token.obtained_at_ms,
+        expires_at_ms: Some(token.expires_at_ms),
+        order_ms: Some(token.order_ms),
+    }
+}
