@@ -4,11 +4,6 @@ import { error, g, later, monotonic, now } from "./base.js";
 import { weakly } from "./resources.js";
 import { changed, holdsValidToken, waitUntil, wakeWaiters } from "./state.js";
 
-/**
- * How long a tab waits for a peer's token when a cooldown stamp says one exists (messages
- * between tabs take a few ms; the bound covers a busy tab).
- */
-export const PEER_WAIT_MS = 300;
 /** How long `start()` waits for an answer to its question before it refreshes. */
 export const ASK_WAIT_MS = 100;
 /** How often at most a tab answers questions with its token (a flood of forged questions must
@@ -66,11 +61,10 @@ export const post = (c, what, at, expired) => send(c, message(c, what, at, expir
 export const postClaim = (c) => post(c, SAY_CLAIM, c.myClaim ? c.myClaim.at : now());
 
 /**
- * The longest a live tab can stay silent while it refreshes: a wait for a peer's token, a
- * question to the tabs, then a request bounded by `requestTimeoutMs`.
+ * The longest a live tab can stay silent while it refreshes (the machine's bound).
  * @param {Client} c
  */
-export const staleBound = (c) => c.cfg.requestTimeoutMs + PEER_WAIT_MS;
+export const staleBound = (c) => c.cfg.staleBound;
 
 /**
  * Whether a peer last heard of at `seen` (monotonic ms) must be dead or frozen.
@@ -88,7 +82,7 @@ export async function ask(c, ms) {
   const before = c.core.order();
   post(c, SAY_ASK);
   const answered = await waitUntil(c, ms, () => holdsValidToken(c) && g.isLater(c.core.order(), before));
-  if (!answered) c.unansweredAsk = askedAt;
+  if (!answered) c.core.unansweredAsk(askedAt);
   return answered || holdsValidToken(c);
 }
 
@@ -158,15 +152,15 @@ function onMessage(c, data) {
   }
   switch (heard) {
     case TOKEN:
-      c.failures = 0;
+      c.core.clearFailures();
       changed(c, true); // the core took it
       break;
     case OLD_TOKEN:
-      c.failures = 0;
+      c.core.clearFailures();
       break;
     case SIGNED_OUT:
       // The sender held our token: the session is over.
-      c.generation++;
+      c.core.fence();
       changed(c, c.core.signOut(data.expired ? error("session_expired") : undefined));
       break;
     case UNPROVEN_SIGN_OUT:

@@ -32,12 +32,12 @@ async function restoreNow(c) {
     return;
   }
   if (holdsValidToken(c)) return;
-  if (c.flight) return c.flight;
+  if (c.core.flying()) return refresh(c, DEMAND);
   // Ask the other tabs first, when there may be any (a one-tab reload skips the wait).
   if (await othersMayBeAlive(c)) {
     if (await ask(c, ASK_WAIT_MS)) return;
   } else {
-    c.unansweredAsk = now(); // as good as an unanswered question: no tab can hand over a token
+    c.core.unansweredAsk(now()); // as good as an unanswered question: no tab can hand over a token
   }
   return refresh(c, DEMAND);
 }
@@ -67,8 +67,8 @@ export async function login(c, body) {
   }
   if (c.disposed) received.free();
   checkAlive(c);
-  c.generation++;
-  c.failures = 0;
+  c.core.fence();
+  c.core.clearFailures();
   changed(c, c.core.signIn(received));
   post(c, SAY_TOKEN);
 }
@@ -81,7 +81,7 @@ export async function login(c, body) {
  */
 export async function logout(c) {
   checkAlive(c);
-  c.generation++;
+  c.core.fence();
   // With the proof of the token held now; the marker first, so that no tab that hears of the
   // sign-out and reloads can restore the session before the server is told.
   const signedOut = message(c, SAY_SIGNED_OUT, 0, false);
@@ -100,7 +100,7 @@ export async function logout(c) {
  */
 export async function ensureFresh(c) {
   if (c.restore) await c.restore.catch(ignore);
-  if (c.flight) await c.flight.catch(ignore);
+  if (c.core.flying()) await refresh(c, DEMAND).catch(ignore);
   if (c.core.due(now())) await refresh(c, DEMAND).catch(ignore);
 }
 

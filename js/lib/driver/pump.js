@@ -1,0 +1,146 @@
+// The pump of the refresh machine (src/core/machine/, through the wasm's `Core.input` /
+// `Core.poll`): every browser outcome becomes one input, every output one browser call; after
+// each input the outputs are drained, then ONE timer is armed for `pollTimeout()`. The promise
+// table of the flight's callers lives here. No policy: what to do and when is the machine's.
+/** @typedef {import("./index.js").Driver} Client */
+import { later, messageOf, monotonic, now } from "./base.js";
+import { fetchAuth, REFRESH } from "./http.js";
+import * as locks from "./locks.js";
+import { logoutPending } from "./logout.js";
+import { elect } from "./election.js";
+import { send } from "./peers.js";
+import { changed } from "./state.js";
+import { weakly } from "./resources.js";
+
+// Inputs (src/api/machine.rs, `input`).
+export const REFRESH_CALL = 0, LOCK = 1, NEWS = 2, FACTS = 3, ANSWER = 4, FAILED = 5, ELECTED = 6,
+  TIMER = 7, DISPOSE = 8;
+
+/**
+ * Feeds one input (see src/api/machine.rs for what `id`, `x`, `y` and `data` carry), then, unless
+ * a pump is already draining, performs every output and arms the timer.
+ * @param {Client} c
+ * @param {number} kind
+ * @param {number} [id]
+ * @param {number} [x]
+ * @param {number} [y]
+ * @param {any} [data]
+ */
+export function feed(c, kind, id = 0, x = undefined, y = undefined, data = undefined) {
+  c.core.input(kind, id, x, y, data, monotonic(), now());
+  if (c.pumping) return;
+  c.pumping = true;
+  try {
+    for (let out; (out = c.core.poll(c.tab)) !== undefined;) perform(c, out);
+  } finally {
+    c.pumping = false;
+  }
+  clearTimeout(c.res.pump);
+  const at = c.core.pollTimeout();
+  c.res.pump = at === undefined || c.disposed
+    ? undefined
+    : later(at - monotonic(), weakly(c, (client) => feed(client, TIMER)));
+}
+
+/**
+ * A refresh for one caller (it joins the flight under way, if any): a promise the machine
+ * settles.
+ * @param {Client} c
+ * @param {boolean} proactive
+ */
+export function call(c, proactive) {
+  const id = ++c.lastCall;
+  const settled = new Promise((resolve, reject) => c.calls.set(id, { resolve, reject }));
+  const withLocks = c.cfg.useWebLocks && locks.available();
+  feed(c, REFRESH_CALL, id, proactive ? 1 : 0, withLocks ? 1 : 0);
+  return settled;
+}
+
+/**
+ * Settles the caller `id`: resolved without `error`, else rejected with it.
+ * @param {Client} c
+ * @param {number} id
+ * @param {any} [error]
+ */
+function settle(c, id, error) {
+  const caller = c.calls.get(id);
+  c.calls.delete(id);
+  if (error === undefined) caller?.resolve();
+  else caller?.reject(error);
+}
+
+/**
+ * One output of the machine as one browser call.
+ * @param {Client} c
+ */
+function perform(c, [kind, a, b, name]) {
+  switch (kind) {
+    case 0: changed(c, true); break;
+    case 1: settle(c, a); break;
+    case 2: settle(c, a, b); break;
+    case 3: send(c, a); break;
+    case 4: requestLock(c, a, b, name); break;
+    case 5: c.locks.get(a)?.(); c.locks.delete(a); break;
+    case 6: sendAuth(c, a); break;
+    case 7: c.auths.get(a)?.abort(); break;
+    case 8: feed(c, FACTS, 0, logoutPending(c) ? 1 : 0, undefined, cookies()); break;
+    case 9: writeCookie(a); break;
+    case 10: elect(c, a).then(([won, at]) => feed(c, ELECTED, 0, won, at)); break;
+    case 11: c.myClaim = null; break;
+  }
+}
+
+/**
+ * Asks for the Web Lock `name` in `mode`; its outcome is the input LOCK. The release (or the
+ * withdrawal of a request not yet granted) is kept under `id`.
+ * @param {Client} c
+ */
+function requestLock(c, id, mode, name) {
+  const pending = locks.request(name, mode);
+  if (!pending) {
+    feed(c, LOCK, id, 2);
+    return;
+  }
+  c.locks.set(id, () => {
+    pending.controller?.abort();
+    pending.release();
+  });
+  pending.granted.then((ok) => {
+    if (!c.disposed) feed(c, LOCK, id, ok ? 1 : 0);
+  });
+}
+
+/**
+ * Sends the refresh request `id`; its complete answer (body read) or failure is one input.
+ * @param {Client} c
+ */
+function sendAuth(c, id) {
+  const controller = new AbortController();
+  c.auths.set(id, controller);
+  fetchAuth(c, REFRESH, undefined, controller).then(
+    ({ status, text, date }) => feed(c, ANSWER, id, status, date === null ? undefined : Date.parse(date), text),
+    (e) => feed(c, FAILED, id, undefined, undefined, e?.code ? e : messageOf(e)),
+  ).finally(() => c.auths.delete(id));
+}
+
+/**
+ * The news of the channel (a message, a state change) for the machine: `lastSeen` when
+ * (monotonic ms) a live claim of another tab was last heard of.
+ * @param {Client} c
+ */
+export const news = (c, lastSeen) => feed(c, NEWS, 0, lastSeen);
+
+/** The page's `document.cookie` ("" where there is no document). */
+function cookies() {
+  return typeof document === "undefined" ? "" : String(document.cookie);
+}
+
+/** Assigns one cookie; failures (sandboxed documents) are ignored: the cooldown is an
+ * optimisation, never a requirement. */
+function writeCookie(assignment) {
+  try {
+    document.cookie = assignment;
+  } catch {
+    // ignored
+  }
+}
