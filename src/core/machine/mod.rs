@@ -355,7 +355,7 @@ impl Machine {
             }
             (Timer::Request, Some(Step::Request(id))) => {
                 self.out.push(Output::AbortAuth(id));
-                let ms = self.request_timeout_ms.max(1.0).min(2_147_483_647.0).floor();
+                let ms = self.request_timeout_ms.floor(); // validated: a whole number of ms
                 let why = ["timed out after ", &super::text::decimal(ms as u64), " ms"].concat();
                 self.on_answer(id, Err(Error::Network(why)), now);
             }
