@@ -11,7 +11,8 @@
 //! 5. No loop: at most 10 refresh requests per tab in any 10 s.
 //! 6. At most one refresh request in flight per browser, except after a takeover (`steal`),
 //!    while a holder is frozen, or past `requestTimeoutMs`.
-//! 7. A tab's token order never goes back except through a sign-out.
+//! 7. A tab's token order never goes back except through a sign-out, and after a sign-out it
+//!    takes no token of the ended session (one not newer than the token it dropped).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -48,7 +49,12 @@ pub struct Checker {
     pub lost_rotation: bool,
     /// When a tab last stole the lock.
     pub stolen_at: Option<u64>,
+    /// Tabs whose lock was stolen (taken over while frozen or slow): their refresh may overlap
+    /// the stealer's.
+    pub stolen_from: std::collections::HashSet<usize>,
     last: HashMap<usize, (Option<f64>, Status)>,
+    /// Per tab, the order of the token it dropped at its last sign-out.
+    dropped: HashMap<usize, f64>,
     found: Vec<Violation>,
 }
 
@@ -102,6 +108,17 @@ impl Checker {
                     );
                 }
             }
+            if status == Status::SignedOut && last_status != Status::SignedOut {
+                if let Some(l) = last_order {
+                    self.dropped.insert(i, l);
+                }
+            }
+            if let (Some(o), Some(d)) = (order, self.dropped.get(&i)) {
+                if o <= *d {
+                    let what = format!("tab{i} took a token of the session it left ({o} <= {d})");
+                    self.flag(7, t, what);
+                }
+            }
             let kept = if status == Status::SignedOut {
                 None
             } else {
@@ -129,7 +146,8 @@ impl Checker {
                 .is_some_and(|s| s + 2 * bound + 2 * w.params.latency_ms + 1_000 > t);
             let slow = flying.iter().any(|r| r.sent_at + bound <= t);
             let frozen = w.tabs.iter().any(|k| k.frozen);
-            if !takeover && !slow && !frozen {
+            let overtaken = flying.iter().any(|r| self.stolen_from.contains(&r.tab()));
+            if !takeover && !slow && !frozen && !overtaken {
                 self.flag(6, t, format!("{} refresh requests in flight", flying.len()));
             }
         }

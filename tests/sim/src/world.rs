@@ -160,6 +160,13 @@ pub struct Req {
     pub in_flight: bool,
 }
 
+impl Req {
+    /// The tab that sent it.
+    pub fn tab(&self) -> usize {
+        self.tab
+    }
+}
+
 /// What a run came to.
 pub struct Outcome {
     /// The world's parameters.
@@ -337,7 +344,7 @@ impl World {
                         self.tabs[tab].due_epoch
                     ),
                 );
-                if self.tabs[tab].due_epoch == epoch {
+                if epoch == 0 || self.tabs[tab].due_epoch == epoch {
                     self.refresh_if_due(tab);
                 }
             }
@@ -434,6 +441,9 @@ impl World {
                     self.checker.stolen_at = Some(self.t);
                 }
                 let ev = self.locks.request(&name, mode, (tab, id));
+                for (victim, _) in &ev.stolen {
+                    self.checker.stolen_from.insert(*victim);
+                }
                 self.deliver_locks(ev);
             }
             Output::Release(id) => {
@@ -814,11 +824,12 @@ impl World {
         }
         self.tabs[tab].frozen = false;
         self.note(tab, "thaw", "thaws".into());
+        // What queued up while frozen runs now, in order, one event at a time.
         let backlog: Vec<Ev> = self.tabs[tab].backlog.drain(..).collect();
         for ev in backlog {
-            self.dispatch(ev);
+            self.at(self.t, ev);
         }
-        self.refresh_if_due(tab); // pageshow / visibility: the driver checks
+        self.at(self.t, Ev::Due { tab, epoch: 0 }); // pageshow / visibility: the driver checks
     }
 
     fn close(&mut self, tab: usize) {
