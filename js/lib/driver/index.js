@@ -62,7 +62,13 @@ export class Driver {
     /** Called on every visible change of the session. */
     this.onChange = () => rearm(this);
     /** Called on news from the tabs (and state changes): the machine re-checks its waits. */
-    this.onNews = () => news(this, liveClaims(this).lastSeen);
+    /** When (monotonic ms) another tab last said its refresh ended. */
+    this.lastRelease = undefined;
+    /** News for the machine: when a refresher was last heard of (a live claim or a release). */
+    this.onNews = () => {
+      const { lastSeen } = liveClaims(this);
+      news(this, lastSeen === undefined ? this.lastRelease : Math.max(lastSeen, this.lastRelease ?? lastSeen));
+    };
     /** Called for a sign-out without the proof of this session: the server is asked. */
     this.doubt = () => refresh(this, DEMAND).catch(ignore);
     /** The client's weak reference to itself: what its browser callbacks hold. */

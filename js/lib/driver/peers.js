@@ -12,7 +12,8 @@ const ANSWER_EVERY_MS = 50;
 
 // What the core writes (`say`) and reads (`heard`): src/api/mod.rs.
 export const SAY_TOKEN = 0, SAY_ASK = 1, SAY_SIGNED_OUT = 2, SAY_CLAIM = 3, SAY_RELEASED = 4;
-const NOTHING = 0, OLD_TOKEN = 1, TOKEN = 2, ASK = 3, SIGNED_OUT = 4, UNPROVEN_SIGN_OUT = 5, CLAIM = 7;
+const NOTHING = 0, OLD_TOKEN = 1, TOKEN = 2, ASK = 3, SIGNED_OUT = 4, UNPROVEN_SIGN_OUT = 5, CLAIM = 7,
+  RELEASED = 8;
 
 /**
  * Opens the channel named by the `channel` option (none where BroadcastChannel is missing).
@@ -149,6 +150,8 @@ function onMessage(c, data) {
     if (c.myClaim && g.beats(c.myClaim.at, c.myClaim.tab, at, from)) postClaim(c);
   } else {
     c.peerClaims.delete(from); // every other message (a bad token too) ends the sender's claim
+    // A release is a sign of life too: the next holder of the lock starts now.
+    if (heard === RELEASED) c.lastRelease = monotonic();
   }
   switch (heard) {
     case TOKEN:

@@ -62,7 +62,9 @@ pub enum Input {
         outcome: LockOutcome,
     },
     /// News from other tabs (or a state change): a token may have arrived. `last_claim_seen`
-    /// is when (monotonic ms) a live claim of another tab was last heard of, if any.
+    /// is when (monotonic ms) a refresher of another tab was last heard of, if ever: a live
+    /// claim, or a release (the lock's next holder starts then, so its silence counts from
+    /// there).
     News {
         /// Monotonic ms of the latest live claim heard of.
         last_claim_seen: Option<f64>,

@@ -24,6 +24,8 @@ pub struct Tab {
     pub backlog: VecDeque<super::world::Ev>,
     /// Live claims of other tabs: tab -> monotonic ms last heard.
     pub claims: HashMap<usize, f64>,
+    /// When (monotonic ms) another tab last said its refresh ended.
+    pub last_release: Option<f64>,
     /// The largest token order seen (the wasm `Core`'s floor).
     pub order_floor: f64,
     /// Callers waiting: call id -> sim time issued.
@@ -59,6 +61,7 @@ impl Tab {
             opened_at: t,
             backlog: VecDeque::new(),
             claims: HashMap::new(),
+            last_release: None,
             order_floor: 0.0,
             calls: HashMap::new(),
             next_call: 0,

@@ -566,9 +566,14 @@ impl World {
                     self.tabs[to].claims.insert(from, now.monotonic_ms);
                 }
             }
-            Message::Released => {}
+            Message::Released => self.tabs[to].last_release = Some(now.monotonic_ms),
         }
-        let last_claim_seen = self.tabs[to].last_claim_seen(now);
+        let claim = self.tabs[to].last_claim_seen(now);
+        let release = self.tabs[to].last_release;
+        let last_claim_seen = match (claim, release) {
+            (Some(c), Some(r)) => Some(c.max(r)),
+            (c, r) => c.or(r),
+        };
         self.input(to, Input::News { last_claim_seen });
     }
 
