@@ -213,8 +213,14 @@ mod tests {
         let mut s = Session::default();
         s.signed_in(token(2_000.0));
         assert!(s.signed_out(None));
-        assert!(!s.adopt(token(1_000.0), 1_500.0), "older than the dropped token");
-        assert!(!s.adopt(token(2_000.0), 2_500.0), "the dropped token itself");
+        assert!(
+            !s.adopt(token(1_000.0), 1_500.0),
+            "older than the dropped token"
+        );
+        assert!(
+            !s.adopt(token(2_000.0), 2_500.0),
+            "the dropped token itself"
+        );
         assert!(s.adopt(token(3_000.0), 3_500.0), "a newer session's token");
     }
 

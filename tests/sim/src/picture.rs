@@ -1,5 +1,6 @@
-//! A run's timeline as an SVG picture: one lane per tab and one for the server; Web Locks held
-//! as bars, messages, requests and state changes as marks.
+//! A run's timeline as an SVG picture: one lane per tab and one for the server; the refresh
+//! lock held (yellow bars), frozen spells (blue bars), refresh requests (red lines from the tab
+//! to the server's answer), state changes (labels), violations (red rules).
 
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -17,29 +18,41 @@ fn colour(kind: &str) -> &'static str {
         "freeze" | "thaw" => "#17becf",
         "abort" | "out" => "#ff7f0e",
         "call" => "#8c564b",
-        _ => "#7f7f7f",
+        _ => "#9a9a9a",
     }
 }
 
-/// The SVG text of `outcome`'s timeline (its run must have been traced).
-pub fn svg(outcome: &Outcome) -> String {
-    let marks = &outcome.marks;
-    let end = marks.iter().map(|m| m.0).max().unwrap_or(1).max(1) as f64;
-    let lanes: Vec<usize> = {
-        let mut l: Vec<usize> = marks
-            .iter()
-            .map(|m| m.1)
-            .filter(|l| *l != usize::MAX)
-            .collect();
-        l.sort_unstable();
-        l.dedup();
-        l.push(usize::MAX);
-        l
+/// The number after `#` in a mark's text (a lock or request id).
+fn id_of(text: &str) -> Option<String> {
+    let rest = text.split('#').nth(1)?;
+    Some(rest.chars().take_while(char::is_ascii_digit).collect())
+}
+
+/// The SVG text of `outcome`'s timeline between `from` and `to` (sim ms); its run must have
+/// been traced.
+pub fn svg(outcome: &Outcome, from: u64, to: u64) -> String {
+    let marks: Vec<_> = outcome
+        .marks
+        .iter()
+        .filter(|m| m.0 >= from && m.0 <= to)
+        .collect();
+    let to = to
+        .min(marks.iter().map(|m| m.0).max().unwrap_or(to))
+        .max(from + 1);
+    let mut lanes: Vec<usize> = marks
+        .iter()
+        .map(|m| m.1)
+        .filter(|l| *l != usize::MAX)
+        .collect();
+    lanes.sort_unstable();
+    lanes.dedup();
+    lanes.push(usize::MAX);
+    let (width, left, lane_h) = (1600.0, 70.0, 70.0);
+    let height = lane_h * lanes.len() as f64 + 50.0;
+    let x = |t: u64| {
+        left + ((t.clamp(from, to) - from) as f64 / (to - from) as f64) * (width - left - 20.0)
     };
-    let (width, left, lane_h) = (1600.0, 70.0, 60.0);
-    let height = lane_h * lanes.len() as f64 + 60.0;
-    let x = |t: u64| left + (t as f64 / end) * (width - left - 20.0);
-    let y = |lane: usize| 30.0 + lane_h * lanes.iter().position(|l| *l == lane).unwrap_or(0) as f64;
+    let y = |lane: usize| 40.0 + lane_h * lanes.iter().position(|l| *l == lane).unwrap_or(0) as f64;
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -48,7 +61,7 @@ pub fn svg(outcome: &Outcome) -> String {
     let _ = writeln!(out, r#"<rect width="100%" height="100%" fill="white"/>"#);
     let _ = writeln!(
         out,
-        r#"<text x="{left}" y="16">seed {} · {} tabs · {} events · {} refreshes · {} violations (lanes: tabs and server; bars: refresh lock held; marks by kind)</text>"#,
+        r#"<text x="{left}" y="16">seed {} · {} tabs · {} events · {} refreshes · {} violations · {from}–{to} ms. Yellow: refresh lock held. Blue: frozen. Red lines: refresh requests. Dots: messages (blue), adoptions (green), aborts (orange).</text>"#,
         outcome.params.seed,
         outcome.params.tabs,
         outcome.events,
@@ -65,47 +78,102 @@ pub fn svg(outcome: &Outcome) -> String {
             width - 20.0
         );
     }
-    // Lock held: from a grant of the refresh lock to its release.
+    let bar = |out: &mut String, lane: usize, a: u64, b: u64, dy: f64, fill: &str| {
+        let _ = writeln!(
+            out,
+            r#"<rect x="{}" y="{}" width="{}" height="7" fill="{fill}" opacity="0.85"/>"#,
+            x(a),
+            y(lane) + dy,
+            (x(b) - x(a)).max(1.5)
+        );
+    };
     let mut held: HashMap<(usize, String), u64> = HashMap::new();
-    for (t, lane, kind, text) in marks {
-        let id = text
-            .split('#')
-            .nth(1)
-            .map(|s| s.split_whitespace().next().unwrap_or("").to_owned());
-        match (*kind, id) {
-            ("lock", Some(id)) if text.ends_with("Granted") => {
-                held.insert((*lane, id), *t);
+    let mut frozen: HashMap<usize, u64> = HashMap::new();
+    let mut sent: HashMap<String, (u64, usize)> = HashMap::new();
+    for (t, lane, kind, text) in &marks {
+        match *kind {
+            "lock" if text.ends_with("Granted") && !text.contains(':') => {
+                if let Some(id) = id_of(text) {
+                    held.insert((*lane, id), *t);
+                }
             }
-            ("release", Some(id)) => {
-                if let Some(from) = held.remove(&(*lane, id)) {
+            "release" => {
+                if let Some(a) = id_of(text).and_then(|id| held.remove(&(*lane, id))) {
+                    bar(&mut out, *lane, a, *t, -16.0, "#f5c542");
+                }
+            }
+            "freeze" => {
+                frozen.insert(*lane, *t);
+            }
+            "thaw" => {
+                if let Some(a) = frozen.remove(lane) {
+                    bar(&mut out, *lane, a, *t, 9.0, "#9edae5");
+                }
+            }
+            "send" => {
+                if let Some(id) = id_of(text) {
+                    sent.insert(format!("tab{lane}#{id}"), (*t, *lane));
+                }
+            }
+            "server" => {
+                let key = text
+                    .split_whitespace()
+                    .nth(1)
+                    .zip(id_of(text))
+                    .map(|(tab, id)| format!("{tab}#{id}"));
+                if let Some((a, l)) = key.and_then(|k| sent.remove(&k)) {
                     let _ = writeln!(
                         out,
-                        r##"<rect x="{}" y="{}" width="{}" height="8" fill="#f5c542" opacity="0.8"/>"##,
-                        x(from),
-                        y(*lane) - 14.0,
-                        (x(*t) - x(from)).max(1.0)
+                        r##"<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#d62728" stroke-width="1.2"/>"##,
+                        x(a),
+                        y(l),
+                        x(*t),
+                        y(usize::MAX)
                     );
                 }
             }
             _ => {}
         }
     }
-    for (t, lane, kind, text) in marks {
+    for ((lane, _), a) in held {
+        bar(&mut out, lane, a, to, -16.0, "#f5c542");
+    }
+    for (lane, a) in frozen {
+        bar(&mut out, lane, a, to, 9.0, "#9edae5");
+    }
+    let mut stagger: HashMap<usize, usize> = HashMap::new();
+    for (t, lane, kind, text) in &marks {
         let (cx, cy) = (x(*t), y(*lane));
         let _ = writeln!(
             out,
-            r#"<circle cx="{cx}" cy="{cy}" r="3" fill="{}"><title>{t} ms {}: {}</title></circle>"#,
+            r#"<circle cx="{cx}" cy="{cy}" r="2.5" fill="{}"><title>{t} ms {}: {}</title></circle>"#,
             colour(kind),
             lane_name(*lane),
             escape(text)
         );
-        if *kind == "state" || *kind == "freeze" || *kind == "thaw" || *kind == "calm" {
+        if matches!(*kind, "state" | "calm" | "out") {
+            let n = stagger.entry(*lane).or_default();
+            *n += 1;
+            let dy = 28.0 + 10.0 * (*n % 3) as f64;
             let _ = writeln!(
                 out,
                 r#"<text x="{cx}" y="{}" fill="{}" font-size="9">{}</text>"#,
-                cy + 14.0,
+                cy + dy,
                 colour(kind),
                 escape(text)
+            );
+        }
+    }
+    for v in &outcome.violations {
+        if v.at >= from && v.at <= to {
+            let vx = x(v.at);
+            let _ = writeln!(
+                out,
+                r##"<line x1="{vx}" y1="24" x2="{vx}" y2="{}" stroke="red" stroke-dasharray="4 3"/><text x="{}" y="{}" fill="red">{}</text>"##,
+                height - 20.0,
+                vx + 3.0,
+                height - 8.0,
+                escape(&v.to_string())
             );
         }
     }

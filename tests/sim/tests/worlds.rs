@@ -11,15 +11,34 @@ fn worlds() -> impl Strategy<Value = Params> {
         any::<u64>(),
         2usize..=5,
         10_000u64..=90_000,
-        (20u64..=90, prop::sample::select(vec![500u64, 2_000, 10_000])),
+        (
+            20u64..=90,
+            prop::sample::select(vec![500u64, 2_000, 10_000]),
+        ),
         (0u64..=50, 1u64..=400),
         (0.0..0.3f64, 0.0..0.1f64, 0.0..0.05f64),
-        (0.0..0.05f64, 0.0..0.02f64, 0.0..0.05f64, 0.0..0.01f64, 0.0..0.02f64),
+        (
+            0.0..0.05f64,
+            0.0..0.02f64,
+            0.0..0.05f64,
+            0.0..0.01f64,
+            0.0..0.02f64,
+        ),
         prop::option::of(0u64..=5_000),
         200u64..=5_000,
     )
         .prop_map(
-            |(seed, tabs, safety_ms, (ttl, timeout), (delay, latency), (error, lost, stall), (freeze, close, hide, jump, forged), grace, every)| Params {
+            |(
+                seed,
+                tabs,
+                safety_ms,
+                (ttl, timeout),
+                (delay, latency),
+                (error, lost, stall),
+                (freeze, close, hide, jump, forged),
+                grace,
+                every,
+            )| Params {
                 seed,
                 tabs,
                 safety_ms,
@@ -57,12 +76,22 @@ fn a_calm_world_refreshes_once_per_token_lifetime() {
     let mut params = Params::draw(1);
     params.tabs = 4;
     (params.server_error, params.lost_answer, params.stalled_body) = (0.0, 0.0, 0.0);
-    (params.freeze, params.close, params.hide, params.clock_jump, params.forged) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    (
+        params.freeze,
+        params.close,
+        params.hide,
+        params.clock_jump,
+        params.forged,
+    ) = (0.0, 0.0, 0.0, 0.0, 0.0);
     params.action_every_ms = 10_000_000; // no calls: the timers alone refresh
     let outcome = run(params.clone(), false);
     assert!(outcome.violations.is_empty(), "{:?}", outcome.violations);
     let lifetimes = (params.safety_ms + params.liveness_ms) / (params.access_ttl_s * 1000 / 2);
-    assert!(u64::from(outcome.refreshes) <= lifetimes + 1, "{} refreshes for {lifetimes} half-lifetimes", outcome.refreshes);
+    assert!(
+        u64::from(outcome.refreshes) <= lifetimes + 1,
+        "{} refreshes for {lifetimes} half-lifetimes",
+        outcome.refreshes
+    );
     assert_eq!(outcome.reuse, 0);
 }
 

@@ -1,6 +1,6 @@
 //! `simulate`: runs worlds of the simulator and prints one table; exits non-zero on any
 //! violation. `--seeds N` (default 1000) runs seeds 1..=N; `--seed S --trace` prints one
-//! world's trace, and `--svg FILE` draws its timeline.
+//! world's trace, and `--svg FILE [--from MS --to MS]` draws its timeline.
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -25,7 +25,11 @@ fn main() -> ExitCode {
             }
         }
         if let Some(path) = svg {
-            if let Err(e) = std::fs::write(&path, picture::svg(&outcome)) {
+            let from = value("--from").and_then(|s| s.parse().ok()).unwrap_or(0);
+            let to = value("--to")
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(u64::MAX);
+            if let Err(e) = std::fs::write(&path, picture::svg(&outcome, from, to)) {
                 eprintln!("simulate: cannot write {path}: {e}");
                 return ExitCode::FAILURE;
             }
@@ -44,7 +48,7 @@ fn main() -> ExitCode {
     let seeds: u64 = value("--seeds")
         .and_then(|s| s.parse().ok())
         .unwrap_or(1000);
-    let first: u64 = value("--from").and_then(|s| s.parse().ok()).unwrap_or(1);
+    let first: u64 = value("--first").and_then(|s| s.parse().ok()).unwrap_or(1);
     let started = Instant::now();
     let (mut tabs, mut events, mut faults, mut refreshes) = (0u64, 0u64, 0u64, 0u64);
     let mut per_invariant = [0u32; 8];
