@@ -715,7 +715,10 @@ impl World {
         self.note(
             usize::MAX,
             "server",
-            format!("answers #{} {verdict:?}", self.reqs[r].id),
+            format!(
+                "answers tab{} #{} {verdict:?}",
+                self.reqs[r].tab, self.reqs[r].id
+            ),
         );
         self.reqs[r].verdict = Some(verdict);
         if matches!(self.reqs[r].verdict, Some(Verdict::Rotated { .. }))
