@@ -14,7 +14,8 @@ use crate::core::Error;
 pub mod input {
     /// A caller wants a refresh: `id` the call, `x` 1 when proactive, `y` 1 with Web Locks.
     pub const REFRESH: u8 = 0;
-    /// Lock request `id` came to `x`: 0 refused, 1 granted, 2 Web Locks unavailable.
+    /// Lock request `id` came to `x`: 0 refused, 1 granted, 2 Web Locks unavailable, 3 lost
+    /// (stolen after the grant).
     pub const LOCK: u8 = 1;
     /// News from the tabs: `x` when (monotonic ms) a live claim was last heard of.
     pub const NEWS: u8 = 2;
@@ -30,6 +31,9 @@ pub mod input {
     pub const TIMER: u8 = 7;
     /// The client is disposed.
     pub const DISPOSE: u8 = 8;
+    /// Who holds the refresh lock: `text` its client id (none: free), `x` 1 when it is this
+    /// tab.
+    pub const HOLDER: u8 = 9;
 }
 
 #[wasm_bindgen]
@@ -60,6 +64,7 @@ impl Core {
                 outcome: match x {
                     Some(1.0) => LockOutcome::Granted,
                     Some(2.0) => LockOutcome::Unavailable,
+                    Some(3.0) => LockOutcome::Lost,
                     _ => LockOutcome::Refused,
                 },
             },
@@ -87,6 +92,10 @@ impl Core {
             },
             input::TIMER => Input::Timer,
             input::DISPOSE => Input::Dispose,
+            input::HOLDER => Input::Holder {
+                client: data.as_string(),
+                mine: flag(x),
+            },
             _ => return,
         };
         let now = Now {
@@ -155,6 +164,7 @@ impl Core {
                 push(before.into());
             }
             Output::EndElection => push(11.into()),
+            Output::QueryLocks => push(12.into()),
         }
         out.into()
     }

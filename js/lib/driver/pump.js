@@ -14,7 +14,7 @@ import { weakly } from "./resources.js";
 
 // Inputs (src/api/machine.rs, `input`).
 export const REFRESH_CALL = 0, LOCK = 1, NEWS = 2, FACTS = 3, ANSWER = 4, FAILED = 5, ELECTED = 6,
-  TIMER = 7, DISPOSE = 8;
+  TIMER = 7, DISPOSE = 8, HOLDER = 9;
 
 /**
  * Feeds one input (see src/api/machine.rs for what `id`, `x`, `y` and `data` carry), then, unless
@@ -87,6 +87,7 @@ function perform(c, [kind, a, b, name]) {
     case 9: writeCookie(a); break;
     case 10: elect(c, a).then(([won, at]) => feed(c, ELECTED, 0, won, at)); break;
     case 11: c.myClaim = null; break;
+    case 12: holder(c).then(([client, mine]) => feed(c, HOLDER, 0, mine ? 1 : 0, undefined, client)); break;
   }
 }
 
@@ -105,9 +106,25 @@ function requestLock(c, id, mode, name) {
     pending.controller?.abort();
     pending.release();
   });
+  pending.lost = () => {
+    if (!c.disposed) feed(c, LOCK, id, 3);
+  };
   pending.granted.then((ok) => {
     if (!c.disposed) feed(c, LOCK, id, ok ? 1 : 0);
   });
+}
+
+/**
+ * Who holds the refresh lock: `[clientId, mine]` (mine: the client id holding this tab's
+ * presence lock), from `navigator.locks.query()`.
+ * @param {Client} c
+ */
+async function holder(c) {
+  const held = await locks.held();
+  const of = (name) => held.find((lock) => lock.name === name)?.clientId;
+  const client = of(c.cfg.channel);
+  const me = of(`${c.cfg.channel}:presence:${c.tab}`);
+  return [client, client !== undefined && client === me];
 }
 
 /**

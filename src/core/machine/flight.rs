@@ -26,6 +26,15 @@ pub enum Step {
     Queue,
     /// The holder is stale: the takeover lock was asked for `ifAvailable`.
     Takeover,
+    /// The holder looks stale: who holds the lock was asked (`QueryLocks`).
+    Suspect,
+    /// Holding the takeover lock: who holds the lock was asked again, to steal only from the
+    /// holder judged stale.
+    Verify,
+    /// Holding the takeover lock, the same holder still silent: a last wait of
+    /// `TAKEOVER_SETTLE_MS` for a sign of life from it (a holder that thaws this instant
+    /// posts its claim before its request) (timer `Wait`).
+    Settle,
     /// Holding the takeover lock: the lock was asked for with `steal`.
     Steal,
     /// Without Web Locks: the driver's election runs.
@@ -36,6 +45,8 @@ pub enum Step {
     Ask(AfterAsk),
     /// The facts for the logout check were asked for.
     LogoutCheck,
+    /// About to send: who holds the lock was asked, to send only while it is still this tab's.
+    Confirm,
     /// The refresh request `id` is out (timer `Request`).
     Request(u32),
     /// The refresh token was rejected: the facts for the verdict were asked for.
@@ -62,6 +73,14 @@ pub struct Flight {
     pub main_granted: bool,
     /// The request of the takeover lock.
     pub takeover: Option<u32>,
+    /// The holder (the browser's client id) judged stale.
+    pub suspect: Option<String>,
+    /// When (monotonic ms) the holder was judged silent.
+    pub suspected_at: Option<f64>,
+    /// Whether the last wait before the takeover was made.
+    pub settled: bool,
+    /// Whether this tab was seen holding the lock just before sending.
+    pub confirmed: bool,
     /// When (monotonic ms) it began to queue for the lock.
     pub since: Option<f64>,
     /// Whether it holds the right to refresh (its end posts `released`).
@@ -97,6 +116,10 @@ impl Flight {
             main: None,
             main_granted: false,
             takeover: None,
+            suspect: None,
+            suspected_at: None,
+            settled: false,
+            confirmed: false,
             since: None,
             exclusive: false,
             claim_at: None,

@@ -38,6 +38,8 @@ pub enum LockOutcome {
     Refused,
     /// Web Locks went away.
     Unavailable,
+    /// A lock that was granted was taken away (stolen by a tab that judged this one stale).
+    Lost,
 }
 
 /// One event for the machine.
@@ -91,6 +93,15 @@ pub enum Input {
         /// Epoch ms of this tab's claim.
         claim_at_ms: f64,
     },
+    /// The answer to [`Output::QueryLocks`]: the client id of the holder of the refresh lock
+    /// (`None`: nobody holds it).
+    Holder {
+        /// `navigator.locks.query()`'s `clientId` of the refresh lock's holder.
+        client: Option<String>,
+        /// Whether that holder is this tab (its client id is the one holding this tab's
+        /// presence lock).
+        mine: bool,
+    },
     /// The timer armed for [`super::Machine::poll_timeout`] fired.
     Timer,
     /// The client is disposed: every caller fails with `disposed`, every lock goes.
@@ -130,6 +141,8 @@ pub enum Output {
     AbortAuth(u32),
     /// Answer with [`Input::Facts`].
     ReadFacts,
+    /// Ask the browser who holds the refresh lock; answer with [`Input::Holder`].
+    QueryLocks,
     /// Assign this to `document.cookie`.
     WriteCookie(String),
     /// Without Web Locks: run the election for a token newer than `before`; answer with

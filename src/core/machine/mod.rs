@@ -35,6 +35,9 @@ use super::session::Session;
 pub const PEER_WAIT_MS: f64 = 300.0;
 /// After a lost race for the takeover lock, when a waiter looks again.
 pub const TAKEOVER_RETRY_MS: f64 = 250.0;
+/// The last wait before a takeover, for a sign of life of the silent holder: longer than a
+/// channel message takes between live tabs.
+pub const TAKEOVER_SETTLE_MS: f64 = 100.0;
 
 /// The session and the refresh flight of one client.
 pub struct Machine {
@@ -158,12 +161,13 @@ impl Machine {
                         if let Some(f) = &mut self.flight {
                             f.claim_at = Some(claim_at_ms);
                         }
-                        self.exclusive();
+                        self.exclusive(now);
                     } else {
                         self.finish(Ok(()));
                     }
                 }
             }
+            Input::Holder { client, mine } => self.on_holder(client, mine, now),
             Input::Dispose => self.dispose(),
         }
     }
@@ -307,12 +311,13 @@ impl Machine {
         if self.has_newer() {
             self.finish(Ok(()));
         } else if now.monotonic_ms > self.stale_deadline() {
+            // Who is the silent holder? Only that one may be taken over.
             self.timers.clear(Timer::Wait);
-            let id = self.request_lock(true, LockMode::IfAvailable);
             if let Some(f) = &mut self.flight {
-                f.takeover = Some(id);
-                f.step = Step::Takeover;
+                f.step = Step::Suspect;
+                f.suspected_at = Some(now.monotonic_ms);
             }
+            self.out.push(Output::QueryLocks);
         } else {
             self.arm_stale();
         }
@@ -322,6 +327,18 @@ impl Machine {
         match self.step() {
             Some(Step::Budget | Step::HopeNews) if self.has_newer() => self.finish(Ok(())),
             Some(Step::Queue) => self.queue_check(now),
+            Some(Step::Suspect | Step::Takeover | Step::Verify | Step::Settle) => {
+                // A claim heard since the holder was judged silent: someone holds the right to
+                // refresh and is alive (a holder that thaws this instant posts its claim before
+                // its request). The takeover is called off.
+                let since = self.flight.as_ref().and_then(|f| f.suspected_at);
+                let spoke = self.last_claim_seen.zip(since).is_some_and(|(c, s)| c >= s);
+                if self.has_newer() {
+                    self.finish(Ok(()));
+                } else if spoke {
+                    self.back_to_queue(now);
+                }
+            }
             Some(Step::Ask(after)) => {
                 let answered = self.flight.as_ref().is_some_and(|f| {
                     self.holds_valid(now) && is_later(self.order(), f.asked_before)
@@ -346,6 +363,11 @@ impl Machine {
                 }
             }
             (Timer::Wait, Some(Step::Queue)) => self.queue_check(now),
+            (Timer::Wait, Some(Step::Settle)) => {
+                // Still silent: who holds the lock now? Steal only from the same one.
+                self.set_step(Step::Verify);
+                self.out.push(Output::QueryLocks);
+            }
             (Timer::Ask, Some(Step::Ask(after))) => {
                 if let Some(f) = &self.flight {
                     self.unanswered_ask = Some(f.asked_at);
@@ -363,6 +385,67 @@ impl Machine {
         }
     }
 
+    /// Who holds the lock: the suspect, then (holding the takeover lock) the same one again.
+    fn on_holder(&mut self, client: Option<String>, mine: bool, now: Now) {
+        let Some(f) = &mut self.flight else { return };
+        match f.step {
+            Step::Confirm if mine => {
+                f.confirmed = true;
+                self.send(false, now);
+            }
+            Step::Confirm => {
+                // Taken over: the tab that took the lock refreshes; wait for its token.
+                f.exclusive = false;
+                f.main = None;
+                self.out.push(Output::Post(Message::Released));
+                self.back_to_queue(now);
+            }
+            Step::Suspect if client.is_some() => {
+                f.suspect = client;
+                let id = self.request_lock(true, LockMode::IfAvailable);
+                if let Some(f) = &mut self.flight {
+                    f.takeover = Some(id);
+                    f.step = Step::Takeover;
+                }
+            }
+            Step::Verify if client.is_some() && client == f.suspect && !f.settled => {
+                f.settled = true;
+                f.step = Step::Settle;
+                self.timers
+                    .set(Timer::Wait, now.monotonic_ms + TAKEOVER_SETTLE_MS);
+            }
+            Step::Verify if client.is_some() && client == f.suspect => {
+                let old = f.main.take();
+                self.release(old);
+                let id = self.request_lock(false, LockMode::Steal);
+                if let Some(f) = &mut self.flight {
+                    f.main = Some(id);
+                    f.step = Step::Steal;
+                }
+            }
+            Step::Suspect | Step::Verify => self.back_to_queue(now),
+            _ => {}
+        }
+    }
+
+    /// A takeover is called off (the lock is free, has a new holder, or the holder spoke):
+    /// the holder's silence counts from now, and the wait goes on in the queue.
+    fn back_to_queue(&mut self, now: Now) {
+        let Some(f) = &mut self.flight else { return };
+        let takeover = f.takeover.take();
+        f.suspect = None;
+        f.suspected_at = None;
+        f.settled = false;
+        f.since = Some(now.monotonic_ms);
+        f.step = Step::Queue;
+        let queued = f.main.is_some();
+        self.release(takeover);
+        if !queued {
+            self.request_main();
+        }
+        self.arm_stale();
+    }
+
     fn on_lock(&mut self, id: u32, outcome: LockOutcome, now: Now) {
         let newer = self.has_newer();
         let Some(f) = &mut self.flight else { return };
@@ -374,20 +457,42 @@ impl Machine {
             let why = Error::Network("Web Locks became unavailable".into());
             return self.finish(Err(why));
         }
+        if outcome == LockOutcome::Lost {
+            // Stolen: the tab that took it over refreshes. Unless the request is out already,
+            // this tab gives up the right and waits in the queue for the token.
+            if main
+                && f.exclusive
+                && matches!(
+                    f.step,
+                    Step::Plan | Step::Ask(_) | Step::LogoutCheck | Step::Confirm
+                )
+            {
+                f.exclusive = false;
+                f.main = None;
+                f.since = Some(now.monotonic_ms);
+                self.timers.clear(Timer::Ask);
+                self.request_main();
+                self.arm_stale();
+            }
+            return;
+        }
         let granted = outcome == LockOutcome::Granted;
         match (f.step, main) {
-            (Step::TryLock, true) if granted => self.exclusive(),
+            (Step::TryLock, true) if granted => self.exclusive(now),
             (Step::TryLock, true) => {
                 f.main = None;
                 f.step = Step::HopeNews;
                 let at = now.monotonic_ms + self.stale_bound_ms();
                 self.timers.set(Timer::Wait, at);
             }
-            (Step::Queue, true) if granted => {
+            (Step::Queue | Step::Suspect | Step::Verify | Step::Settle, true) if granted => {
                 self.timers.clear(Timer::Wait);
-                self.exclusive();
+                let takeover = f.takeover.take();
+                self.release(takeover);
+                self.exclusive(now);
             }
             (Step::Queue, true) => self.request_main(), // stolen or aborted: ask again
+            (Step::Suspect | Step::Verify | Step::Settle, true) => f.main = None, // asked again after the check
             (Step::Takeover, true) => {
                 f.main_granted = granted;
                 if !granted {
@@ -400,7 +505,7 @@ impl Machine {
                     if !granted {
                         f.takeover = None;
                     }
-                    self.exclusive();
+                    self.exclusive(now);
                 } else if !granted {
                     // Another waiter is taking over: look again a little later.
                     f.takeover = None;
@@ -413,16 +518,12 @@ impl Machine {
                 } else if newer {
                     self.finish(Ok(()));
                 } else {
-                    let old = f.main.take();
-                    self.release(old);
-                    let id = self.request_lock(false, LockMode::Steal);
-                    if let Some(f) = &mut self.flight {
-                        f.main = Some(id);
-                        f.step = Step::Steal;
-                    }
+                    // Steal only from the holder judged stale: ask again who holds it.
+                    f.step = Step::Verify;
+                    self.out.push(Output::QueryLocks);
                 }
             }
-            (Step::Steal, true) if granted => self.exclusive(),
+            (Step::Steal, true) if granted => self.exclusive(now),
             (Step::Steal, true) => {
                 // Stolen in turn: ask again.
                 let takeover = f.takeover.take();
@@ -435,7 +536,7 @@ impl Machine {
     }
 
     /// Holding the right to refresh: the plan comes from the facts.
-    fn exclusive(&mut self) {
+    fn exclusive(&mut self, _now: Now) {
         if let Some(f) = &mut self.flight {
             f.exclusive = true;
             f.step = Step::Plan;
@@ -526,7 +627,15 @@ impl Machine {
             self.changed(did);
             return self.finish(Err(Error::NotSignedIn));
         }
+        let confirm = f.locks && !f.confirmed;
         self.post_claim(now);
+        if confirm {
+            // The claim is out; now make sure the lock is still this tab's (a tab that thawed
+            // holding it may have been taken over meanwhile) before the refresh token is spent.
+            self.set_step(Step::Confirm);
+            self.out.push(Output::QueryLocks);
+            return;
+        }
         let did = self.session.begin_refresh();
         self.changed(did);
         self.budget.record(now.monotonic_ms);

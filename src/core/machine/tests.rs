@@ -59,10 +59,22 @@ impl Tab {
         })
     }
 
+    /// The facts, and (before a request) the lock still this tab's.
     fn facts(&mut self) -> Vec<Output> {
-        self.feed(Input::Facts {
+        let mut out = self.feed(Input::Facts {
             cookies: String::new(),
             logout_pending: false,
+        });
+        if out.iter().any(|o| matches!(o, Output::QueryLocks)) {
+            out.extend(self.holder("me", true));
+        }
+        out
+    }
+
+    fn holder(&mut self, client: &str, mine: bool) -> Vec<Output> {
+        self.feed(Input::Holder {
+            client: Some(client.into()),
+            mine,
         })
     }
 
@@ -163,20 +175,41 @@ fn a_stalled_answer_is_timed_out_and_aborted_by_the_machine() {
     assert!(late.is_empty());
 }
 
-#[test]
-fn waiter_takes_over_a_silent_holder_once() {
-    let mut tab = Tab::new();
+fn queried(out: &[Output]) -> bool {
+    out.iter().any(|o| matches!(o, Output::QueryLocks))
+}
+
+/// A waiter whose holder `h1` stays silent, up to the grant of the takeover lock and the
+/// verification that `h1` still holds the lock; returns (main, takeover) request ids.
+fn to_settle(tab: &mut Tab) -> (u32, u32) {
     let out = tab.refresh(1, false);
     let (main, _, _) = lock_requests(&out)[0].clone();
-    // Silent holder: at its staleness deadline the takeover lock is asked for.
-    let out = tab.fire();
+    // Silent holder: at its staleness deadline, who holds the lock is asked.
+    assert!(queried(&tab.fire()));
+    assert!(tab.mono > TIMEOUT_MS + PEER_WAIT_MS + 1000.0);
+    let out = tab.holder("h1", false);
     let (takeover, name, mode) = lock_requests(&out).remove(0);
     assert_eq!(
         (name.as_str(), mode),
         ("ch:takeover", LockMode::IfAvailable)
     );
-    assert!(tab.mono > TIMEOUT_MS + PEER_WAIT_MS + 1000.0);
-    let out = tab.lock(takeover, LockOutcome::Granted);
+    // Holding the takeover lock: the same holder, asked again.
+    assert!(queried(&tab.lock(takeover, LockOutcome::Granted)));
+    assert!(
+        lock_requests(&tab.holder("h1", false)).is_empty(),
+        "a last wait first"
+    );
+    (main, takeover)
+}
+
+#[test]
+fn waiter_takes_over_a_silent_holder_once() {
+    let mut tab = Tab::new();
+    let (main, takeover) = to_settle(&mut tab);
+    let before = tab.mono;
+    assert!(queried(&tab.fire()), "still silent: asked once more");
+    assert_eq!(tab.mono, before + TAKEOVER_SETTLE_MS);
+    let out = tab.holder("h1", false);
     assert!(out
         .iter()
         .any(|o| matches!(o, Output::Release(i) if *i == main)));
@@ -201,17 +234,75 @@ fn waiter_takes_over_a_silent_holder_once() {
 }
 
 #[test]
+fn a_takeover_is_called_off_when_the_lock_changed_hands() {
+    let mut tab = Tab::new();
+    let (_, takeover) = to_settle(&mut tab);
+    tab.fire();
+    // The silent holder released meanwhile and another tab holds the lock now.
+    let out = tab.holder("h2", false);
+    assert!(lock_requests(&out).is_empty(), "no steal from a new holder");
+    assert!(out
+        .iter()
+        .any(|o| matches!(o, Output::Release(i) if *i == takeover)));
+    // Its silence counts from now.
+    assert!(tab.m.poll_timeout().unwrap() > tab.mono + TIMEOUT_MS);
+}
+
+#[test]
+fn a_takeover_is_called_off_when_the_holder_speaks() {
+    let mut tab = Tab::new();
+    let (_, takeover) = to_settle(&mut tab);
+    // The holder thaws and posts its claim before its request.
+    let mono = tab.mono;
+    let out = tab.feed(Input::News {
+        last_claim_seen: Some(mono),
+    });
+    assert!(out
+        .iter()
+        .any(|o| matches!(o, Output::Release(i) if *i == takeover)));
+    assert!(lock_requests(&out).is_empty(), "no steal");
+}
+
+#[test]
+fn a_holder_taken_over_while_frozen_does_not_send() {
+    let mut tab = Tab::new();
+    let out = tab.refresh(1, false);
+    let (id, _, _) = lock_requests(&out).remove(0);
+    tab.lock(id, LockOutcome::Granted);
+    let out = tab.feed(Input::Facts {
+        cookies: String::new(),
+        logout_pending: false,
+    });
+    assert!(
+        queried(&out),
+        "the lock is checked before the refresh token is spent"
+    );
+    assert!(sent(&out).is_none());
+    let out = tab.holder("another tab", false);
+    assert!(sent(&out).is_none(), "taken over: no request");
+    assert!(out
+        .iter()
+        .any(|o| matches!(o, Output::Post(Message::Released))));
+    assert_eq!(
+        lock_requests(&out)[0].2,
+        LockMode::Wait,
+        "back in the queue"
+    );
+}
+
+#[test]
 fn waiter_that_loses_the_takeover_race_waits_and_looks_again() {
     let mut tab = Tab::new();
     tab.refresh(1, false);
-    let out = tab.fire();
+    assert!(queried(&tab.fire()));
+    let out = tab.holder("h1", false);
     let (takeover, _, _) = lock_requests(&out).remove(0);
     let out = tab.lock(takeover, LockOutcome::Refused);
     assert!(lock_requests(&out).is_empty(), "still queued, no steal");
     let before = tab.mono;
     let out = tab.fire();
     assert_eq!(tab.mono, before + TAKEOVER_RETRY_MS);
-    assert_eq!(lock_requests(&out)[0].2, LockMode::IfAvailable);
+    assert!(queried(&out), "looks again");
 }
 
 #[test]

@@ -106,6 +106,15 @@ pub enum Ev {
         /// The outcome.
         outcome: LockOutcome,
     },
+    /// The answer to a lock query reaches a tab.
+    Holder {
+        /// The tab.
+        tab: usize,
+        /// The client id of the refresh lock's holder when the browser looked.
+        client: Option<String>,
+        /// Whether the holder is this tab.
+        mine: bool,
+    },
     /// A tab's machine timer fires (if still armed with this epoch).
     Timer {
         /// The tab.
@@ -355,6 +364,10 @@ impl World {
                     self.call_refresh(tab, false);
                 }
             }
+            Ev::Holder { tab, client, mine } => {
+                self.note(tab, "lock", format!("the lock's holder is {client:?}"));
+                self.input(tab, Input::Holder { client, mine });
+            }
             Ev::Arrive(r) => self.arrive(r),
             Ev::Answer(r) => self.answer(r),
             Ev::Body { r, .. } => self.body(r),
@@ -441,7 +454,7 @@ impl World {
                     self.checker.stolen_at = Some(self.t);
                 }
                 let ev = self.locks.request(&name, mode, (tab, id));
-                for (victim, _) in &ev.stolen {
+                for (victim, _) in ev.stolen.iter() {
                     self.checker.stolen_from.insert(*victim);
                 }
                 self.deliver_locks(ev);
@@ -471,11 +484,29 @@ impl World {
                 );
             }
             Output::WriteCookie(assignment) => self.jar.assign(&assignment),
+            Output::QueryLocks => {
+                // The browser looks now; the answer reaches the tab a little later.
+                let holder = self.locks.holder("tokenrelay");
+                let client = holder.map(|(t, _)| format!("client{t}"));
+                let mine = holder.is_some_and(|(t, _)| t == tab);
+                let later = self.t + self.rng.u64(0..=2);
+                self.at(later, Ev::Holder { tab, client, mine });
+            }
             Output::Elect(_) | Output::EndElection => {} // Web Locks worlds only
         }
     }
 
     fn deliver_locks(&mut self, ev: LockEvents) {
+        for (tab, id) in ev.stolen {
+            self.at(
+                self.t,
+                Ev::Lock {
+                    tab,
+                    id,
+                    outcome: LockOutcome::Lost,
+                },
+            );
+        }
         for (tab, id) in ev.granted {
             self.at(
                 self.t,
@@ -869,6 +900,7 @@ fn target(ev: &Ev) -> Option<usize> {
     match ev {
         Ev::Deliver { to, .. } => Some(*to),
         Ev::Lock { tab, .. }
+        | Ev::Holder { tab, .. }
         | Ev::Timer { tab, .. }
         | Ev::Due { tab, .. }
         | Ev::StartCheck { tab, .. } => Some(*tab),
