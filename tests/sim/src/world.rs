@@ -845,14 +845,12 @@ impl World {
         let roll = self.rng.f64();
         let t = &self.tabs[tab];
         let Some(token) = t.token() else { return };
-        let order = token.order_ms;
         let refused = (token.expires_at_ms <= now.wall_ms)
             || self.server.access_expired(&token.jwt, self.server_now());
         if roll < 0.6 && (t.due(now) || refused) {
             // A call with a due token, or one whose token the API refused: one shared refresh.
-            let _ = order;
             self.call_refresh(tab, false);
-        } else if roll >= 0.6 && roll < 0.7 {
+        } else if (0.6..0.7).contains(&roll) {
             self.call_refresh(tab, false); // auth.refresh()
         }
     }
