@@ -62,7 +62,13 @@ fn worlds() -> impl Strategy<Value = Params> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2_000, failure_persistence: None, ..ProptestConfig::default() })]
+    // A fixed seed: the same 2,000 worlds every run (a failure replays; CI is never flaky).
+    #![proptest_config(ProptestConfig {
+        cases: 2_000,
+        failure_persistence: None,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x7e1a_7e1a),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn every_world_keeps_every_invariant(params in worlds()) {
