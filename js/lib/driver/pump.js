@@ -35,6 +35,11 @@ export function feed(c, kind, id = 0, x = undefined, y = undefined, data = undef
   } finally {
     c.pumping = false;
   }
+  // A flight that ended re-arms the refresh timer: a due check that found it under way did
+  // nothing (found by the simulator: an idle tab kept an expired token).
+  const flying = c.core.flying();
+  if (c.flying && !flying) c.onChange();
+  c.flying = flying;
   clearTimeout(c.res.pump);
   const at = c.core.pollTimeout();
   c.res.pump = at === undefined || c.disposed

@@ -3,7 +3,8 @@
 //!
 //! 1. No refresh token is presented twice (server reuse detections = 0), unless the world lost
 //!    a rotated answer; then the session ends everywhere.
-//! 2. No tab signs out while the server still holds the session.
+//! 2. No tab signs out while the server still holds its session (one not logged out, its
+//!    refresh token not rejected).
 //! 3. Every call settles within `3 x requestTimeoutMs + 2 x latency + 5 s` once faults stop
 //!    (none older pending at the end), and no tab is left in `unknown`.
 //! 4. Every open tab ends holding a valid token of the live session, or signed out of a dead
@@ -53,6 +54,8 @@ pub struct Checker {
     /// the stealer's.
     pub stolen_from: std::collections::HashSet<usize>,
     last: HashMap<usize, (Option<f64>, Status)>,
+    /// Per tab, the last token it held.
+    jwt: HashMap<usize, String>,
     /// Per tab, the order of the token it dropped at its last sign-out.
     dropped: HashMap<usize, f64>,
     found: Vec<Violation>,
@@ -89,9 +92,14 @@ impl Checker {
                 .get(&i)
                 .copied()
                 .unwrap_or((None, Status::Unknown));
+            let held = self.jwt.get(&i).cloned();
+            if let Some(jwt) = tab.token().map(|k| k.jwt.clone()) {
+                self.jwt.insert(i, jwt);
+            }
             if status == Status::SignedOut
                 && last_status != Status::SignedOut
-                && !w.server.session_over()
+                && held.is_some_and(|jwt| w.server.is_live(&jwt))
+                && !w.logged_out
             {
                 self.flag(
                     2,
@@ -186,6 +194,19 @@ impl Checker {
             }
             let now = w.now(i);
             let valid = tab.holds_valid(now);
+            if let Some(token) = tab.token() {
+                if status != Status::SignedOut
+                    && !w.server.session_over()
+                    && !w.server.is_live(&token.jwt)
+                    && valid
+                {
+                    self.flag(
+                        4,
+                        t,
+                        format!("tab{i} holds a token of a login that was logged out"),
+                    );
+                }
+            }
             if w.server.session_over() {
                 if status != Status::SignedOut && tab.due(now) {
                     self.flag(

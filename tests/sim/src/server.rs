@@ -51,6 +51,12 @@ pub struct Server {
     pub newest_jwt: Option<String>,
     /// When (sim ms) each access token issued expires.
     expiry: HashMap<String, u64>,
+    /// The login (family) each access token was issued to.
+    family_of: HashMap<String, u64>,
+    /// The current login (family).
+    pub family: u64,
+    /// Logouts processed.
+    pub logouts: u32,
 }
 
 impl Server {
@@ -65,6 +71,7 @@ impl Server {
 
     /// A login at `now_ms`: a new family; returns the refresh token and the access token.
     pub fn login(&mut self, now_ms: u64) -> (u64, String) {
+        self.family += 1;
         self.revoked = false;
         self.rotated.clear();
         let refresh = self.fresh_id();
@@ -112,6 +119,18 @@ impl Server {
         }
     }
 
+    /// A logout: the family is revoked.
+    pub fn logout(&mut self) {
+        self.logouts += 1;
+        self.revoked = true;
+        self.current = None;
+    }
+
+    /// Whether `jwt` was issued to the current, live login.
+    pub fn is_live(&self, jwt: &str) -> bool {
+        !self.session_over() && self.family_of.get(jwt) == Some(&self.family)
+    }
+
     /// Whether the API refuses the access token `jwt` at `now_ms` (expired, or not ours).
     pub fn access_expired(&self, jwt: &str, now_ms: u64) -> bool {
         self.expiry.get(jwt).is_none_or(|exp| *exp <= now_ms)
@@ -148,6 +167,7 @@ impl Server {
         self.newest_jwt = Some(jwt.clone());
         self.expiry
             .insert(jwt.clone(), (iat + self.access_ttl_s) * 1000);
+        self.family_of.insert(jwt.clone(), self.family);
         jwt
     }
 }

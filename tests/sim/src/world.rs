@@ -50,6 +50,8 @@ pub struct Params {
     pub clock_jump: f64,
     /// Chance per action that a forged sign-out or a malformed token is posted.
     pub forged: f64,
+    /// Chance per action that the tab logs out (and logs in again a little later).
+    pub logout: f64,
     /// The server's grace window for a rotated token (ms), if any.
     pub grace_ms: Option<u64>,
     /// Mean time between two actions of one tab (ms).
@@ -79,6 +81,7 @@ impl Params {
             hide: rate(&mut rng, 0.05),
             clock_jump: rate(&mut rng, 0.01),
             forged: rate(&mut rng, 0.02),
+            logout: rng.f64() * 0.005,
             grace_ms: rng.bool().then(|| rng.u64(0..=5_000)),
             action_every_ms: rng.u64(200..=5_000),
         }
@@ -151,6 +154,12 @@ pub enum Ev {
     Act(usize),
     /// A frozen tab thaws.
     Thaw(usize),
+    /// A logout request reaches the server.
+    LogoutArrive,
+    /// The logout's answer (the cookie cleared) reaches the browser.
+    LogoutAnswer,
+    /// A tab logs in (again).
+    Login(usize),
     /// The faults stop.
     Calm,
 }
@@ -220,6 +229,10 @@ pub struct World {
     pub wall_offset: i64,
     /// Faults stopped.
     pub calm: bool,
+    /// A logout was asked for since the last login.
+    pub logged_out: bool,
+    /// A logout request is on the wire.
+    logout_in_flight: bool,
     /// Last sim time a channel message went from one tab to another (per-sender order).
     last_delivery: BTreeMap<(usize, usize), u64>,
     options: Options,
@@ -268,6 +281,8 @@ impl World {
             reqs: Vec::new(),
             wall_offset: SERVER_EPOCH_MS as i64,
             calm: false,
+            logged_out: false,
+            logout_in_flight: false,
             last_delivery: BTreeMap::new(),
             options,
             checker: Checker::default(),
@@ -373,6 +388,21 @@ impl World {
             Ev::Body { r, .. } => self.body(r),
             Ev::Act(tab) => self.act(tab),
             Ev::Thaw(tab) => self.thaw(tab),
+            Ev::LogoutArrive => {
+                self.server.logout();
+                self.note(usize::MAX, "server", "logs the session out".into());
+                let down = self.rng.u64(0..=self.params.latency_ms);
+                self.at(self.t + down, Ev::LogoutAnswer);
+            }
+            Ev::LogoutAnswer => {
+                self.jar.refresh = None;
+                self.logout_in_flight = false;
+            }
+            Ev::Login(tab) if self.logout_in_flight => {
+                // login() first finishes the logout under way (js/lib/driver/logout.js).
+                self.at(self.t + 50, Ev::Login(tab));
+            }
+            Ev::Login(tab) => self.login(tab),
             Ev::Calm => {
                 self.calm = true;
                 self.note(0, "calm", "faults stop".into());
@@ -622,9 +652,10 @@ impl World {
             _ => None,
         };
         // The driver re-arms on a state change (or a new failure count), as schedule.js does.
+        // ... and when a flight ends (a due check that found a flight under way did nothing).
         let key = (
             Some(t.machine.session.revision()),
-            Some(u64::from(failures)),
+            Some(u64::from(failures) * 2 + u64::from(t.machine.flying())),
         );
         if t.due_epoch != 0 && t.last_armed == key {
             return;
@@ -671,6 +702,7 @@ impl World {
     }
 
     fn login(&mut self, tab: usize) {
+        self.logged_out = false;
         let (refresh, jwt) = self.server.login(self.server_now());
         self.jar.refresh = Some(refresh);
         let now = self.now(tab);
@@ -683,6 +715,29 @@ impl World {
             self.after_change(tab);
         }
         self.note(tab, "login", "logs in".into());
+    }
+
+    /// `logout()` (js/lib/driver/requests.js): the fence, the proven sign-out here and in every
+    /// tab at once, then the request.
+    fn logout(&mut self, tab: usize) {
+        let proof = self.tabs[tab]
+            .token()
+            .map(|t| signature_of(&t.jwt).to_owned());
+        self.logged_out = true;
+        self.logout_in_flight = true;
+        self.tabs[tab].machine.fence();
+        self.tabs[tab].machine.session.signed_out(None);
+        self.note(tab, "out", "logs out".into());
+        self.post(
+            tab,
+            Message::SignedOut {
+                proof,
+                expired: false,
+            },
+        );
+        let up = self.rng.u64(0..=self.params.latency_ms);
+        self.at(self.t + up, Ev::LogoutArrive);
+        self.after_change(tab);
     }
 
     /// `start()`: a question to the other tabs, then a refresh if nobody answers in 100 ms.
@@ -841,6 +896,12 @@ impl World {
         if self.calm {
             return; // the liveness phase: no workload, the session must settle by itself
         }
+        if self.rng.f64() < self.params.logout && self.tabs[tab].token().is_some() {
+            self.logout(tab);
+            let again = self.t + self.rng.u64(500..=5_000);
+            self.at(again, Ev::Login(tab));
+            return;
+        }
         let now = self.now(tab);
         let roll = self.rng.f64();
         let t = &self.tabs[tab];
@@ -902,7 +963,8 @@ fn target(ev: &Ev) -> Option<usize> {
         | Ev::Timer { tab, .. }
         | Ev::Due { tab, .. }
         | Ev::StartCheck { tab, .. } => Some(*tab),
-        Ev::Act(tab) | Ev::Thaw(tab) | Ev::Body { tab, .. } => Some(*tab),
+        Ev::Act(tab) | Ev::Thaw(tab) | Ev::Body { tab, .. } | Ev::Login(tab) => Some(*tab),
+        Ev::LogoutArrive | Ev::LogoutAnswer => None,
         Ev::Arrive(_) | Ev::Answer(_) | Ev::Calm => None,
     }
 }

@@ -55,6 +55,7 @@ fn worlds() -> impl Strategy<Value = Params> {
                 hide,
                 clock_jump: jump,
                 forged,
+                logout: forged / 4.0,
                 grace_ms: grace,
                 action_every_ms: every,
             },
