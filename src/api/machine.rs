@@ -1,6 +1,7 @@
 //! The refresh machine's surface for the JS driver: one method feeds an input (kind and a few
 //! plain values, see js/lib/driver/pump.js), one reads the next output as a small array.
 
+use alloc::borrow::ToOwned;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 

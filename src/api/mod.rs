@@ -1,6 +1,7 @@
 //! The wasm's JS API: `Core`, one per `AuthClient`, which holds the options, the session and
 //! its token, and the pure core's decisions. The JS driver (js/lib/driver/) does the I/O
 //! around it. The package's TypeScript types are written once, by hand, in js/lib/types.d.ts.
+use alloc::{borrow::ToOwned, string::String};
 
 mod channel;
 mod decide;

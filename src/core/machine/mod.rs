@@ -19,6 +19,9 @@ pub mod timer;
 
 pub use io::{Input, LockMode, LockOutcome, Now, Output};
 
+use alloc::vec::Vec;
+use alloc::{borrow::ToOwned, string::String};
+
 use flight::{Flight, Step};
 use timer::{Timer, Timers};
 
@@ -355,7 +358,7 @@ impl Machine {
             }
             (Timer::Request, Some(Step::Request(id))) => {
                 self.out.push(Output::AbortAuth(id));
-                let ms = self.request_timeout_ms.floor(); // validated: a whole number of ms
+                let ms = super::float::floor(self.request_timeout_ms); // validated: a whole number of ms
                 let why = ["timed out after ", &super::text::decimal(ms as u64), " ms"].concat();
                 self.on_answer(id, Err(Error::Network(why)), now);
             }
@@ -555,7 +558,8 @@ impl Machine {
         }
         match result {
             Ok(token) => {
-                let max_age = ((self.cooldown_ms / 1000.0).ceil() as u32).saturating_add(60);
+                let max_age =
+                    (super::float::ceil(self.cooldown_ms / 1000.0) as u32).saturating_add(60);
                 let stamp = super::cooldown::write_stamp(
                     &self.cooldown_cookie,
                     token.obtained_at_ms,
