@@ -8,6 +8,8 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
+use tokenrelay::core::cooldown::read_stamp;
+use tokenrelay::core::machine::wire::{input, output};
 use tokenrelay::core::Token;
 use tokenrelay::{heard, is_token_relay_error, say, Core, Received};
 
@@ -570,10 +572,19 @@ fn fail_and_sign_out_put_the_error_into_the_state() {
     c.fail(&JsValue::from(5));
     assert_eq!(state_error(&mut c).0, "network");
 
-    // A refresh under way returns to what it was on failure.
-    assert!(c.begin_refresh());
+    // A refresh under way (the machine's flight) returns to what it was on failure.
+    let request = fly(&mut c, "");
     assert_eq!(c.status(), "refreshing");
-    c.fail(&server);
+    c.input(
+        input::FAILED,
+        request,
+        None,
+        None,
+        server.clone(),
+        0.0,
+        now(),
+    );
+    assert!(drain(&mut c).iter().any(|o| o[0] == output::REJECT));
     assert_eq!(c.status(), "signedIn");
 
     let expired = error_view(
@@ -600,11 +611,63 @@ fn fail_and_sign_out_put_the_error_into_the_state() {
     assert!(get(&c.state(), "error").is_null() && c.error().is_undefined());
 }
 
-/// The cooldown stamp as `Core` writes and reads it, through the page's `document.cookie`.
+/// The machine's outputs until none is left, each as `[kind, a, b, c]` (`kind` a number).
+fn drain(c: &mut Core) -> Vec<Vec<JsValue>> {
+    std::iter::from_fn(|| {
+        let out = c.poll("tab");
+        (!out.is_undefined()).then(|| Array::from(&out).to_vec())
+    })
+    .collect()
+}
+
+/// The kind of an output.
+impl PartialEq<u8> for Kind {
+    fn eq(&self, other: &u8) -> bool {
+        self.0.as_f64() == Some(f64::from(*other))
+    }
+}
+
+/// Runs a demanded refresh with Web Locks up to its request, the page's cookies being
+/// `cookies`; returns the request's id.
+fn fly(c: &mut Core, cookies: &str) -> u32 {
+    let id = |o: &[JsValue]| o[1].as_f64().unwrap() as u32;
+    let find = |outs: Vec<Vec<JsValue>>, kind: u8| {
+        outs.into_iter()
+            .find(|o| Kind(o[0].clone()) == kind)
+            .unwrap_or_else(|| panic!("no output {kind}"))
+    };
+    c.input(
+        input::REFRESH,
+        1,
+        Some(0.0),
+        Some(1.0),
+        JsValue::UNDEFINED,
+        0.0,
+        now(),
+    );
+    let lock = find(drain(c), output::REQUEST_LOCK);
+    c.input(
+        input::LOCK,
+        id(&lock),
+        Some(1.0),
+        None,
+        JsValue::UNDEFINED,
+        0.0,
+        now(),
+    );
+    find(drain(c), output::READ_FACTS);
+    c.input(input::FACTS, 0, Some(0.0), None, cookies.into(), 0.0, now());
+    id(&find(drain(c), output::SEND_AUTH))
+}
+
+/// An output's kind, compared with the wire numbers.
+struct Kind(JsValue);
+
+/// The cooldown stamp the machine writes after a refresh, through the page's `document.cookie`.
 #[wasm_bindgen_test]
 fn cooldown_stamp_round_trips_through_document_cookie() {
     let name = ["cooldown", &now().to_string().replace('.', "")].concat();
-    let c = Core::new(options(&[
+    let mut c = Core::new(options(&[
         ("apiBase", CLOSED_API.into()),
         ("cooldownCookie", name.as_str().into()),
         ("cooldownMs", 30_000.into()),
@@ -612,13 +675,39 @@ fn cooldown_stamp_round_trips_through_document_cookie() {
     .unwrap_or_else(|_| panic!());
     let document = get(&js_sys::global(), "document");
     let cookies = || text(&document, "cookie").unwrap();
-    assert_eq!(c.stamp(&cookies()), None);
-    let assignment = c.stamp_cookie(1_700_000_000_123.4);
+    assert_eq!(read_stamp(&cookies(), &name), None);
+    let request = fly(&mut c, &cookies());
+    let received_from = now().floor();
+    let answer = JsValue::from(body(&minute_token("u1")));
+    c.input(
+        input::ANSWER,
+        request,
+        Some(200.0),
+        None,
+        answer,
+        0.0,
+        now(),
+    );
+    let outs = drain(&mut c);
+    let write = outs
+        .iter()
+        .find(|o| Kind(o[0].clone()) == output::WRITE_COOKIE);
+    let assignment = write
+        .and_then(|o| o[1].as_string())
+        .expect("the stamp is written");
     assert!(assignment.contains("Max-Age=90"), "{assignment}");
     Reflect::set(&document, &"cookie".into(), &assignment.into()).unwrap();
-    assert_eq!(c.stamp(&cookies()), Some(1_700_000_000_123.0));
-    assert_eq!(core().stamp(&cookies()), None, "another cookie name");
-    assert_eq!(c.stamp(&[&name, "=12x"].concat()), None);
+    let stamp = read_stamp(&cookies(), &name).expect("the stamp is read back");
+    assert!(
+        (received_from..=now()).contains(&stamp) && stamp.fract() == 0.0,
+        "when the token was received, whole ms: {stamp}"
+    );
+    assert_eq!(
+        read_stamp(&cookies(), "another"),
+        None,
+        "another cookie name"
+    );
+    assert_eq!(c.status(), "signedIn");
 }
 
 #[wasm_bindgen_test]
@@ -630,10 +719,32 @@ fn refresh_timing_follows_the_token() {
     assert_eq!(c.due_at(), Some(1_030_000.0));
     assert!(!c.due(1_029_999.0) && c.due(1_030_000.0));
     assert!(c.valid(1_059_999.0) && !c.valid(1_060_000.0));
-    // The refresh budget: ten requests in a window, then a wait.
+    // The refresh budget (the machine's; src/core/machine/tests.rs covers its wait): ten
+    // requests in a window, then the eleventh waits for the budget timer.
     for at in 0..10 {
-        assert_eq!(c.budget_delay(f64::from(at)), 0.0, "request {at}");
-        c.budget_record(f64::from(at));
+        let request = fly(&mut c, "");
+        let error = JsValue::from("offline");
+        c.input(
+            input::FAILED,
+            request,
+            None,
+            None,
+            error,
+            f64::from(at),
+            now(),
+        );
+        drain(&mut c);
     }
-    assert!(c.budget_delay(10.0) > 0.0, "the eleventh waits");
+    assert_eq!(c.poll_timeout(), None);
+    c.input(
+        input::REFRESH,
+        1,
+        Some(0.0),
+        Some(1.0),
+        JsValue::UNDEFINED,
+        10.0,
+        now(),
+    );
+    assert!(drain(&mut c).is_empty(), "the eleventh waits");
+    assert!(c.poll_timeout().is_some_and(|at| at > 10.0));
 }

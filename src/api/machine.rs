@@ -6,36 +6,15 @@ use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use super::{channel, errors, Core};
+use crate::core::machine::wire::{input, output};
 use crate::core::machine::{Input, LockOutcome, Now, Output};
 use crate::core::protocol::Envelope;
 use crate::core::response::{classify_failure, is_success, AuthCall};
 use crate::core::Error;
 
-/// The kinds of input of [`Core::input`].
-pub mod input {
-    /// A caller wants a refresh: `id` the call, `x` 1 when proactive, `y` 1 with Web Locks.
-    pub const REFRESH: u8 = 0;
-    /// Lock request `id` came to `x`: 0 refused, 1 granted, 2 Web Locks unavailable.
-    pub const LOCK: u8 = 1;
-    /// News from the tabs: `x` when (monotonic ms) a live claim was last heard of.
-    pub const NEWS: u8 = 2;
-    /// `text` the page's cookies, `x` 1 when a logout is pending.
-    pub const FACTS: u8 = 3;
-    /// Auth answer `id`: `x` status, `y` the `Date` header (epoch ms), `text` the body.
-    pub const ANSWER: u8 = 4;
-    /// Auth request `id` failed with no answer: `data` the `TokenRelayError`.
-    pub const FAILED: u8 = 5;
-    /// The election ended: `x` 1 when won, `y` the winning claim (epoch ms).
-    pub const ELECTED: u8 = 6;
-    /// The timer fired.
-    pub const TIMER: u8 = 7;
-    /// The client is disposed.
-    pub const DISPOSE: u8 = 8;
-}
-
 #[wasm_bindgen]
 impl Core {
-    /// Feeds the machine one input of `kind` (see [`input`]) read at `mono` (monotonic ms) and
+    /// Feeds the machine one input of `kind` (see [`input`](crate::core::machine::wire::input)) read at `mono` (monotonic ms) and
     /// `wall` (epoch ms); then drain [`Core::poll`].
     #[allow(clippy::too_many_arguments)]
     pub fn input(
@@ -97,7 +76,7 @@ impl Core {
         self.m.handle(input, now);
     }
 
-    /// The next output as `[kind, a, b, c]` (see js/lib/driver/pump.js), messages already
+    /// The next output as `[kind, a, b, c]` (see [`output`](crate::core::machine::wire::output)), messages already
     /// made as posted by tab `from`; `undefined` when none is left.
     pub fn poll(&mut self, from: &str) -> JsValue {
         let Some(output) = self.m.poll_output() else {
@@ -109,18 +88,18 @@ impl Core {
         };
         let id = |v: u32| JsValue::from_f64(v.into());
         match output {
-            Output::Changed => push(0.into()),
+            Output::Changed => push(output::CHANGED.into()),
             Output::Resolve(call) => {
-                push(1.into());
+                push(output::RESOLVE.into());
                 push(id(call));
             }
             Output::Reject(call, error) => {
-                push(2.into());
+                push(output::REJECT.into());
                 push(id(call));
                 push(errors::to_js(&error));
             }
             Output::Post(message) => {
-                push(3.into());
+                push(output::POST.into());
                 let from = from.to_owned();
                 push(channel::write(&Envelope { from, message }));
             }
@@ -129,33 +108,33 @@ impl Core {
                 name,
                 mode,
             } => {
-                push(4.into());
+                push(output::REQUEST_LOCK.into());
                 push(id(lock));
                 push((mode as u8).into());
                 push(name.into());
             }
             Output::Release(lock) => {
-                push(5.into());
+                push(output::RELEASE.into());
                 push(id(lock));
             }
             Output::SendAuth { id: request, .. } => {
-                push(6.into());
+                push(output::SEND_AUTH.into());
                 push(id(request));
             }
             Output::AbortAuth(request) => {
-                push(7.into());
+                push(output::ABORT_AUTH.into());
                 push(id(request));
             }
-            Output::ReadFacts => push(8.into()),
+            Output::ReadFacts => push(output::READ_FACTS.into()),
             Output::WriteCookie(text) => {
-                push(9.into());
+                push(output::WRITE_COOKIE.into());
                 push(text.into());
             }
             Output::Elect(before) => {
-                push(10.into());
+                push(output::ELECT.into());
                 push(before.into());
             }
-            Output::EndElection => push(11.into()),
+            Output::EndElection => push(output::END_ELECTION.into()),
         }
         out.into()
     }

@@ -13,9 +13,10 @@
 
 mod flight;
 pub mod io;
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 pub mod timer;
+pub mod wire;
 
 pub use io::{Input, LockMode, LockOutcome, Now, Output};
 
