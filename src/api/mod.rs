@@ -83,15 +83,6 @@ pub struct Core {
 #[wasm_bindgen]
 pub struct Received(Token);
 
-#[wasm_bindgen]
-impl Received {
-    /// When it was received (epoch ms), for the cooldown stamp.
-    #[wasm_bindgen(getter)]
-    pub fn at(&self) -> f64 {
-        self.0.obtained_at_ms
-    }
-}
-
 /// `Err` as the JS `TokenRelayError` it is thrown as.
 fn thrown<T>(result: Result<T, Error>) -> Result<T, JsValue> {
     result.map_err(|e| errors::to_js(&e))
