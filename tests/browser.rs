@@ -578,8 +578,8 @@ fn fail_and_sign_out_put_the_error_into_the_state() {
     c.input(
         input::FAILED,
         request,
-        None,
-        None,
+        f64::NAN,
+        f64::NAN,
         server.clone(),
         0.0,
         now(),
@@ -636,27 +636,19 @@ fn fly(c: &mut Core, cookies: &str) -> u32 {
             .find(|o| Kind(o[0].clone()) == kind)
             .unwrap_or_else(|| panic!("no output {kind}"))
     };
-    c.input(
-        input::REFRESH,
-        1,
-        Some(0.0),
-        Some(1.0),
-        JsValue::UNDEFINED,
-        0.0,
-        now(),
-    );
+    c.input(input::REFRESH, 1, 0.0, 1.0, JsValue::UNDEFINED, 0.0, now());
     let lock = find(drain(c), output::REQUEST_LOCK);
     c.input(
         input::LOCK,
         id(&lock),
-        Some(1.0),
-        None,
+        1.0,
+        f64::NAN,
         JsValue::UNDEFINED,
         0.0,
         now(),
     );
     find(drain(c), output::READ_FACTS);
-    c.input(input::FACTS, 0, Some(0.0), None, cookies.into(), 0.0, now());
+    c.input(input::FACTS, 0, 0.0, f64::NAN, cookies.into(), 0.0, now());
     id(&find(drain(c), output::SEND_AUTH))
 }
 
@@ -679,15 +671,7 @@ fn cooldown_stamp_round_trips_through_document_cookie() {
     let request = fly(&mut c, &cookies());
     let received_from = now().floor();
     let answer = JsValue::from(body(&minute_token("u1")));
-    c.input(
-        input::ANSWER,
-        request,
-        Some(200.0),
-        None,
-        answer,
-        0.0,
-        now(),
-    );
+    c.input(input::ANSWER, request, 200.0, f64::NAN, answer, 0.0, now());
     let outs = drain(&mut c);
     let write = outs
         .iter()
@@ -727,8 +711,8 @@ fn refresh_timing_follows_the_token() {
         c.input(
             input::FAILED,
             request,
-            None,
-            None,
+            f64::NAN,
+            f64::NAN,
             error,
             f64::from(at),
             now(),
@@ -736,15 +720,7 @@ fn refresh_timing_follows_the_token() {
         drain(&mut c);
     }
     assert_eq!(c.poll_timeout(), None);
-    c.input(
-        input::REFRESH,
-        1,
-        Some(0.0),
-        Some(1.0),
-        JsValue::UNDEFINED,
-        10.0,
-        now(),
-    );
+    c.input(input::REFRESH, 1, 0.0, 1.0, JsValue::UNDEFINED, 10.0, now());
     assert!(drain(&mut c).is_empty(), "the eleventh waits");
     assert!(c.poll_timeout().is_some_and(|at| at > 10.0));
 }

@@ -21,13 +21,15 @@ impl Core {
         &mut self,
         kind: u8,
         id: u32,
-        x: Option<f64>,
-        y: Option<f64>,
+        x: f64,
+        y: f64,
         data: JsValue,
         mono: f64,
         wall: f64,
     ) {
-        let flag = |v: Option<f64>| v == Some(1.0);
+        // `undefined` arrives as NaN: no value.
+        let some = |v: f64| (!v.is_nan()).then_some(v);
+        let flag = |v: f64| v == 1.0;
         let text = data.as_string().unwrap_or_default();
         let input = match kind {
             input::REFRESH => Input::Refresh {
@@ -37,21 +39,25 @@ impl Core {
             },
             input::LOCK => Input::Lock {
                 id,
-                outcome: match x {
-                    Some(1.0) => LockOutcome::Granted,
-                    Some(2.0) => LockOutcome::Unavailable,
-                    _ => LockOutcome::Refused,
+                outcome: if x == 1.0 {
+                    LockOutcome::Granted
+                } else if x == 2.0 {
+                    LockOutcome::Unavailable
+                } else {
+                    LockOutcome::Refused
                 },
             },
-            input::NEWS => Input::News { last_claim_seen: x },
+            input::NEWS => Input::News {
+                last_claim_seen: some(x),
+            },
             input::FACTS => Input::Facts {
                 cookies: text,
                 logout_pending: flag(x),
             },
             input::ANSWER => {
-                let status = x.unwrap_or(0.0) as u16;
+                let status = x as u16; // NaN: 0
                 let result = if is_success(status) {
-                    self.read_token(&text, y, wall)
+                    self.read_token(&text, some(y), wall)
                 } else {
                     Err(classify_failure(AuthCall::Refresh, status))
                 };
@@ -63,7 +69,7 @@ impl Core {
             },
             input::ELECTED => Input::Elected {
                 won: flag(x),
-                claim_at_ms: y.unwrap_or(wall),
+                claim_at_ms: some(y).unwrap_or(wall),
             },
             input::TIMER => Input::Timer,
             input::DISPOSE => Input::Dispose,
