@@ -11,7 +11,7 @@ use wasm_bindgen_test::*;
 use tokenrelay::core::cooldown::read_stamp;
 use tokenrelay::core::machine::wire::{input, output};
 use tokenrelay::core::Token;
-use tokenrelay::{heard, is_token_relay_error, say, Core, Received};
+use tokenrelay::{heard, is_token_relay_error, say, Core};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -67,10 +67,9 @@ fn body(jwt: &str) -> String {
 
 /// `core` receives `jwt` from the server at `at` and takes it.
 fn sign_in(core: &mut Core, jwt: &str, at: f64) {
-    let received: Received = core
-        .receive(&body(jwt), None, at)
+    core.receive(&body(jwt), f64::NAN, at)
         .unwrap_or_else(|e| panic!("{jwt}: {:?}", text(&e, "message")));
-    core.sign_in(received);
+    core.sign_in(true);
 }
 
 /// A token living 60 s, told apart by `sub`.
@@ -181,10 +180,9 @@ fn claims_are_read_with_the_browsers_json_parser() {
     let jwt = jwt_claims(
         r#"{"sub":"u1","name":"Zoë 名前","n":1e400,"deep":{"a":[1,null]},"iat":1000,"exp":1060,"nbf":1000}"#,
     );
-    let received = c
-        .receive(&body(&jwt), None, 5_000_000.0)
+    c.receive(&body(&jwt), f64::NAN, 5_000_000.0)
         .unwrap_or_else(|_| panic!());
-    c.sign_in(received);
+    assert!(c.sign_in(true));
     assert_eq!(c.order(), Some(5_000_000.0), "ordered at its receipt");
     let state = c.state();
     assert_eq!(
@@ -212,10 +210,11 @@ fn claims_are_read_with_the_browsers_json_parser() {
     let mut c = core();
     let r = c.receive(
         &body(&jwt_claims(r#"{"exp":2000}"#)),
-        Some(1_940_000.0),
+        1_940_000.0,
         7_000_000.0,
     );
-    c.sign_in(r.unwrap_or_else(|_| panic!()));
+    r.unwrap_or_else(|_| panic!());
+    c.sign_in(true);
     assert_eq!(get(&c.state(), "expiresAt").as_f64(), Some(7_060_000.0));
 }
 
@@ -261,7 +260,7 @@ fn malformed_tokens_are_bad_token_errors_with_a_message() {
     ];
     let mut c = core();
     for (token, why) in cases {
-        let Some(err) = c.receive(&body(&token), None, 0.0).err() else {
+        let Some(err) = c.receive(&body(&token), f64::NAN, 0.0).err() else {
             panic!("{token} decoded");
         };
         assert!(is_token_relay_error(&err), "{token}");
@@ -282,7 +281,7 @@ fn malformed_tokens_are_bad_token_errors_with_a_message() {
         "{}",
         r#"{"accessToken":5}"#,
     ] {
-        let err = c.receive(answer, None, 0.0).err().expect(answer);
+        let err = c.receive(answer, f64::NAN, 0.0).expect_err(answer);
         assert_eq!(code_of(&err), "bad_response", "{answer}");
         assert!(text(&err, "message").unwrap().starts_with("bad response: "));
     }
@@ -469,8 +468,9 @@ fn a_token_message_is_taken_only_when_newer() {
 
     // B's own next token is ordered after what it saw, even with its clock set back.
     let back = t - 3_600_000.0;
-    let received = b.receive(&body(&minute_token("own")), None, back);
-    b.sign_in(received.unwrap_or_else(|_| panic!()));
+    let received = b.receive(&body(&minute_token("own")), f64::NAN, back);
+    received.unwrap_or_else(|_| panic!());
+    b.sign_in(true);
     assert!(b.order() > a.order());
     let own = b.post(say::TOKEN, "tab-b".into(), 0.0, false);
     assert_eq!(
@@ -565,7 +565,7 @@ fn fail_and_sign_out_put_the_error_into_the_state() {
     );
 
     // What the wasm itself threw goes back in as it was.
-    let bad = c.receive("{}", None, 0.0).err().unwrap();
+    let bad = c.receive("{}", f64::NAN, 0.0).err().unwrap();
     c.fail(&bad);
     assert_eq!(state_error(&mut c).1, text(&bad, "message").unwrap());
     // Not one of ours: a network error, never a panic.
@@ -620,20 +620,13 @@ fn drain(c: &mut Core) -> Vec<Vec<JsValue>> {
     .collect()
 }
 
-/// The kind of an output.
-impl PartialEq<u8> for Kind {
-    fn eq(&self, other: &u8) -> bool {
-        self.0.as_f64() == Some(f64::from(*other))
-    }
-}
-
 /// Runs a demanded refresh with Web Locks up to its request, the page's cookies being
 /// `cookies`; returns the request's id.
 fn fly(c: &mut Core, cookies: &str) -> u32 {
     let id = |o: &[JsValue]| o[1].as_f64().unwrap() as u32;
     let find = |outs: Vec<Vec<JsValue>>, kind: u8| {
         outs.into_iter()
-            .find(|o| Kind(o[0].clone()) == kind)
+            .find(|o| o[0] == kind)
             .unwrap_or_else(|| panic!("no output {kind}"))
     };
     c.input(input::REFRESH, 1, 0.0, 1.0, JsValue::UNDEFINED, 0.0, now());
@@ -652,8 +645,21 @@ fn fly(c: &mut Core, cookies: &str) -> u32 {
     id(&find(drain(c), output::SEND_AUTH))
 }
 
-/// An output's kind, compared with the wire numbers.
-struct Kind(JsValue);
+/// A received token is taken once, and only when asked: a sign-out that came first drops it.
+#[wasm_bindgen_test]
+fn a_received_token_is_taken_once_or_dropped() {
+    let mut c = core();
+    assert!(!c.sign_in(true), "nothing received");
+    c.receive(&body(&minute_token("u1")), f64::NAN, now())
+        .unwrap_or_else(|_| panic!());
+    assert_eq!(c.status(), "unknown", "received, not taken");
+    assert!(!c.sign_in(false), "dropped");
+    assert!(!c.sign_in(true) && c.jwt().is_none(), "dropped for good");
+    c.receive(&body(&minute_token("u2")), f64::NAN, now())
+        .unwrap_or_else(|_| panic!());
+    assert!(c.sign_in(true) && c.status() == "signedIn");
+    assert!(!c.sign_in(true), "taken once");
+}
 
 /// The cooldown stamp the machine writes after a refresh, through the page's `document.cookie`.
 #[wasm_bindgen_test]
@@ -673,9 +679,7 @@ fn cooldown_stamp_round_trips_through_document_cookie() {
     let answer = JsValue::from(body(&minute_token("u1")));
     c.input(input::ANSWER, request, 200.0, f64::NAN, answer, 0.0, now());
     let outs = drain(&mut c);
-    let write = outs
-        .iter()
-        .find(|o| Kind(o[0].clone()) == output::WRITE_COOKIE);
+    let write = outs.iter().find(|o| o[0] == output::WRITE_COOKIE);
     let assignment = write
         .and_then(|o| o[1].as_string())
         .expect("the stamp is written");

@@ -76,12 +76,10 @@ pub struct Core {
     state: Option<(u64, JsValue)>,
     /// The largest token order seen in this browser (see [`next_order`]).
     order_floor: f64,
+    /// A token received from the server, not yet taken (the driver may drop it: a sign-out
+    /// came first).
+    received: Option<Token>,
 }
-
-/// A token received from the server, not yet taken (the driver may drop it: a sign-out came
-/// first).
-#[wasm_bindgen]
-pub struct Received(Token);
 
 /// `Err` as the JS `TokenRelayError` it is thrown as.
 fn thrown<T>(result: Result<T, Error>) -> Result<T, JsValue> {
@@ -102,6 +100,7 @@ impl Core {
             bearer: None,
             state: None,
             order_floor: 0.0,
+            received: None,
         })
     }
 
@@ -208,22 +207,24 @@ impl Core {
         self.m.session.token().map(|t| t.refresh_due_at_ms(ahead))
     }
 
-    /// Reads the token of a successful login or refresh answer: `text` its body, `server_ms`
-    /// its `Date` header (when readable), `now_ms` the local time of receipt. Throws
-    /// `bad_response` (not JSON, no string token field) or `bad_token`.
-    pub fn receive(
-        &mut self,
-        text: &str,
-        server_ms: Option<f64>,
-        now_ms: f64,
-    ) -> Result<Received, JsValue> {
-        thrown(self.read_token(text, server_ms, now_ms)).map(Received)
+    /// Reads the token of a successful login answer and keeps it until [`Core::sign_in`]:
+    /// `text` its body, `server_ms` its `Date` header (NaN or `undefined` when unreadable),
+    /// `now_ms` the local time of receipt. Throws `bad_response` (not JSON, no string token
+    /// field) or `bad_token`.
+    pub fn receive(&mut self, text: &str, server_ms: f64, now_ms: f64) -> Result<(), JsValue> {
+        let server_ms = (!server_ms.is_nan()).then_some(server_ms);
+        self.received = Some(thrown(self.read_token(text, server_ms, now_ms))?);
+        Ok(())
     }
 
-    /// Takes a received token: status `signedIn`. Returns whether the state changed.
+    /// Takes the received token: status `signedIn` when `take`, else the token is dropped (a
+    /// sign-out came first). Returns whether the state changed.
     #[wasm_bindgen(js_name = signIn)]
-    pub fn sign_in(&mut self, received: Received) -> bool {
-        self.m.session.signed_in(received.0)
+    pub fn sign_in(&mut self, take: bool) -> bool {
+        match self.received.take() {
+            Some(token) if take => self.m.session.signed_in(token),
+            _ => false,
+        }
     }
 
     /// A call failed with `error` (a `TokenRelayError`) without ending the session.
