@@ -145,10 +145,10 @@ impl Core {
         out.into()
     }
 
-    /// When (monotonic ms) to feed the timer input; `undefined`: no timer.
+    /// When (monotonic ms) to feed the timer input; NaN: no timer.
     #[wasm_bindgen(js_name = pollTimeout)]
-    pub fn poll_timeout(&self) -> Option<f64> {
-        self.m.poll_timeout()
+    pub fn poll_timeout(&self) -> f64 {
+        self.m.poll_timeout().unwrap_or(f64::NAN)
     }
 
     /// Whether a refresh flight is under way in this tab.

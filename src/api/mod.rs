@@ -200,11 +200,12 @@ impl Core {
             .is_some_and(|t| t.needs_refresh(now_ms, ahead))
     }
 
-    /// When (epoch ms) the held token is due for a refresh; `undefined` without a token.
+    /// When (epoch ms) the held token is due for a refresh; NaN without a token.
     #[wasm_bindgen(js_name = dueAt)]
-    pub fn due_at(&self) -> Option<f64> {
+    pub fn due_at(&self) -> f64 {
         let ahead = self.refresh_ahead_ms();
-        self.m.session.token().map(|t| t.refresh_due_at_ms(ahead))
+        let due = self.m.session.token().map(|t| t.refresh_due_at_ms(ahead));
+        due.unwrap_or(f64::NAN)
     }
 
     /// Reads the token of a successful login answer and keeps it until [`Core::sign_in`]:

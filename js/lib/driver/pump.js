@@ -41,7 +41,7 @@ export function feed(c, kind, id = 0, x = undefined, y = undefined, data = undef
   }
   clearTimeout(c.res.pump);
   const at = c.core.pollTimeout();
-  c.res.pump = at === undefined || c.disposed
+  c.res.pump = Number.isNaN(at) || c.disposed
     ? undefined
     : later(at - monotonic(), weakly(c, (client) => feed(client, IN_TIMER)));
 }
