@@ -135,8 +135,11 @@ impl Core {
 
     /// A relative request target appended to `apiBase`; `undefined` for an absolute URL
     /// (the browser's URL parser reads those).
-    pub fn relative(&self, target: &str) -> Option<String> {
-        (!is_absolute(target)).then(|| join(&self.options.api_base, target))
+    pub fn relative(&self, target: &str) -> JsValue {
+        if is_absolute(target) {
+            return JsValue::UNDEFINED;
+        }
+        JsValue::from_str(&join(&self.options.api_base, target))
     }
 
     /// The state object; the same frozen object until the state changes.
@@ -153,8 +156,8 @@ impl Core {
     }
 
     /// `state.status`.
-    pub fn status(&self) -> String {
-        self.m.session.status().as_str().into()
+    pub fn status(&self) -> JsValue {
+        JsValue::from_str(self.m.session.status().as_str())
     }
 
     /// The order of the held token (a larger one is newer); `undefined` without a token.
@@ -179,8 +182,9 @@ impl Core {
     }
 
     /// The held token, for `accessToken()`.
-    pub fn jwt(&self) -> Option<String> {
-        self.m.session.token().map(|t| t.jwt.clone())
+    pub fn jwt(&self) -> JsValue {
+        let token = self.m.session.token();
+        token.map_or(JsValue::UNDEFINED, |t| JsValue::from_str(&t.jwt))
     }
 
     /// Whether a token is held that is still valid at `now_ms`.
