@@ -181,7 +181,7 @@ impl Core {
         }
     }
 
-    /// The held token, for `accessToken()`.
+    /// The held token, for `accessToken()`; `undefined` without one.
     pub fn jwt(&self) -> JsValue {
         let token = self.m.session.token();
         token.map_or(JsValue::UNDEFINED, |t| JsValue::from_str(&t.jwt))
