@@ -1,5 +1,6 @@
 //! The pure core's cross-tab decisions, exported as plain functions for the JS driver.
 //! Times are epoch ms, monotonic ms where the name says so; `undefined` is "none".
+use alloc::string::String;
 
 use wasm_bindgen::prelude::*;
 

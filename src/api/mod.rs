@@ -1,6 +1,7 @@
 //! The wasm's JS API: `Core`, one per `AuthClient`, which holds the options, the session and
 //! its token, and the pure core's decisions. The JS driver (js/lib/driver/) does the I/O
 //! around it. The package's TypeScript types are written once, by hand, in js/lib/types.d.ts.
+use alloc::{borrow::ToOwned, string::String};
 
 mod channel;
 mod decide;
@@ -75,20 +76,9 @@ pub struct Core {
     state: Option<(u64, JsValue)>,
     /// The largest token order seen in this browser (see [`next_order`]).
     order_floor: f64,
-}
-
-/// A token received from the server, not yet taken (the driver may drop it: a sign-out came
-/// first).
-#[wasm_bindgen]
-pub struct Received(Token);
-
-#[wasm_bindgen]
-impl Received {
-    /// When it was received (epoch ms), for the cooldown stamp.
-    #[wasm_bindgen(getter)]
-    pub fn at(&self) -> f64 {
-        self.0.obtained_at_ms
-    }
+    /// A token received from the server, not yet taken (the driver may drop it: a sign-out
+    /// came first).
+    received: Option<Token>,
 }
 
 /// `Err` as the JS `TokenRelayError` it is thrown as.
@@ -110,6 +100,7 @@ impl Core {
             bearer: None,
             state: None,
             order_floor: 0.0,
+            received: None,
         })
     }
 
@@ -144,8 +135,11 @@ impl Core {
 
     /// A relative request target appended to `apiBase`; `undefined` for an absolute URL
     /// (the browser's URL parser reads those).
-    pub fn relative(&self, target: &str) -> Option<String> {
-        (!is_absolute(target)).then(|| join(&self.options.api_base, target))
+    pub fn relative(&self, target: &str) -> JsValue {
+        if is_absolute(target) {
+            return JsValue::UNDEFINED;
+        }
+        JsValue::from_str(&join(&self.options.api_base, target))
     }
 
     /// The state object; the same frozen object until the state changes.
@@ -162,8 +156,8 @@ impl Core {
     }
 
     /// `state.status`.
-    pub fn status(&self) -> String {
-        self.m.session.status().as_str().into()
+    pub fn status(&self) -> JsValue {
+        JsValue::from_str(self.m.session.status().as_str())
     }
 
     /// The order of the held token (a larger one is newer); `undefined` without a token.
@@ -187,9 +181,10 @@ impl Core {
         }
     }
 
-    /// The held token, for `accessToken()`.
-    pub fn jwt(&self) -> Option<String> {
-        self.m.session.token().map(|t| t.jwt.clone())
+    /// The held token, for `accessToken()`; `undefined` without one.
+    pub fn jwt(&self) -> JsValue {
+        let token = self.m.session.token();
+        token.map_or(JsValue::UNDEFINED, |t| JsValue::from_str(&t.jwt))
     }
 
     /// Whether a token is held that is still valid at `now_ms`.
@@ -209,29 +204,32 @@ impl Core {
             .is_some_and(|t| t.needs_refresh(now_ms, ahead))
     }
 
-    /// When (epoch ms) the held token is due for a refresh; `undefined` without a token.
+    /// When (epoch ms) the held token is due for a refresh; NaN without a token.
     #[wasm_bindgen(js_name = dueAt)]
-    pub fn due_at(&self) -> Option<f64> {
+    pub fn due_at(&self) -> f64 {
         let ahead = self.refresh_ahead_ms();
-        self.m.session.token().map(|t| t.refresh_due_at_ms(ahead))
+        let due = self.m.session.token().map(|t| t.refresh_due_at_ms(ahead));
+        due.unwrap_or(f64::NAN)
     }
 
-    /// Reads the token of a successful login or refresh answer: `text` its body, `server_ms`
-    /// its `Date` header (when readable), `now_ms` the local time of receipt. Throws
-    /// `bad_response` (not JSON, no string token field) or `bad_token`.
-    pub fn receive(
-        &mut self,
-        text: &str,
-        server_ms: Option<f64>,
-        now_ms: f64,
-    ) -> Result<Received, JsValue> {
-        thrown(self.read_token(text, server_ms, now_ms)).map(Received)
+    /// Reads the token of a successful login answer and keeps it until [`Core::sign_in`]:
+    /// `text` its body, `server_ms` its `Date` header (NaN or `undefined` when unreadable),
+    /// `now_ms` the local time of receipt. Throws `bad_response` (not JSON, no string token
+    /// field) or `bad_token`.
+    pub fn receive(&mut self, text: &str, server_ms: f64, now_ms: f64) -> Result<(), JsValue> {
+        let server_ms = (!server_ms.is_nan()).then_some(server_ms);
+        self.received = Some(thrown(self.read_token(text, server_ms, now_ms))?);
+        Ok(())
     }
 
-    /// Takes a received token: status `signedIn`. Returns whether the state changed.
+    /// Takes the received token: status `signedIn` when `take`, else the token is dropped (a
+    /// sign-out came first). Returns whether the state changed.
     #[wasm_bindgen(js_name = signIn)]
-    pub fn sign_in(&mut self, received: Received) -> bool {
-        self.m.session.signed_in(received.0)
+    pub fn sign_in(&mut self, take: bool) -> bool {
+        match self.received.take() {
+            Some(token) if take => self.m.session.signed_in(token),
+            _ => false,
+        }
     }
 
     /// A call failed with `error` (a `TokenRelayError`) without ending the session.

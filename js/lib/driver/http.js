@@ -106,7 +106,8 @@ export async function postAuth(c, call, body) {
 }
 
 /**
- * Posts to an auth endpoint and reads the token of a successful answer (not yet taken).
+ * Posts to an auth endpoint and reads the token of a successful answer into the core (not yet
+ * taken: `signIn`).
  * @param {Client} c
  * @param {number} call LOGIN, REFRESH or LOGOUT
  * @param {string} [body]

@@ -4,7 +4,7 @@
 import { g, ignore, useGlue } from "./base.js";
 import { alive, wakeWaiters } from "./state.js";
 import { liveClaims, openChannel } from "./peers.js";
-import { feed, news, DISPOSE } from "./pump.js";
+import { feed, news, IN_DISPOSE } from "./pump.js";
 import { announce } from "./presence.js";
 import { own, release, weakRef } from "./resources.js";
 import { refresh, refreshAfter401, DEMAND } from "./refresh.js";
@@ -142,7 +142,7 @@ export class Driver {
   dispose() {
     if (this.disposed) return;
     this.disposed = true;
-    feed(this, DISPOSE); // the machine rejects its callers, releases its locks, aborts its request
+    feed(this, IN_DISPOSE); // the machine rejects its callers, releases its locks, aborts its request
     this.abort.abort();
     release(this); // the channel, timers, page listeners and presence lock
     this.listeners.clear();

@@ -12,9 +12,13 @@ import { send } from "./peers.js";
 import { changed } from "./state.js";
 import { weakly } from "./resources.js";
 
-// Inputs (src/api/machine.rs, `input`).
-export const REFRESH_CALL = 0, LOCK = 1, NEWS = 2, FACTS = 3, ANSWER = 4, FAILED = 5, ELECTED = 6,
-  TIMER = 7, DISPOSE = 8, HOLDER = 9;
+// The kinds of input and output (src/core/machine/wire.rs; tests/wire.rs checks these numbers).
+export const IN_REFRESH = 0, IN_LOCK = 1, IN_NEWS = 2, IN_FACTS = 3, IN_ANSWER = 4, IN_FAILED = 5,
+  IN_ELECTED = 6, IN_TIMER = 7, IN_DISPOSE = 8, IN_HOLDER = 9;
+// Outputs, written as numbers in `perform` (a bundler keeps named constants as variables):
+// OUT_CHANGED = 0, OUT_RESOLVE = 1, OUT_REJECT = 2, OUT_POST = 3, OUT_REQUEST_LOCK = 4,
+// OUT_RELEASE = 5, OUT_SEND_AUTH = 6, OUT_ABORT_AUTH = 7, OUT_READ_FACTS = 8, OUT_WRITE_COOKIE = 9,
+// OUT_ELECT = 10, OUT_END_ELECTION = 11, OUT_QUERY_LOCKS = 12.
 
 /**
  * Feeds one input (see src/api/machine.rs for what `id`, `x`, `y` and `data` carry), then, unless
@@ -42,9 +46,9 @@ export function feed(c, kind, id = 0, x = undefined, y = undefined, data = undef
   c.flying = flying;
   clearTimeout(c.res.pump);
   const at = c.core.pollTimeout();
-  c.res.pump = at === undefined || c.disposed
+  c.res.pump = Number.isNaN(at) || c.disposed
     ? undefined
-    : later(at - monotonic(), weakly(c, (client) => feed(client, TIMER)));
+    : later(at - monotonic(), weakly(c, (client) => feed(client, IN_TIMER)));
 }
 
 /**
@@ -57,7 +61,7 @@ export function call(c, proactive) {
   const id = ++c.lastCall;
   const settled = new Promise((resolve, reject) => c.calls.set(id, { resolve, reject }));
   const withLocks = c.cfg.useWebLocks && locks.available();
-  feed(c, REFRESH_CALL, id, proactive ? 1 : 0, withLocks ? 1 : 0);
+  feed(c, IN_REFRESH, id, proactive ? 1 : 0, withLocks ? 1 : 0);
   return settled;
 }
 
@@ -80,31 +84,31 @@ function settle(c, id, error) {
  */
 function perform(c, [kind, a, b, name]) {
   switch (kind) {
-    case 0: changed(c, true); break;
-    case 1: settle(c, a); break;
-    case 2: settle(c, a, b); break;
-    case 3: send(c, a); break;
-    case 4: requestLock(c, a, b, name); break;
-    case 5: c.locks.get(a)?.(); c.locks.delete(a); break;
-    case 6: sendAuth(c, a); break;
-    case 7: c.auths.get(a)?.abort(); break;
-    case 8: feed(c, FACTS, 0, logoutPending(c) ? 1 : 0, undefined, cookies()); break;
-    case 9: writeCookie(a); break;
-    case 10: elect(c, a).then(([won, at]) => feed(c, ELECTED, 0, won, at)); break;
-    case 11: c.myClaim = null; break;
-    case 12: holder(c).then(([client, mine]) => feed(c, HOLDER, 0, mine ? 1 : 0, undefined, client)); break;
+    case 0: changed(c, true); break; // OUT_CHANGED
+    case 1: settle(c, a); break; // OUT_RESOLVE
+    case 2: settle(c, a, b); break; // OUT_REJECT
+    case 3: send(c, a); break; // OUT_POST
+    case 4: requestLock(c, a, b, name); break; // OUT_REQUEST_LOCK
+    case 5: c.locks.get(a)?.(); c.locks.delete(a); break; // OUT_RELEASE
+    case 6: sendAuth(c, a); break; // OUT_SEND_AUTH
+    case 7: c.auths.get(a)?.abort(); break; // OUT_ABORT_AUTH
+    case 8: feed(c, IN_FACTS, 0, logoutPending(c) ? 1 : 0, undefined, cookies()); break; // OUT_READ_FACTS
+    case 9: writeCookie(a); break; // OUT_WRITE_COOKIE
+    case 10: elect(c, a).then(([won, at]) => feed(c, IN_ELECTED, 0, won, at)); break; // OUT_ELECT
+    case 11: c.myClaim = null; break; // OUT_END_ELECTION
+    case 12: holder(c).then(([client, mine]) => feed(c, IN_HOLDER, 0, mine ? 1 : 0, undefined, client)); break; // OUT_QUERY_LOCKS
   }
 }
 
 /**
- * Asks for the Web Lock `name` in `mode`; its outcome is the input LOCK. The release (or the
+ * Asks for the Web Lock `name` in `mode`; its outcome is the input IN_LOCK. The release (or the
  * withdrawal of a request not yet granted) is kept under `id`.
  * @param {Client} c
  */
 function requestLock(c, id, mode, name) {
   const pending = locks.request(name, mode);
   if (!pending) {
-    feed(c, LOCK, id, 2);
+    feed(c, IN_LOCK, id, 2);
     return;
   }
   c.locks.set(id, () => {
@@ -112,10 +116,10 @@ function requestLock(c, id, mode, name) {
     pending.release();
   });
   pending.lost = () => {
-    if (!c.disposed) feed(c, LOCK, id, 3);
+    if (!c.disposed) feed(c, IN_LOCK, id, 3);
   };
   pending.granted.then((ok) => {
-    if (!c.disposed) feed(c, LOCK, id, ok ? 1 : 0);
+    if (!c.disposed) feed(c, IN_LOCK, id, ok ? 1 : 0);
   });
 }
 
@@ -140,8 +144,8 @@ function sendAuth(c, id) {
   const controller = new AbortController();
   c.auths.set(id, controller);
   fetchAuth(c, REFRESH, undefined, controller).then(
-    ({ status, text, date }) => feed(c, ANSWER, id, status, date === null ? undefined : Date.parse(date), text),
-    (e) => feed(c, FAILED, id, undefined, undefined, e?.code ? e : messageOf(e)),
+    ({ status, text, date }) => feed(c, IN_ANSWER, id, status, date === null ? undefined : Date.parse(date), text),
+    (e) => feed(c, IN_FAILED, id, undefined, undefined, e?.code ? e : messageOf(e)),
   ).finally(() => c.auths.delete(id));
 }
 
@@ -150,7 +154,7 @@ function sendAuth(c, id) {
  * (monotonic ms) a live claim of another tab was last heard of.
  * @param {Client} c
  */
-export const news = (c, lastSeen) => feed(c, NEWS, 0, lastSeen);
+export const news = (c, lastSeen) => feed(c, IN_NEWS, 0, lastSeen);
 
 /** The page's `document.cookie` ("" where there is no document). */
 function cookies() {

@@ -57,19 +57,18 @@ export async function login(c, body) {
   if (typeof json !== "string") throw error("config", "the login body must be a JSON-serialisable value");
   await beforeLogin(c);
   checkAlive(c);
-  let received;
   try {
-    received = await authCall(c, LOGIN, json);
+    await authCall(c, LOGIN, json); // the token received, not yet taken
   } catch (e) {
     const signedIn = c.core.order() !== undefined;
     changed(c, signedIn ? c.core.fail(e) : c.core.signOut(e));
     throw e;
   }
-  if (c.disposed) received.free();
+  if (c.disposed) c.core.signIn(false); // dropped
   checkAlive(c);
   c.core.fence();
   c.core.clearFailures();
-  changed(c, c.core.signIn(received));
+  changed(c, c.core.signIn(true));
   post(c, SAY_TOKEN);
 }
 

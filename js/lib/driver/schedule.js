@@ -41,7 +41,7 @@ function nextCheckIn(c) {
   const failures = c.core.failures();
   const retry = failures > 0 ? g.backoffMs(failures - 1) : undefined;
   const dueAt = c.core.dueAt();
-  if (dueAt !== undefined) {
+  if (!Number.isNaN(dueAt)) {
     const dueIn = dueAt - now() + 1; // timers may fire a hair early
     return retry === undefined ? dueIn : Math.max(dueIn, retry);
   }

@@ -1,4 +1,5 @@
 //! What the refresh machine takes in ([`Input`]) and asks its driver to do ([`Output`]).
+use alloc::string::String;
 
 use crate::core::claims::Token;
 use crate::core::error::Error;

@@ -10,24 +10,35 @@
 //! with the proven sign-out), transient failures and their counter, the sign-out fence and the
 //! pending-logout check. Without Web Locks the driver runs the election and reports its
 //! outcome; the refresh after it is the machine's.
+//!
+//! Here: the machine, its inputs' dispatch, the start (single flight, budget) and the end of a
+//! flight. The lock path is in `locks.rs`; the plan, the question, the request and its answer
+//! in `request.rs`; a flight's state in `flight.rs`; the deadlines in [`timer`]; the wire
+//! numbers of the wasm surface in [`wire`].
 
 mod flight;
 pub mod io;
-#[cfg(test)]
+mod locks;
+mod request;
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 pub mod timer;
+pub mod wire;
 
 pub use io::{Input, LockMode, LockOutcome, Now, Output};
+
+use alloc::string::String;
+use alloc::vec::Vec;
 
 use flight::{Flight, Step};
 use timer::{Timer, Timers};
 
 use super::budget::RefreshBudget;
 use super::claims::Token;
-use super::coordination::{is_later, stale_at};
+use super::coordination::is_later;
 use super::error::Error;
 use super::options::Options;
-use super::protocol::{signature_of, Message};
+use super::protocol::Message;
 use super::session::Session;
 
 /// How long a tab waits for a peer's token when a cooldown stamp says one exists (messages
@@ -161,7 +172,7 @@ impl Machine {
                         if let Some(f) = &mut self.flight {
                             f.claim_at = Some(claim_at_ms);
                         }
-                        self.exclusive(now);
+                        self.exclusive();
                     } else {
                         self.finish(Ok(()));
                     }
@@ -219,23 +230,6 @@ impl Machine {
         self.out.push(Output::Post(Message::Claim { at_ms }));
     }
 
-    fn request_lock(&mut self, takeover: bool, mode: LockMode) -> u32 {
-        let id = self.id();
-        let name = if takeover {
-            [self.channel.as_str(), ":takeover"].concat()
-        } else {
-            self.channel.clone()
-        };
-        self.out.push(Output::RequestLock { id, name, mode });
-        id
-    }
-
-    fn release(&mut self, id: Option<u32>) {
-        if let Some(id) = id {
-            self.out.push(Output::Release(id));
-        }
-    }
-
     fn refresh(&mut self, call: u32, proactive: bool, locks: bool, now: Now) {
         if let Some(f) = &mut self.flight {
             f.callers.push(call);
@@ -272,54 +266,6 @@ impl Machine {
             }
         } else {
             self.queue(now);
-        }
-    }
-
-    /// Queues for the lock, re-checked at the holder's staleness deadline.
-    fn queue(&mut self, now: Now) {
-        if let Some(f) = &mut self.flight {
-            f.since.get_or_insert(now.monotonic_ms);
-        }
-        self.request_main();
-        self.arm_stale();
-    }
-
-    fn request_main(&mut self) {
-        let id = self.request_lock(false, LockMode::Wait);
-        if let Some(f) = &mut self.flight {
-            f.main = Some(id);
-            f.main_granted = false;
-            f.step = Step::Queue;
-        }
-    }
-
-    /// When (monotonic ms) the holder must be dead or frozen: silent since the later of the
-    /// last claim heard and the start of the wait, longer than a live tab can be.
-    fn stale_deadline(&self) -> f64 {
-        let since = self.flight.as_ref().and_then(|f| f.since).unwrap_or(0.0);
-        let seen = self.last_claim_seen.map_or(since, |s| s.max(since));
-        stale_at(seen, self.stale_bound_ms())
-    }
-
-    fn arm_stale(&mut self) {
-        let at = self.stale_deadline() + 1.0;
-        self.timers.set(Timer::Wait, at);
-    }
-
-    /// In the queue: a newer token ends the wait; a stale holder is taken over by one waiter.
-    fn queue_check(&mut self, now: Now) {
-        if self.has_newer() {
-            self.finish(Ok(()));
-        } else if now.monotonic_ms > self.stale_deadline() {
-            // Who is the silent holder? Only that one may be taken over.
-            self.timers.clear(Timer::Wait);
-            if let Some(f) = &mut self.flight {
-                f.step = Step::Suspect;
-                f.suspected_at = Some(now.monotonic_ms);
-            }
-            self.out.push(Output::QueryLocks);
-        } else {
-            self.arm_stale();
         }
     }
 
@@ -377,346 +323,12 @@ impl Machine {
             }
             (Timer::Request, Some(Step::Request(id))) => {
                 self.out.push(Output::AbortAuth(id));
-                let ms = self.request_timeout_ms.floor(); // validated: a whole number of ms
+                let ms = super::float::floor(self.request_timeout_ms); // validated: a whole number of ms
                 let why = ["timed out after ", &super::text::decimal(ms as u64), " ms"].concat();
                 self.on_answer(id, Err(Error::Network(why)), now);
             }
             _ => {}
         }
-    }
-
-    /// Who holds the lock: the suspect, then (holding the takeover lock) the same one again.
-    fn on_holder(&mut self, client: Option<String>, mine: bool, now: Now) {
-        let Some(f) = &mut self.flight else { return };
-        match f.step {
-            Step::Confirm if mine => {
-                f.confirmed = true;
-                self.send(false, now);
-            }
-            Step::Confirm => {
-                // Taken over: the tab that took the lock refreshes; wait for its token.
-                f.exclusive = false;
-                f.main = None;
-                self.out.push(Output::Post(Message::Released));
-                self.back_to_queue(now);
-            }
-            Step::Suspect if client.is_some() => {
-                f.suspect = client;
-                let id = self.request_lock(true, LockMode::IfAvailable);
-                if let Some(f) = &mut self.flight {
-                    f.takeover = Some(id);
-                    f.step = Step::Takeover;
-                }
-            }
-            Step::Verify if client.is_some() && client == f.suspect && !f.settled => {
-                f.settled = true;
-                f.step = Step::Settle;
-                self.timers
-                    .set(Timer::Wait, now.monotonic_ms + TAKEOVER_SETTLE_MS);
-            }
-            Step::Verify if client.is_some() && client == f.suspect => {
-                let old = f.main.take();
-                self.release(old);
-                let id = self.request_lock(false, LockMode::Steal);
-                if let Some(f) = &mut self.flight {
-                    f.main = Some(id);
-                    f.step = Step::Steal;
-                }
-            }
-            Step::Suspect | Step::Verify => self.back_to_queue(now),
-            _ => {}
-        }
-    }
-
-    /// A takeover is called off (the lock is free, has a new holder, or the holder spoke):
-    /// the holder's silence counts from now, and the wait goes on in the queue.
-    fn back_to_queue(&mut self, now: Now) {
-        let Some(f) = &mut self.flight else { return };
-        let takeover = f.takeover.take();
-        f.suspect = None;
-        f.suspected_at = None;
-        f.settled = false;
-        f.since = Some(now.monotonic_ms);
-        f.step = Step::Queue;
-        let queued = f.main.is_some();
-        self.release(takeover);
-        if !queued {
-            self.request_main();
-        }
-        self.arm_stale();
-    }
-
-    fn on_lock(&mut self, id: u32, outcome: LockOutcome, now: Now) {
-        let newer = self.has_newer();
-        let Some(f) = &mut self.flight else { return };
-        let main = f.main == Some(id);
-        if !main && f.takeover != Some(id) {
-            return; // a request withdrawn before its answer
-        }
-        if outcome == LockOutcome::Unavailable {
-            let why = Error::Network("Web Locks became unavailable".into());
-            return self.finish(Err(why));
-        }
-        if outcome == LockOutcome::Lost {
-            // Stolen: the tab that took it over refreshes. Unless the request is out already,
-            // this tab gives up the right and waits in the queue for the token.
-            if main
-                && f.exclusive
-                && matches!(
-                    f.step,
-                    Step::Plan | Step::Ask(_) | Step::LogoutCheck | Step::Confirm
-                )
-            {
-                f.exclusive = false;
-                f.main = None;
-                f.since = Some(now.monotonic_ms);
-                self.timers.clear(Timer::Ask);
-                self.request_main();
-                self.arm_stale();
-            }
-            return;
-        }
-        let granted = outcome == LockOutcome::Granted;
-        match (f.step, main) {
-            (Step::TryLock, true) if granted => self.exclusive(now),
-            (Step::TryLock, true) => {
-                f.main = None;
-                f.step = Step::HopeNews;
-                let at = now.monotonic_ms + self.stale_bound_ms();
-                self.timers.set(Timer::Wait, at);
-            }
-            (Step::Queue | Step::Suspect | Step::Verify | Step::Settle, true) if granted => {
-                self.timers.clear(Timer::Wait);
-                let takeover = f.takeover.take();
-                self.release(takeover);
-                self.exclusive(now);
-            }
-            (Step::Queue, true) => self.request_main(), // stolen or aborted: ask again
-            (Step::Suspect | Step::Verify | Step::Settle, true) => f.main = None, // asked again after the check
-            (Step::Takeover, true) => {
-                f.main_granted = granted;
-                if !granted {
-                    f.main = None;
-                }
-            }
-            (Step::Takeover, false) => {
-                if f.main_granted {
-                    // Our turn came meanwhile: no takeover needed.
-                    if !granted {
-                        f.takeover = None;
-                    }
-                    self.exclusive(now);
-                } else if !granted {
-                    // Another waiter is taking over: look again a little later.
-                    f.takeover = None;
-                    f.step = Step::Queue;
-                    if f.main.is_none() {
-                        self.request_main();
-                    }
-                    self.timers
-                        .set(Timer::Wait, now.monotonic_ms + TAKEOVER_RETRY_MS);
-                } else if newer {
-                    self.finish(Ok(()));
-                } else {
-                    // Steal only from the holder judged stale: ask again who holds it.
-                    f.step = Step::Verify;
-                    self.out.push(Output::QueryLocks);
-                }
-            }
-            (Step::Steal, true) if granted => self.exclusive(now),
-            (Step::Steal, true) => {
-                // Stolen in turn: ask again.
-                let takeover = f.takeover.take();
-                self.release(takeover);
-                self.request_main();
-                self.arm_stale();
-            }
-            _ => {}
-        }
-    }
-
-    /// Holding the right to refresh: the plan comes from the facts.
-    fn exclusive(&mut self, _now: Now) {
-        if let Some(f) = &mut self.flight {
-            f.exclusive = true;
-            f.step = Step::Plan;
-        }
-        self.out.push(Output::ReadFacts);
-    }
-
-    fn on_facts(&mut self, cookies: &str, logout_pending: bool, now: Now) {
-        let Some(f) = &self.flight else { return };
-        let stamp = super::cooldown::read_stamp(cookies, &self.cooldown_cookie);
-        let before = f.before;
-        match f.step {
-            Step::Plan => {
-                use super::coordination::{plan_refresh, Observed, Plan};
-                let seen = Observed {
-                    before,
-                    held: self.order(),
-                    stamp,
-                    unanswered_ask: self.unanswered_ask,
-                };
-                match plan_refresh(seen, now.wall_ms, self.cooldown_ms) {
-                    Plan::UseHeld => self.finish(Ok(())),
-                    Plan::WaitForPeer => {
-                        // The refresher posted its token before it released the lock: it is
-                        // on its way, and any tab holding it answers the question at once.
-                        self.post_claim(now);
-                        self.ask(Step::Ask(flight::AfterAsk::Send), now);
-                    }
-                    Plan::Refresh => self.send(logout_pending, now),
-                }
-            }
-            Step::LogoutCheck => self.send(logout_pending, now),
-            Step::Rejected => {
-                use super::coordination::{after_rejection, Rejection};
-                match after_rejection(before, self.order(), stamp, f.sent_at) {
-                    Rejection::AdoptNewer => {
-                        let did = self.session.end_refresh();
-                        self.changed(did);
-                        self.finish(Ok(()));
-                    }
-                    Rejection::WaitForPeer => self.ask(Step::Ask(flight::AfterAsk::Rejection), now),
-                    Rejection::SessionOver => self.session_over(),
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// Asks the other tabs for a token newer than the one held, for at most `PEER_WAIT_MS`.
-    fn ask(&mut self, step: Step, now: Now) {
-        let held = self.order();
-        if let Some(f) = &mut self.flight {
-            f.asked_at = now.wall_ms;
-            f.asked_before = held;
-            f.step = step;
-        }
-        self.out.push(Output::Post(Message::Ask));
-        self.timers.set(Timer::Ask, now.monotonic_ms + PEER_WAIT_MS);
-    }
-
-    fn after_ask(&mut self, after: flight::AfterAsk, answered: bool) {
-        let adopted = answered && self.has_newer();
-        match after {
-            flight::AfterAsk::Send if adopted => self.finish(Ok(())),
-            flight::AfterAsk::Send => {
-                self.set_step(Step::LogoutCheck);
-                self.out.push(Output::ReadFacts);
-            }
-            flight::AfterAsk::Rejection if adopted => {
-                let did = self.session.end_refresh();
-                self.changed(did);
-                self.finish(Ok(()));
-            }
-            flight::AfterAsk::Rejection => self.session_over(),
-        }
-    }
-
-    /// Sends the refresh request, unless the session was signed out or logged out meanwhile.
-    fn send(&mut self, logout_pending: bool, now: Now) {
-        let Some(f) = &self.flight else { return };
-        if f.generation != self.generation {
-            return self.finish(Err(Error::NotSignedIn)); // signed out while we waited
-        }
-        if logout_pending {
-            // Logged out in some tab, and the server not told yet: the cookie must not sign
-            // back in.
-            let did = self.session.signed_out(None);
-            self.changed(did);
-            return self.finish(Err(Error::NotSignedIn));
-        }
-        let confirm = f.locks && !f.confirmed;
-        self.post_claim(now);
-        if confirm {
-            // The claim is out; now make sure the lock is still this tab's (a tab that thawed
-            // holding it may have been taken over meanwhile) before the refresh token is spent.
-            self.set_step(Step::Confirm);
-            self.out.push(Output::QueryLocks);
-            return;
-        }
-        let did = self.session.begin_refresh();
-        self.changed(did);
-        self.budget.record(now.monotonic_ms);
-        let id = self.id();
-        if let Some(f) = &mut self.flight {
-            f.sent_at = now.wall_ms;
-            f.step = Step::Request(id);
-        }
-        let call = super::response::AuthCall::Refresh;
-        self.out.push(Output::SendAuth { id, call });
-        self.timers
-            .set(Timer::Request, now.monotonic_ms + self.request_timeout_ms);
-    }
-
-    fn on_answer(&mut self, id: u32, result: Result<Token, Error>, now: Now) {
-        let Some(f) = &mut self.flight else { return };
-        if f.step != Step::Request(id) {
-            return; // timed out before
-        }
-        self.timers.clear(Timer::Request);
-        if f.generation != self.generation {
-            // Signed out meanwhile (logout here or in another tab): do not sign back in.
-            let did = self.session.end_refresh();
-            self.changed(did);
-            return self.finish(Err(Error::NotSignedIn));
-        }
-        match result {
-            Ok(token) => {
-                let max_age = ((self.cooldown_ms / 1000.0).ceil() as u32).saturating_add(60);
-                let stamp = super::cooldown::write_stamp(
-                    &self.cooldown_cookie,
-                    token.obtained_at_ms,
-                    max_age,
-                );
-                self.out.push(Output::WriteCookie(stamp));
-                self.failures = 0;
-                let message = token_message(&token);
-                let did = self.session.signed_in(token);
-                self.changed(did);
-                self.out.push(Output::Post(message));
-                self.finish(Ok(()));
-            }
-            Err(Error::SessionExpired) => {
-                f.step = Step::Rejected;
-                f.rejection = Some(Error::SessionExpired);
-                self.out.push(Output::ReadFacts);
-            }
-            Err(e) => {
-                let _ = now;
-                self.failures = self.failures.saturating_add(1);
-                let did = self.session.failed(e.clone());
-                self.changed(did);
-                self.finish(Err(e));
-            }
-        }
-    }
-
-    /// The refresh token was rejected: sign out here and, if a session existed, everywhere
-    /// (with the proof that this tab held the session's token, taken before it is dropped).
-    fn session_over(&mut self) {
-        self.fence();
-        let Some(f) = &mut self.flight else { return };
-        let error = f.rejection.take().unwrap_or(Error::SessionExpired);
-        let had_session = f.before.is_some() || self.order().is_some();
-        let proof = self
-            .session
-            .token()
-            .map(|t| signature_of(&t.jwt).to_owned());
-        let did = self
-            .session
-            .signed_out(had_session.then_some(Error::SessionExpired));
-        self.changed(did);
-        self.out.push(Output::Post(if had_session {
-            Message::SignedOut {
-                expired: true,
-                proof,
-            }
-        } else {
-            Message::Released
-        }));
-        self.finish(Err(error));
     }
 
     /// Ends the flight: its claims and locks go, every caller gets `result`.

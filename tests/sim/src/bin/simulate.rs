@@ -1,6 +1,7 @@
 //! `simulate`: runs worlds of the simulator and prints one table; exits non-zero on any
 //! violation. `--seeds N` (default 1000) runs seeds 1..=N; `--seed S --trace` prints one
-//! world's trace, and `--svg FILE [--from MS --to MS]` draws its timeline.
+//! world's trace, and `--svg FILE [--from MS --to MS]` draws its timeline. `--first S` starts
+//! at seed S; `--stop-at-first` stops at the first failing world.
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -53,7 +54,10 @@ fn main() -> ExitCode {
     let (mut tabs, mut events, mut faults, mut refreshes) = (0u64, 0u64, 0u64, 0u64);
     let mut per_invariant = [0u32; 8];
     let mut failing = Vec::new();
+    let stop_at_first = args.iter().any(|a| a == "--stop-at-first");
+    let mut ran = 0u64;
     for seed in first..first + seeds {
+        ran += 1;
         let outcome = run(Params::draw(seed), false);
         tabs += outcome.params.tabs as u64;
         events += outcome.events;
@@ -64,8 +68,12 @@ fn main() -> ExitCode {
         }
         if !outcome.violations.is_empty() {
             failing.push((seed, outcome.violations[0].to_string()));
+            if stop_at_first {
+                break;
+            }
         }
     }
+    let seeds = ran;
     let secs = started.elapsed().as_secs_f64();
     let violations: u32 = per_invariant.iter().sum();
     println!("| worlds | tabs | events | faults drawn | refreshes | worlds/s |");
