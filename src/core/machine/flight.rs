@@ -1,4 +1,5 @@
 //! One refresh flight of this tab: its callers, where it stands, and the locks it holds.
+use alloc::string::String;
 use alloc::{vec, vec::Vec};
 
 use crate::core::error::Error;

@@ -1,6 +1,8 @@
 //! The Web Locks path of a flight: the lock tried (`ifAvailable`) or queued for, the holder's
 //! staleness deadline, the takeover of a silent holder (the takeover lock, then `steal`).
 
+use alloc::string::String;
+
 use super::flight::Step;
 use super::timer::Timer;
 use super::{LockMode, LockOutcome, Machine, Now, Output, TAKEOVER_RETRY_MS, TAKEOVER_SETTLE_MS};
