@@ -16,6 +16,9 @@
 //! session and its token in wasm memory and makes every decision; the driver does the I/O
 //! (fetch, BroadcastChannel, Web Locks, cookies, timers).
 #![deny(missing_docs)]
+#![cfg_attr(tokenrelay_ship, no_std)]
+
+extern crate alloc;
 
 pub mod core;
 
@@ -25,7 +28,7 @@ mod api;
 pub mod web;
 
 #[cfg(target_arch = "wasm32")]
-pub use api::{heard, is_token_relay_error, say, Core, Received};
+pub use api::{heard, is_token_relay_error, say, Core};
 
 /// A small free-list allocator: the heap of this library is a few KB of short-lived strings,
 /// so dlmalloc's speed is not needed and its ~3 KB gzip is.
@@ -34,3 +37,10 @@ pub use api::{heard, is_token_relay_error, say, Core, Received};
 // SAFETY: the module runs on the page's single thread (no shared memory, no threads).
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+
+/// The shipped module has no unwinding and no one to read a panic message: a panic traps.
+#[cfg(all(target_arch = "wasm32", tokenrelay_ship))]
+#[panic_handler]
+fn panic(_: &::core::panic::PanicInfo) -> ! {
+    ::core::arch::wasm32::unreachable()
+}

@@ -8,8 +8,10 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
+use tokenrelay::core::cooldown::read_stamp;
+use tokenrelay::core::machine::wire::{input, output};
 use tokenrelay::core::Token;
-use tokenrelay::{heard, is_token_relay_error, say, Core, Received};
+use tokenrelay::{heard, is_token_relay_error, say, Core};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -65,10 +67,9 @@ fn body(jwt: &str) -> String {
 
 /// `core` receives `jwt` from the server at `at` and takes it.
 fn sign_in(core: &mut Core, jwt: &str, at: f64) {
-    let received: Received = core
-        .receive(&body(jwt), None, at)
+    core.receive(&body(jwt), f64::NAN, at)
         .unwrap_or_else(|e| panic!("{jwt}: {:?}", text(&e, "message")));
-    core.sign_in(received);
+    core.sign_in(true);
 }
 
 /// A token living 60 s, told apart by `sub`.
@@ -168,7 +169,7 @@ fn state_is_one_frozen_object_until_it_changes() {
         "no change the second time"
     );
     assert!(Object::is(&signed_out, &c.state()));
-    assert!(c.jwt().is_none() && c.bearer().is_undefined() && c.order().is_none());
+    assert!(c.jwt().is_undefined() && c.bearer().is_undefined() && c.order().is_none());
 }
 
 /// Tokens are read with the browser's `JSON.parse`: what it makes of the claims (numbers of
@@ -179,11 +180,10 @@ fn claims_are_read_with_the_browsers_json_parser() {
     let jwt = jwt_claims(
         r#"{"sub":"u1","name":"Zoë 名前","n":1e400,"deep":{"a":[1,null]},"iat":1000,"exp":1060,"nbf":1000}"#,
     );
-    let received = c
-        .receive(&body(&jwt), None, 5_000_000.0)
+    c.receive(&body(&jwt), f64::NAN, 5_000_000.0)
         .unwrap_or_else(|_| panic!());
-    assert_eq!(received.at(), 5_000_000.0);
-    c.sign_in(received);
+    assert!(c.sign_in(true));
+    assert_eq!(c.order(), Some(5_000_000.0), "ordered at its receipt");
     let state = c.state();
     assert_eq!(
         get(&state, "expiresAt").as_f64(),
@@ -198,7 +198,7 @@ fn claims_are_read_with_the_browsers_json_parser() {
         "JSON.parse's reading"
     );
     assert!(get(&get(&user, "deep"), "a").is_instance_of::<Array>());
-    assert_eq!(c.jwt().as_deref(), Some(jwt.as_str()));
+    assert_eq!(c.jwt().as_string().as_deref(), Some(jwt.as_str()));
     assert_eq!(c.bearer().as_string(), Some(["Bearer ", &jwt].concat()));
     assert!(c.valid(5_059_000.0) && !c.valid(5_060_000.0));
 
@@ -210,10 +210,11 @@ fn claims_are_read_with_the_browsers_json_parser() {
     let mut c = core();
     let r = c.receive(
         &body(&jwt_claims(r#"{"exp":2000}"#)),
-        Some(1_940_000.0),
+        1_940_000.0,
         7_000_000.0,
     );
-    c.sign_in(r.unwrap_or_else(|_| panic!()));
+    r.unwrap_or_else(|_| panic!());
+    c.sign_in(true);
     assert_eq!(get(&c.state(), "expiresAt").as_f64(), Some(7_060_000.0));
 }
 
@@ -259,7 +260,7 @@ fn malformed_tokens_are_bad_token_errors_with_a_message() {
     ];
     let mut c = core();
     for (token, why) in cases {
-        let Some(err) = c.receive(&body(&token), None, 0.0).err() else {
+        let Some(err) = c.receive(&body(&token), f64::NAN, 0.0).err() else {
             panic!("{token} decoded");
         };
         assert!(is_token_relay_error(&err), "{token}");
@@ -280,7 +281,7 @@ fn malformed_tokens_are_bad_token_errors_with_a_message() {
         "{}",
         r#"{"accessToken":5}"#,
     ] {
-        let err = c.receive(answer, None, 0.0).err().expect(answer);
+        let err = c.receive(answer, f64::NAN, 0.0).expect_err(answer);
         assert_eq!(code_of(&err), "bad_response", "{answer}");
         assert!(text(&err, "message").unwrap().starts_with("bad response: "));
     }
@@ -332,7 +333,7 @@ fn relative_targets_never_leave_the_api_origin() {
         let origin = origin_of(base).unwrap();
         let c = Core::new(options(&[("apiBase", base.into())])).unwrap_or_else(|_| panic!());
         for target in targets {
-            let Some(joined) = c.relative(target) else {
+            let Some(joined) = c.relative(target).as_string() else {
                 continue; // absolute ("evil.test:80" has a scheme): parsed per call
             };
             assert_eq!(
@@ -342,7 +343,11 @@ fn relative_targets_never_leave_the_api_origin() {
             );
         }
         for absolute in ["https://evil.test/", "HTTP://127.0.0.1:8000", "http://[bad"] {
-            assert_eq!(c.relative(absolute), None, "{absolute}: parsed per call");
+            assert_eq!(
+                c.relative(absolute).as_string(),
+                None,
+                "{absolute}: parsed per call"
+            );
         }
     }
 }
@@ -439,7 +444,7 @@ fn a_token_message_is_taken_only_when_newer() {
     let first = a.post(say::TOKEN, "tab-a".into(), 0.0, false);
     assert_eq!(text(&first, "kind").as_deref(), Some("token"));
     assert_eq!(b.read(&first, t), heard::TOKEN, "newer than none");
-    assert_eq!(b.jwt(), a.jwt());
+    assert_eq!(b.jwt().as_string(), a.jwt().as_string());
     assert_eq!(b.order(), a.order());
     assert_eq!(b.status(), "signedIn");
     let state = b.state();
@@ -467,8 +472,9 @@ fn a_token_message_is_taken_only_when_newer() {
 
     // B's own next token is ordered after what it saw, even with its clock set back.
     let back = t - 3_600_000.0;
-    let received = b.receive(&body(&minute_token("own")), None, back);
-    b.sign_in(received.unwrap_or_else(|_| panic!()));
+    let received = b.receive(&body(&minute_token("own")), f64::NAN, back);
+    received.unwrap_or_else(|_| panic!());
+    b.sign_in(true);
     assert!(b.order() > a.order());
     let own = b.post(say::TOKEN, "tab-b".into(), 0.0, false);
     assert_eq!(
@@ -563,17 +569,26 @@ fn fail_and_sign_out_put_the_error_into_the_state() {
     );
 
     // What the wasm itself threw goes back in as it was.
-    let bad = c.receive("{}", None, 0.0).err().unwrap();
+    let bad = c.receive("{}", f64::NAN, 0.0).err().unwrap();
     c.fail(&bad);
     assert_eq!(state_error(&mut c).1, text(&bad, "message").unwrap());
     // Not one of ours: a network error, never a panic.
     c.fail(&JsValue::from(5));
     assert_eq!(state_error(&mut c).0, "network");
 
-    // A refresh under way returns to what it was on failure.
-    assert!(c.begin_refresh());
+    // A refresh under way (the machine's flight) returns to what it was on failure.
+    let request = fly(&mut c, "");
     assert_eq!(c.status(), "refreshing");
-    c.fail(&server);
+    c.input(
+        input::FAILED,
+        request,
+        f64::NAN,
+        f64::NAN,
+        server.clone(),
+        0.0,
+        now(),
+    );
+    assert!(drain(&mut c).iter().any(|o| o[0] == output::REJECT));
     assert_eq!(c.status(), "signedIn");
 
     let expired = error_view(
@@ -591,7 +606,7 @@ fn fail_and_sign_out_put_the_error_into_the_state() {
         )
     );
     assert_eq!(code_of(&c.error()), "session_expired");
-    assert!(c.jwt().is_none(), "the token is dropped");
+    assert!(c.jwt().is_undefined(), "the token is dropped");
     let unauthorized = error_view("unauthorized", "login refused: HTTP 401", Some(401));
     c.sign_out(&unauthorized);
     assert_eq!(state_error(&mut c).0, "unauthorized");
@@ -600,11 +615,64 @@ fn fail_and_sign_out_put_the_error_into_the_state() {
     assert!(get(&c.state(), "error").is_null() && c.error().is_undefined());
 }
 
-/// The cooldown stamp as `Core` writes and reads it, through the page's `document.cookie`.
+/// The machine's outputs until none is left, each as `[kind, a, b, c]` (`kind` a number).
+fn drain(c: &mut Core) -> Vec<Vec<JsValue>> {
+    std::iter::from_fn(|| {
+        let out = c.poll("tab");
+        (!out.is_undefined()).then(|| Array::from(&out).to_vec())
+    })
+    .collect()
+}
+
+/// Runs a demanded refresh with Web Locks up to its request, the page's cookies being
+/// `cookies`; returns the request's id.
+fn fly(c: &mut Core, cookies: &str) -> u32 {
+    let id = |o: &[JsValue]| o[1].as_f64().unwrap() as u32;
+    let find = |outs: Vec<Vec<JsValue>>, kind: u8| {
+        outs.into_iter()
+            .find(|o| o[0] == kind)
+            .unwrap_or_else(|| panic!("no output {kind}"))
+    };
+    c.input(input::REFRESH, 1, 0.0, 1.0, JsValue::UNDEFINED, 0.0, now());
+    let lock = find(drain(c), output::REQUEST_LOCK);
+    c.input(
+        input::LOCK,
+        id(&lock),
+        1.0,
+        f64::NAN,
+        JsValue::UNDEFINED,
+        0.0,
+        now(),
+    );
+    find(drain(c), output::READ_FACTS);
+    c.input(input::FACTS, 0, 0.0, f64::NAN, cookies.into(), 0.0, now());
+    id(&find(drain(c), output::SEND_AUTH))
+}
+
+/// A received token is taken once, and only when asked: a sign-out that came first drops it.
+#[wasm_bindgen_test]
+fn a_received_token_is_taken_once_or_dropped() {
+    let mut c = core();
+    assert!(!c.sign_in(true), "nothing received");
+    c.receive(&body(&minute_token("u1")), f64::NAN, now())
+        .unwrap_or_else(|_| panic!());
+    assert_eq!(c.status(), "unknown", "received, not taken");
+    assert!(!c.sign_in(false), "dropped");
+    assert!(
+        !c.sign_in(true) && c.jwt().is_undefined(),
+        "dropped for good"
+    );
+    c.receive(&body(&minute_token("u2")), f64::NAN, now())
+        .unwrap_or_else(|_| panic!());
+    assert!(c.sign_in(true) && c.status() == "signedIn");
+    assert!(!c.sign_in(true), "taken once");
+}
+
+/// The cooldown stamp the machine writes after a refresh, through the page's `document.cookie`.
 #[wasm_bindgen_test]
 fn cooldown_stamp_round_trips_through_document_cookie() {
     let name = ["cooldown", &now().to_string().replace('.', "")].concat();
-    let c = Core::new(options(&[
+    let mut c = Core::new(options(&[
         ("apiBase", CLOSED_API.into()),
         ("cooldownCookie", name.as_str().into()),
         ("cooldownMs", 30_000.into()),
@@ -612,28 +680,58 @@ fn cooldown_stamp_round_trips_through_document_cookie() {
     .unwrap_or_else(|_| panic!());
     let document = get(&js_sys::global(), "document");
     let cookies = || text(&document, "cookie").unwrap();
-    assert_eq!(c.stamp(&cookies()), None);
-    let assignment = c.stamp_cookie(1_700_000_000_123.4);
+    assert_eq!(read_stamp(&cookies(), &name), None);
+    let request = fly(&mut c, &cookies());
+    let received_from = now().floor();
+    let answer = JsValue::from(body(&minute_token("u1")));
+    c.input(input::ANSWER, request, 200.0, f64::NAN, answer, 0.0, now());
+    let outs = drain(&mut c);
+    let write = outs.iter().find(|o| o[0] == output::WRITE_COOKIE);
+    let assignment = write
+        .and_then(|o| o[1].as_string())
+        .expect("the stamp is written");
     assert!(assignment.contains("Max-Age=90"), "{assignment}");
     Reflect::set(&document, &"cookie".into(), &assignment.into()).unwrap();
-    assert_eq!(c.stamp(&cookies()), Some(1_700_000_000_123.0));
-    assert_eq!(core().stamp(&cookies()), None, "another cookie name");
-    assert_eq!(c.stamp(&[&name, "=12x"].concat()), None);
+    let stamp = read_stamp(&cookies(), &name).expect("the stamp is read back");
+    assert!(
+        (received_from..=now()).contains(&stamp) && stamp.fract() == 0.0,
+        "when the token was received, whole ms: {stamp}"
+    );
+    assert_eq!(
+        read_stamp(&cookies(), "another"),
+        None,
+        "another cookie name"
+    );
+    assert_eq!(c.status(), "signedIn");
 }
 
 #[wasm_bindgen_test]
 fn refresh_timing_follows_the_token() {
     let mut c = core();
-    assert!(c.due_at().is_none() && !c.due(now()) && !c.valid(now()));
+    assert!(c.due_at().is_nan() && !c.due(now()) && !c.valid(now()));
     sign_in(&mut c, &minute_token("u1"), 1_000_000.0);
     // refreshAheadSeconds (30 by default, at most half the lifetime) before expiry.
-    assert_eq!(c.due_at(), Some(1_030_000.0));
+    assert_eq!(c.due_at(), 1_030_000.0);
     assert!(!c.due(1_029_999.0) && c.due(1_030_000.0));
     assert!(c.valid(1_059_999.0) && !c.valid(1_060_000.0));
-    // The refresh budget: ten requests in a window, then a wait.
+    // The refresh budget (the machine's; src/core/machine/tests.rs covers its wait): ten
+    // requests in a window, then the eleventh waits for the budget timer.
     for at in 0..10 {
-        assert_eq!(c.budget_delay(f64::from(at)), 0.0, "request {at}");
-        c.budget_record(f64::from(at));
+        let request = fly(&mut c, "");
+        let error = JsValue::from("offline");
+        c.input(
+            input::FAILED,
+            request,
+            f64::NAN,
+            f64::NAN,
+            error,
+            f64::from(at),
+            now(),
+        );
+        drain(&mut c);
     }
-    assert!(c.budget_delay(10.0) > 0.0, "the eleventh waits");
+    assert!(c.poll_timeout().is_nan(), "no timer");
+    c.input(input::REFRESH, 1, 0.0, 1.0, JsValue::UNDEFINED, 10.0, now());
+    assert!(drain(&mut c).is_empty(), "the eleventh waits");
+    assert!(c.poll_timeout() > 10.0);
 }

@@ -1,4 +1,5 @@
 //! Cross-tab messages as the plain objects that travel on the BroadcastChannel.
+use alloc::string::String;
 
 use js_sys::{Array, Object};
 use wasm_bindgen::JsValue;

@@ -1,48 +1,10 @@
 //! The pure core's cross-tab decisions, exported as plain functions for the JS driver.
 //! Times are epoch ms, monotonic ms where the name says so; `undefined` is "none".
+use alloc::string::String;
 
 use wasm_bindgen::prelude::*;
 
-use crate::core::coordination::{self, Claim, Observed, Plan, Rejection};
-
-/// [`coordination::plan_refresh`]: 0 use the held token, 1 wait for a peer's, 2 refresh.
-#[wasm_bindgen(js_name = planRefresh)]
-pub fn plan_refresh(
-    before: Option<f64>,
-    held: Option<f64>,
-    stamp: Option<f64>,
-    unanswered_ask: Option<f64>,
-    now_ms: f64,
-    cooldown_ms: f64,
-) -> u8 {
-    let seen = Observed {
-        before,
-        held,
-        stamp,
-        unanswered_ask,
-    };
-    match coordination::plan_refresh(seen, now_ms, cooldown_ms) {
-        Plan::UseHeld => 0,
-        Plan::WaitForPeer => 1,
-        Plan::Refresh => 2,
-    }
-}
-
-/// [`coordination::after_rejection`]: 0 adopt the newer token, 1 wait for a peer's, 2 the
-/// session is over.
-#[wasm_bindgen(js_name = afterRejection)]
-pub fn after_rejection(
-    before: Option<f64>,
-    held: Option<f64>,
-    stamp: Option<f64>,
-    sent_at_ms: f64,
-) -> u8 {
-    match coordination::after_rejection(before, held, stamp, sent_at_ms) {
-        Rejection::AdoptNewer => 0,
-        Rejection::WaitForPeer => 1,
-        Rejection::SessionOver => 2,
-    }
-}
+use crate::core::coordination::{self, Claim};
 
 /// [`coordination::is_later`].
 #[wasm_bindgen(js_name = isLater)]

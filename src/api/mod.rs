@@ -1,11 +1,13 @@
 //! The wasm's JS API: `Core`, one per `AuthClient`, which holds the options, the session and
 //! its token, and the pure core's decisions. The JS driver (js/lib/driver/) does the I/O
 //! around it. The package's TypeScript types are written once, by hand, in js/lib/types.d.ts.
+use alloc::{borrow::ToOwned, string::String};
 
 mod channel;
 mod decide;
 mod errors;
 mod js;
+mod machine;
 mod options;
 pub(crate) mod state;
 
@@ -14,14 +16,13 @@ pub use errors::is_token_relay_error;
 use js_sys::{Array, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 
-use crate::core::budget::RefreshBudget;
 use crate::core::claims::{next_order, Receipt};
-use crate::core::cooldown;
+use crate::core::machine::{token_message, Machine};
 use crate::core::options::CSRF_HEADER_VALUE;
 use crate::core::origin::{is_absolute, join, AllowList};
 use crate::core::protocol::{signature_of, Envelope, Message};
 use crate::core::response::{classify_failure, AuthCall};
-use crate::core::{Error, Options, Session, Token};
+use crate::core::{Error, Options, Token};
 use js::set;
 
 /// What [`Core::read`] found in a message from another tab.
@@ -67,28 +68,17 @@ pub mod say {
 pub struct Core {
     options: Options,
     allow: AllowList,
-    session: Session,
+    /// The session and the refresh flight (src/core/machine/).
+    m: Machine,
     /// `Bearer <jwt>` as a JS string, for the token of the given order.
     bearer: Option<(f64, JsValue)>,
     /// The state object of the given revision.
     state: Option<(u64, JsValue)>,
     /// The largest token order seen in this browser (see [`next_order`]).
     order_floor: f64,
-    budget: RefreshBudget,
-}
-
-/// A token received from the server, not yet taken (the driver may drop it: a sign-out came
-/// first).
-#[wasm_bindgen]
-pub struct Received(Token);
-
-#[wasm_bindgen]
-impl Received {
-    /// When it was received (epoch ms), for the cooldown stamp.
-    #[wasm_bindgen(getter)]
-    pub fn at(&self) -> f64 {
-        self.0.obtained_at_ms
-    }
+    /// A token received from the server, not yet taken (the driver may drop it: a sign-out
+    /// came first).
+    received: Option<Token>,
 }
 
 /// `Err` as the JS `TokenRelayError` it is thrown as.
@@ -104,18 +94,18 @@ impl Core {
         let options = thrown(options::read(&options))?;
         let allow = thrown(options.validate())?;
         Ok(Core {
+            m: Machine::new(&options),
             options,
             allow,
-            session: Session::default(),
             bearer: None,
             state: None,
             order_floor: 0.0,
-            budget: RefreshBudget::default(),
+            received: None,
         })
     }
 
     /// The validated options the driver needs: `{ origins, loginUrl, refreshUrl, logoutUrl,
-    /// channel, csrfHeader, csrfValue, cooldownMs, requestTimeoutMs, useWebLocks }`.
+    /// channel, csrfHeader, csrfValue, staleBound, requestTimeoutMs, useWebLocks }`.
     pub fn config(&self) -> JsValue {
         let o = &self.options;
         let config: JsValue = js_sys::Object::new().into();
@@ -137,7 +127,7 @@ impl Core {
         set(&config, "channel", &o.channel.as_str().into());
         set(&config, "csrfHeader", &o.csrf_header.as_str().into());
         set(&config, "csrfValue", &CSRF_HEADER_VALUE.into());
-        set(&config, "cooldownMs", &o.cooldown_ms.into());
+        set(&config, "staleBound", &self.m.stale_bound_ms().into());
         set(&config, "requestTimeoutMs", &o.request_timeout_ms.into());
         set(&config, "useWebLocks", &o.use_web_locks.into());
         config
@@ -145,17 +135,20 @@ impl Core {
 
     /// A relative request target appended to `apiBase`; `undefined` for an absolute URL
     /// (the browser's URL parser reads those).
-    pub fn relative(&self, target: &str) -> Option<String> {
-        (!is_absolute(target)).then(|| join(&self.options.api_base, target))
+    pub fn relative(&self, target: &str) -> JsValue {
+        if is_absolute(target) {
+            return JsValue::UNDEFINED;
+        }
+        JsValue::from_str(&join(&self.options.api_base, target))
     }
 
     /// The state object; the same frozen object until the state changes.
     pub fn state(&mut self) -> JsValue {
-        let revision = self.session.revision();
+        let revision = self.m.session.revision();
         match &self.state {
             Some((rev, value)) if *rev == revision => value.clone(),
             _ => {
-                let value = state::to_js(&self.session);
+                let value = state::to_js(&self.m.session);
                 self.state = Some((revision, value.clone()));
                 value
             }
@@ -163,19 +156,19 @@ impl Core {
     }
 
     /// `state.status`.
-    pub fn status(&self) -> String {
-        self.session.status().as_str().into()
+    pub fn status(&self) -> JsValue {
+        JsValue::from_str(self.m.session.status().as_str())
     }
 
     /// The order of the held token (a larger one is newer); `undefined` without a token.
     pub fn order(&self) -> Option<f64> {
-        self.session.token().map(|t| t.order_ms)
+        self.m.session.token().map(|t| t.order_ms)
     }
 
     /// The `Authorization` value for the held token (built once per token, so a request does
     /// not copy the JWT out of wasm memory again); `undefined` without a token.
     pub fn bearer(&mut self) -> JsValue {
-        let Some(token) = self.session.token() else {
+        let Some(token) = self.m.session.token() else {
             return JsValue::UNDEFINED;
         };
         match &self.bearer {
@@ -188,85 +181,74 @@ impl Core {
         }
     }
 
-    /// The held token, for `accessToken()`.
-    pub fn jwt(&self) -> Option<String> {
-        self.session.token().map(|t| t.jwt.clone())
+    /// The held token, for `accessToken()`; `undefined` without one.
+    pub fn jwt(&self) -> JsValue {
+        let token = self.m.session.token();
+        token.map_or(JsValue::UNDEFINED, |t| JsValue::from_str(&t.jwt))
     }
 
     /// Whether a token is held that is still valid at `now_ms`.
     pub fn valid(&self, now_ms: f64) -> bool {
-        self.session.token().is_some_and(|t| !t.is_expired(now_ms))
+        self.m
+            .session
+            .token()
+            .is_some_and(|t| !t.is_expired(now_ms))
     }
 
     /// Whether the held token should be refreshed before it is used at `now_ms`.
     pub fn due(&self, now_ms: f64) -> bool {
         let ahead = self.refresh_ahead_ms();
-        self.session
+        self.m
+            .session
             .token()
             .is_some_and(|t| t.needs_refresh(now_ms, ahead))
     }
 
-    /// When (epoch ms) the held token is due for a refresh; `undefined` without a token.
+    /// When (epoch ms) the held token is due for a refresh; NaN without a token.
     #[wasm_bindgen(js_name = dueAt)]
-    pub fn due_at(&self) -> Option<f64> {
+    pub fn due_at(&self) -> f64 {
         let ahead = self.refresh_ahead_ms();
-        self.session.token().map(|t| t.refresh_due_at_ms(ahead))
+        let due = self.m.session.token().map(|t| t.refresh_due_at_ms(ahead));
+        due.unwrap_or(f64::NAN)
     }
 
-    /// Reads the token of a successful login or refresh answer: `text` its body, `server_ms`
-    /// its `Date` header (when readable), `now_ms` the local time of receipt. Throws
-    /// `bad_response` (not JSON, no string token field) or `bad_token`.
-    pub fn receive(
-        &mut self,
-        text: &str,
-        server_ms: Option<f64>,
-        now_ms: f64,
-    ) -> Result<Received, JsValue> {
-        let jwt = thrown(token_field(text, &self.options.token_field))?;
-        let receipt = Receipt {
-            local_ms: now_ms,
-            server_ms: server_ms.filter(|ms| ms.is_finite()),
-        };
-        let mut token = thrown(Token::decode_at(&jwt, receipt))?;
-        token.order_ms = next_order(token.obtained_at_ms, self.order_floor);
-        self.saw_order(token.order_ms);
-        Ok(Received(token))
+    /// Reads the token of a successful login answer and keeps it until [`Core::sign_in`]:
+    /// `text` its body, `server_ms` its `Date` header (NaN or `undefined` when unreadable),
+    /// `now_ms` the local time of receipt. Throws `bad_response` (not JSON, no string token
+    /// field) or `bad_token`.
+    pub fn receive(&mut self, text: &str, server_ms: f64, now_ms: f64) -> Result<(), JsValue> {
+        let server_ms = (!server_ms.is_nan()).then_some(server_ms);
+        self.received = Some(thrown(self.read_token(text, server_ms, now_ms))?);
+        Ok(())
     }
 
-    /// Takes a received token: status `signedIn`. Returns whether the state changed.
+    /// Takes the received token: status `signedIn` when `take`, else the token is dropped (a
+    /// sign-out came first). Returns whether the state changed.
     #[wasm_bindgen(js_name = signIn)]
-    pub fn sign_in(&mut self, received: Received) -> bool {
-        self.session.signed_in(received.0)
-    }
-
-    /// A refresh request starts (`refreshing`). Returns whether the state changed.
-    #[wasm_bindgen(js_name = beginRefresh)]
-    pub fn begin_refresh(&mut self) -> bool {
-        self.session.begin_refresh()
-    }
-
-    /// A refresh ended without a token of its own. Returns whether the state changed.
-    #[wasm_bindgen(js_name = endRefresh)]
-    pub fn end_refresh(&mut self) -> bool {
-        self.session.end_refresh()
+    pub fn sign_in(&mut self, take: bool) -> bool {
+        match self.received.take() {
+            Some(token) if take => self.m.session.signed_in(token),
+            _ => false,
+        }
     }
 
     /// A call failed with `error` (a `TokenRelayError`) without ending the session.
     pub fn fail(&mut self, error: &JsValue) -> bool {
         let error = errors::from_js(error).unwrap_or(Error::Network("unknown error".into()));
-        self.session.failed(error)
+        self.m.session.failed(error)
     }
 
     /// The session is over, with `error` (a `TokenRelayError`) or none (`undefined`): the
     /// token is dropped. Returns whether the state changed.
     #[wasm_bindgen(js_name = signOut)]
     pub fn sign_out(&mut self, error: &JsValue) -> bool {
-        self.session.signed_out(errors::from_js(error))
+        self.m.session.signed_out(errors::from_js(error))
     }
 
     /// The last failure as a `TokenRelayError`; `undefined` when none.
     pub fn error(&self) -> JsValue {
-        self.session
+        self.m
+            .session
             .error()
             .map_or(JsValue::UNDEFINED, errors::to_js)
     }
@@ -275,15 +257,10 @@ impl Core {
     /// time of a claim, `expired` tells a rejected session from a logout. `undefined` for a
     /// token message without a token.
     pub fn post(&self, what: u8, from: String, at: f64, expired: bool) -> JsValue {
-        let token = self.session.token();
+        let token = self.m.session.token();
         let message = match what {
             say::TOKEN => match token {
-                Some(t) => Message::Token {
-                    jwt: t.jwt.clone(),
-                    obtained_at_ms: t.obtained_at_ms,
-                    expires_at_ms: Some(t.expires_at_ms),
-                    order_ms: Some(t.order_ms),
-                },
+                Some(t) => token_message(t),
                 None => return JsValue::UNDEFINED,
             },
             say::ASK => Message::Ask,
@@ -315,14 +292,14 @@ impl Core {
                 };
                 let token = token.as_described(expires_at_ms, order_ms);
                 self.saw_order(token.order_ms);
-                if self.session.adopt(token, now_ms) {
+                if self.m.session.adopt(token, now_ms) {
                     heard::TOKEN
                 } else {
                     heard::OLD_TOKEN
                 }
             }
             Message::Ask => heard::ASK,
-            Message::SignedOut { proof, .. } => match self.session.token() {
+            Message::SignedOut { proof, .. } => match self.m.session.token() {
                 Some(t) if proof.as_deref() == Some(signature_of(&t.jwt)) => heard::SIGNED_OUT,
                 Some(_) => heard::UNPROVEN_SIGN_OUT,
                 None => heard::IDLE_SIGN_OUT,
@@ -331,34 +308,31 @@ impl Core {
             Message::Released => heard::RELEASED,
         }
     }
-
-    /// How long a refresh wanted at `now_ms` (monotonic) must wait (the refresh budget).
-    #[wasm_bindgen(js_name = budgetDelay)]
-    pub fn budget_delay(&mut self, now_ms: f64) -> f64 {
-        self.budget.delay_ms(now_ms)
-    }
-
-    /// Records a refresh request sent at `now_ms` (monotonic).
-    #[wasm_bindgen(js_name = budgetRecord)]
-    pub fn budget_record(&mut self, now_ms: f64) {
-        self.budget.record(now_ms);
-    }
-
-    /// The cooldown stamp in the `document.cookie` string `cookies`.
-    pub fn stamp(&self, cookies: &str) -> Option<f64> {
-        cooldown::read_stamp(cookies, &self.options.cooldown_cookie)
-    }
-
-    /// The `document.cookie` assignment that stamps a refresh at `at_ms`: it outlives the
-    /// cooldown by a minute, then the browser drops it.
-    #[wasm_bindgen(js_name = stampCookie)]
-    pub fn stamp_cookie(&self, at_ms: f64) -> String {
-        let max_age = ((self.options.cooldown_ms / 1000.0).ceil() as u32).saturating_add(60);
-        cooldown::write_stamp(&self.options.cooldown_cookie, at_ms, max_age)
-    }
 }
 
 impl Core {
+    /// The token in the body `text` of a successful login or refresh answer, ordered after
+    /// every token seen.
+    ///
+    /// # Errors
+    /// `bad_response` (not JSON, no string token field) or `bad_token`.
+    fn read_token(
+        &mut self,
+        text: &str,
+        server_ms: Option<f64>,
+        now_ms: f64,
+    ) -> Result<Token, Error> {
+        let jwt = token_field(text, &self.options.token_field)?;
+        let receipt = Receipt {
+            local_ms: now_ms,
+            server_ms: server_ms.filter(|ms| ms.is_finite()),
+        };
+        let mut token = Token::decode_at(&jwt, receipt)?;
+        token.order_ms = next_order(token.obtained_at_ms, self.order_floor);
+        self.saw_order(token.order_ms);
+        Ok(token)
+    }
+
     /// The `refreshAheadSeconds` option in ms.
     fn refresh_ahead_ms(&self) -> f64 {
         self.options.refresh_ahead_seconds * 1000.0

@@ -1,5 +1,6 @@
 //! Reads the options object given to `new AuthClient(...)` with `Reflect` (cheaper in size
 //! than serde-wasm-bindgen's deserializer) and type-checks every field.
+use alloc::{string::String, vec::Vec};
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};

@@ -1,5 +1,6 @@
 //! The `state` object handed to JS: `{ status, user, expiresAt, error }`, frozen.
 
+use crate::core::float::floor;
 use js_sys::{Object, JSON};
 use wasm_bindgen::JsValue;
 
@@ -14,7 +15,7 @@ pub fn to_js(session: &Session) -> JsValue {
     // The payload was checked to be a JSON object when the token was decoded.
     let user = token.and_then(|t| JSON::parse(&t.payload).ok());
     set(&state, "user", &user.unwrap_or(JsValue::NULL));
-    let expires_at = token.map(|t| JsValue::from(t.expires_at_ms.floor()));
+    let expires_at = token.map(|t| JsValue::from(floor(t.expires_at_ms)));
     set(&state, "expiresAt", &expires_at.unwrap_or(JsValue::NULL));
     let error = session.error().map(|e| {
         let view = Object::new();

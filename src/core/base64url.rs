@@ -2,6 +2,7 @@
 //!
 //! A few lines instead of a base64 crate: this is all the client decodes, and the crate cost
 //! the wasm build about 1 KB gzip. Host tests check it against base64ct.
+use alloc::vec::Vec;
 
 /// The bytes `text` encodes, or `None` when it is not canonical unpadded base64url: a
 /// character outside `A-Z a-z 0-9 - _` (padding included), a length of 4n+1, or unused

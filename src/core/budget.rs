@@ -3,6 +3,7 @@
 //! Nothing in tokenrelay should ever refresh in a loop (a token due on arrival is taken as a
 //! clock problem, see [`crate::core::claims`]), but a server that refuses the tokens it has
 //! just issued, or a cause nobody foresaw, must still not turn every browser into a load test.
+use alloc::vec::Vec;
 
 use super::coordination::backoff_ms;
 

@@ -4,6 +4,8 @@
 //! claims to know who is signed in and when to refresh. The JSON of the header and the payload
 //! is parsed by the browser's own `JSON.parse` (`Token::decode` in the web layer); this module
 //! splits the token and decodes its base64url parts, and checks and uses the fields that parser found.
+use super::float::{floor, trunc};
+use alloc::{borrow::ToOwned, string::String};
 
 use super::base64url;
 use super::error::Error;
@@ -140,10 +142,10 @@ pub const MIN_FACE_VALUE_LIFETIME_MS: f64 = 1_000.0;
 /// the local time, or just above the floor when the clock was set back (a hybrid logical
 /// clock), so tokens stay ordered by when they were issued whatever the clock does.
 pub fn next_order(now_ms: f64, floor_ms: f64) -> f64 {
-    if now_ms.floor() > floor_ms.floor() {
+    if floor(now_ms) > floor(floor_ms) {
         now_ms
     } else {
-        floor_ms.floor() + 1.0
+        floor(floor_ms) + 1.0
     }
 }
 
@@ -280,7 +282,7 @@ pub fn bad(why: &str) -> Error {
 fn numeric_date(claim: &str, field: &Field) -> Result<Option<f64>, Error> {
     match field {
         Field::Absent => Ok(None),
-        Field::Number(s) if (0.0..=MAX_NUMERIC_DATE_S).contains(s) => Ok(Some(s.trunc())),
+        Field::Number(s) if (0.0..=MAX_NUMERIC_DATE_S).contains(s) => Ok(Some(trunc(*s))),
         Field::Number(_) => Err(bad(&[claim, " is not a time from 1970 to 275760"].concat())),
         _ => Err(bad(&[claim, " is not a number"].concat())),
     }

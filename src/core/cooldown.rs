@@ -4,6 +4,8 @@
 //! value a decimal integer of milliseconds since the Unix epoch, set with `Path=/` and
 //! `SameSite=Lax`, not HttpOnly, no secret in it. A refresh younger than `cooldownMs` is not
 //! repeated; the tab waits for the new token on the channel instead.
+use super::float::floor;
+use alloc::string::String;
 
 use super::text::decimal;
 
@@ -26,7 +28,7 @@ pub fn read_stamp(cookie_header: &str, name: &str) -> Option<f64> {
 
 /// The `document.cookie` assignment that records a refresh at `at_ms`.
 pub fn write_stamp(name: &str, at_ms: f64, max_age_secs: u32) -> String {
-    let ms = decimal(at_ms.max(0.0).floor() as u64);
+    let ms = decimal(floor(at_ms.max(0.0)) as u64);
     let max_age = decimal(max_age_secs.into());
     [
         name,

@@ -4,6 +4,8 @@
 //! the last successful refresh in this browser, the claims other tabs posted, and the clock.
 //! From these alone it decides whether to send a refresh request, to wait for a peer's token,
 //! or to give up. The browser layer carries out the decision.
+use super::float::floor;
+use alloc::string::String;
 
 /// What a tab does once it may refresh (it holds the lock, or won the election).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -59,7 +61,7 @@ pub fn plan_refresh(seen: Observed, now_ms: f64, cooldown_ms: f64) -> Plan {
 /// Whether the clock was set back since the held token (ordered at `held`) was obtained: its
 /// order lies in the future.
 fn clock_set_back_since(held: Option<f64>, now_ms: f64) -> bool {
-    held.is_some_and(|order| order.floor() > now_ms)
+    held.is_some_and(|order| floor(order) > now_ms)
 }
 
 /// What a tab does when its refresh request was answered 401/403.
@@ -84,7 +86,7 @@ pub fn after_rejection(
 ) -> Rejection {
     if is_later(held, before) {
         Rejection::AdoptNewer
-    } else if stamp.is_some_and(|s| s >= sent_at_ms.floor() || is_later(Some(s), before)) {
+    } else if stamp.is_some_and(|s| s >= floor(sent_at_ms) || is_later(Some(s), before)) {
         Rejection::WaitForPeer
     } else {
         Rejection::SessionOver
@@ -96,7 +98,7 @@ pub fn after_rejection(
 /// Stamps are whole milliseconds while token times are not, so both are floored.
 pub fn is_later(a: Option<f64>, b: Option<f64>) -> bool {
     match (a, b) {
-        (Some(a), Some(b)) => a.floor() > b.floor(),
+        (Some(a), Some(b)) => floor(a) > floor(b),
         (Some(_), None) => true,
         _ => false,
     }
@@ -151,7 +153,7 @@ pub const STALE_SLACK_MS: f64 = 1000.0;
 /// Delay before the `attempt`-th retry (0-based) of a refresh that failed transiently:
 /// 1 s doubling up to 60 s.
 pub fn backoff_ms(attempt: u32) -> f64 {
-    (1000.0 * 2f64.powi(attempt.min(16) as i32)).min(60_000.0)
+    (1000.0 * f64::from(1u32 << attempt.min(16))).min(60_000.0)
 }
 
 #[cfg(test)]

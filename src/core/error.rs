@@ -1,6 +1,7 @@
 //! The one error type of tokenrelay, with stable codes that JS code can switch on.
+use alloc::{borrow::ToOwned, string::String};
 
-use std::fmt;
+use core::fmt;
 
 use super::text::decimal;
 
@@ -122,7 +123,7 @@ impl fmt::Debug for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}
 
 #[cfg(test)]
 mod tests {

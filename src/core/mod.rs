@@ -12,6 +12,8 @@ pub mod coordination;
 #[cfg(not(target_arch = "wasm32"))]
 mod decode_host;
 pub mod error;
+pub mod float;
+pub mod machine;
 pub mod options;
 pub mod origin;
 pub mod protocol;

@@ -1,4 +1,5 @@
 //! Client options: defaults and validation (the JS side only converts types).
+use alloc::{string::String, vec, vec::Vec};
 
 use super::error::Error;
 use super::origin::{origin_of, AllowList};

@@ -1,4 +1,5 @@
 //! Origins: parsing `apiBase`, joining relative paths, and the allow-list for the token.
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
 /// The scheme-host-port origin of an absolute `http:` or `https:` URL, serialized as browsers
 /// do (`http://127.0.0.1:8000`): lower-case, default port dropped, no trailing slash.

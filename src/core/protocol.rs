@@ -2,6 +2,7 @@
 //!
 //! Any same-origin script can post on the channel, so anything that is not a well-formed
 //! message of [`PROTOCOL_VERSION`] is dropped without a sound.
+use alloc::string::String;
 
 /// Version of the message format; messages of another version are ignored.
 pub const PROTOCOL_VERSION: u32 = 1;

@@ -38,6 +38,9 @@ pub struct Session {
     token: Option<Token>,
     error: Option<Error>,
     revision: u64,
+    /// The order of the token dropped at the last sign-out: a token handed over later that
+    /// is not newer belongs to the ended session (a message delayed in the channel).
+    ended: Option<Token>,
 }
 
 impl Default for Session {
@@ -48,6 +51,7 @@ impl Default for Session {
             token: None,
             error: None,
             revision: 0,
+            ended: None,
         }
     }
 }
@@ -94,8 +98,8 @@ impl Session {
     /// Another tab handed over `token`. Taken only when it is newer than the one held and
     /// not expired at `now_ms`; returns whether it was taken.
     pub fn adopt(&mut self, token: Token, now_ms: f64) -> bool {
-        if token.is_expired(now_ms) || self.token.as_ref().is_some_and(|t| !token.is_newer_than(t))
-        {
+        let held = self.token.as_ref().or(self.ended.as_ref());
+        if token.is_expired(now_ms) || held.is_some_and(|t| !token.is_newer_than(t)) {
             return false;
         }
         self.signed_in(token)
@@ -107,7 +111,9 @@ impl Session {
             return false;
         }
         self.status = Status::SignedOut;
-        self.token = None;
+        if let Some(dropped) = self.token.take() {
+            self.ended = Some(dropped);
+        }
         self.error = error;
         self.bump()
     }
@@ -200,6 +206,22 @@ mod tests {
             !s.signed_out(Some(Error::SessionExpired)),
             "no duplicate event"
         );
+    }
+
+    #[test]
+    fn a_token_of_the_ended_session_is_not_adopted_after_a_sign_out() {
+        let mut s = Session::default();
+        s.signed_in(token(2_000.0));
+        assert!(s.signed_out(None));
+        assert!(
+            !s.adopt(token(1_000.0), 1_500.0),
+            "older than the dropped token"
+        );
+        assert!(
+            !s.adopt(token(2_000.0), 2_500.0),
+            "the dropped token itself"
+        );
+        assert!(s.adopt(token(3_000.0), 3_500.0), "a newer session's token");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Whole numbers as decimal text without `core::fmt`, whose machinery costs the wasm build
 //! kilobytes per use site; messages are joined with `concat` instead of `format!`.
+use alloc::{string::String, vec::Vec};
 
 /// `n` in decimal, as `n.to_string()` writes it.
 pub fn decimal(mut n: u64) -> String {

@@ -39,22 +39,20 @@ export function asResponse(answer) {
 
 /**
  * Posts `body` (JSON text, if any) to the endpoint of `call` with the static CSRF header and
- * `credentials: "include"`, and reads the answer's body. The whole exchange, body included, is
- * aborted after `requestTimeoutMs` or by `dispose`, so a body that stalls never holds the
- * refresh (or its Web Lock) longer than that. Resolves with `{ status, ok, text, date }`
- * (`date`: the `Date` header, when readable); rejects with `network` (timeouts included) or
- * `disposed`.
+ * `credentials: "include"`, and reads the answer's body; `controller` (or `dispose`) aborts the
+ * whole exchange, body included. Resolves with `{ status, ok, text, date }` (`date`: the `Date`
+ * header, when readable); rejects with `network` or `disposed`.
  * @param {Client} c
  * @param {number} call LOGIN, REFRESH or LOGOUT
- * @param {string} [body]
+ * @param {string | undefined} body
+ * @param {AbortController} controller
  */
-export async function postAuth(c, call, body) {
+export async function fetchAuth(c, call, body, controller) {
   const cancel = c.abort.signal;
   if (cancel.aborted) throw error("disposed");
   const { cfg } = c;
   const url = [cfg.loginUrl, cfg.refreshUrl, cfg.logoutUrl][call];
   const headers = { [cfg.csrfHeader]: cfg.csrfValue };
-  const controller = new AbortController();
   /** @type {RequestInit} */
   const init = { method: "POST", credentials: "include", headers, signal: controller.signal };
   if (body !== undefined) {
@@ -67,10 +65,8 @@ export async function postAuth(c, call, body) {
   } catch {
     throw error("config", `apiBase gives an invalid URL: ${url}`);
   }
-  const timeoutMs = Math.floor(Math.min(Math.max(cfg.requestTimeoutMs, 1), 2 ** 31 - 1));
   const abort = () => controller.abort();
   cancel.addEventListener("abort", abort);
-  const timer = setTimeout(abort, timeoutMs);
   try {
     const response = await responseOf(startFetch(request));
     let text;
@@ -83,16 +79,35 @@ export async function postAuth(c, call, body) {
     return { status: response.status, ok: response.ok, text, date: response.headers.get("Date") };
   } catch (e) {
     if (cancel.aborted) throw error("disposed");
-    if (controller.signal.aborted) throw error("network", `timed out after ${timeoutMs} ms`);
     throw e;
   } finally {
-    clearTimeout(timer);
     cancel.removeEventListener("abort", abort);
   }
 }
 
 /**
- * Posts to an auth endpoint and reads the token of a successful answer (not yet taken).
+ * `fetchAuth` for login and logout, aborted after `requestTimeoutMs` (a `network` error).
+ * @param {Client} c
+ * @param {number} call LOGIN or LOGOUT
+ * @param {string} [body]
+ */
+export async function postAuth(c, call, body) {
+  const controller = new AbortController();
+  const timeoutMs = Math.floor(Math.min(Math.max(c.cfg.requestTimeoutMs, 1), 2 ** 31 - 1));
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    return await fetchAuth(c, call, body, controller);
+  } catch (e) {
+    if (controller.signal.aborted && !c.abort.signal.aborted) throw error("network", `timed out after ${timeoutMs} ms`);
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Posts to an auth endpoint and reads the token of a successful answer into the core (not yet
+ * taken: `signIn`).
  * @param {Client} c
  * @param {number} call LOGIN, REFRESH or LOGOUT
  * @param {string} [body]

@@ -3,7 +3,8 @@
 // and makes every decision. Everything runs on the page's single thread.
 import { g, ignore, useGlue } from "./base.js";
 import { alive, wakeWaiters } from "./state.js";
-import { openChannel } from "./peers.js";
+import { liveClaims, openChannel } from "./peers.js";
+import { feed, news, IN_DISPOSE } from "./pump.js";
 import { announce } from "./presence.js";
 import { own, release, weakRef } from "./resources.js";
 import { refresh, refreshAfter401, DEMAND } from "./refresh.js";
@@ -32,22 +33,23 @@ export class Driver {
       // stays false
     }
     this.tab = randomId();
-    /** Grows on every sign-out, so a refresh that was under way cannot sign back in. */
-    this.generation = 0;
     this.listeners = new Set();
-    /** The refresh under way, and the restore of `start()` under way (shared promises). */
-    this.flight = null;
+    /** The restore of `start()` under way (a shared promise). */
     this.restore = null;
+    /** The refresh machine's callers by call id (`{ resolve, reject }`), and the last id. */
+    this.calls = new Map();
+    this.lastCall = 0;
+    /** Releases of the machine's lock requests, and its auth requests' controllers, by id. */
+    this.locks = new Map();
+    this.auths = new Map();
+    /** Whether the machine's outputs are being drained (pump.js). */
+    this.pumping = false;
     /** Resolvers of tasks waiting for news from other tabs. */
     this.waiters = [];
     /** Live refresh claims of other tabs by tab id: `{ at, tab, seen }` (seen: monotonic ms). */
     this.peerClaims = new Map();
     /** Our own live claim `{ at, tab }` (the election without Web Locks). */
     this.myClaim = null;
-    /** When this tab last asked the others for a newer token and got none. */
-    this.unansweredAsk = undefined;
-    /** Consecutive transient refresh failures (drive the backoff). */
-    this.failures = 0;
     /** When this tab last answered a question with its token (monotonic ms). */
     this.lastAnswer = -Infinity;
     /** A logout the server has not confirmed, when the origin's storage cannot say so. */
@@ -59,6 +61,16 @@ export class Driver {
     this.disposed = false;
     /** Called on every visible change of the session. */
     this.onChange = () => rearm(this);
+    /** Called on news from the tabs (and state changes): the machine re-checks its waits. */
+    /** Whether the machine had a flight under way after the last input. */
+    this.flying = false;
+    /** When (monotonic ms) another tab last said its refresh ended. */
+    this.lastRelease = undefined;
+    /** News for the machine: when a refresher was last heard of (a live claim or a release). */
+    this.onNews = () => {
+      const { lastSeen } = liveClaims(this);
+      news(this, lastSeen === undefined ? this.lastRelease : Math.max(lastSeen, this.lastRelease ?? lastSeen));
+    };
     /** Called for a sign-out without the proof of this session: the server is asked. */
     this.doubt = () => refresh(this, DEMAND).catch(ignore);
     /** The client's weak reference to itself: what its browser callbacks hold. */
@@ -130,6 +142,7 @@ export class Driver {
   dispose() {
     if (this.disposed) return;
     this.disposed = true;
+    feed(this, IN_DISPOSE); // the machine rejects its callers, releases its locks, aborts its request
     this.abort.abort();
     release(this); // the channel, timers, page listeners and presence lock
     this.listeners.clear();

@@ -48,6 +48,7 @@ export function request(name, mode) {
   const options = { mode: "exclusive" };
   if (controller) options.signal = controller.signal;
   else options[mode === STEAL ? "steal" : "ifAvailable"] = true;
+  /** @type {{ granted: Promise<boolean>, settled: boolean, taken: boolean, release: () => void, controller: any, lost?: () => void }} */
   const pending = { granted: grant.promise, settled: false, taken: false, release: hold.resolve, controller };
   const done = locks.request(name, options, (lock) => {
     pending.settled = true;
@@ -60,8 +61,25 @@ export function request(name, mode) {
     pending.settled = true;
     grant.resolve(false);
   };
-  done.then(refused, refused);
+  // After a grant, a rejection means the lock was stolen (released locks resolve).
+  done.then(refused, () => {
+    if (pending.settled) pending.lost?.();
+    refused();
+  });
   return pending;
+}
+
+/**
+ * The locks held in this origin, `{ name, clientId }` each (none where Web Locks are
+ * unavailable or the query failed).
+ * @returns {Promise<{ name?: string, clientId?: string }[]>}
+ */
+export async function held() {
+  try {
+    return (await manager()?.query())?.held ?? [];
+  } catch {
+    return [];
+  }
 }
 
 /**

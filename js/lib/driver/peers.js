@@ -4,11 +4,6 @@ import { error, g, later, monotonic, now } from "./base.js";
 import { weakly } from "./resources.js";
 import { changed, holdsValidToken, waitUntil, wakeWaiters } from "./state.js";
 
-/**
- * How long a tab waits for a peer's token when a cooldown stamp says one exists (messages
- * between tabs take a few ms; the bound covers a busy tab).
- */
-export const PEER_WAIT_MS = 300;
 /** How long `start()` waits for an answer to its question before it refreshes. */
 export const ASK_WAIT_MS = 100;
 /** How often at most a tab answers questions with its token (a flood of forged questions must
@@ -17,7 +12,8 @@ const ANSWER_EVERY_MS = 50;
 
 // What the core writes (`say`) and reads (`heard`): src/api/mod.rs.
 export const SAY_TOKEN = 0, SAY_ASK = 1, SAY_SIGNED_OUT = 2, SAY_CLAIM = 3, SAY_RELEASED = 4;
-const NOTHING = 0, OLD_TOKEN = 1, TOKEN = 2, ASK = 3, SIGNED_OUT = 4, UNPROVEN_SIGN_OUT = 5, CLAIM = 7;
+const NOTHING = 0, OLD_TOKEN = 1, TOKEN = 2, ASK = 3, SIGNED_OUT = 4, UNPROVEN_SIGN_OUT = 5, CLAIM = 7,
+  RELEASED = 8;
 
 /**
  * Opens the channel named by the `channel` option (none where BroadcastChannel is missing).
@@ -66,11 +62,10 @@ export const post = (c, what, at, expired) => send(c, message(c, what, at, expir
 export const postClaim = (c) => post(c, SAY_CLAIM, c.myClaim ? c.myClaim.at : now());
 
 /**
- * The longest a live tab can stay silent while it refreshes: a wait for a peer's token, a
- * question to the tabs, then a request bounded by `requestTimeoutMs`.
+ * The longest a live tab can stay silent while it refreshes (the machine's bound).
  * @param {Client} c
  */
-export const staleBound = (c) => c.cfg.requestTimeoutMs + PEER_WAIT_MS;
+export const staleBound = (c) => c.cfg.staleBound;
 
 /**
  * Whether a peer last heard of at `seen` (monotonic ms) must be dead or frozen.
@@ -88,7 +83,7 @@ export async function ask(c, ms) {
   const before = c.core.order();
   post(c, SAY_ASK);
   const answered = await waitUntil(c, ms, () => holdsValidToken(c) && g.isLater(c.core.order(), before));
-  if (!answered) c.unansweredAsk = askedAt;
+  if (!answered) c.core.unansweredAsk(askedAt);
   return answered || holdsValidToken(c);
 }
 
@@ -155,18 +150,20 @@ function onMessage(c, data) {
     if (c.myClaim && g.beats(c.myClaim.at, c.myClaim.tab, at, from)) postClaim(c);
   } else {
     c.peerClaims.delete(from); // every other message (a bad token too) ends the sender's claim
+    // A release is a sign of life too: the next holder of the lock starts now.
+    if (heard === RELEASED) c.lastRelease = monotonic();
   }
   switch (heard) {
     case TOKEN:
-      c.failures = 0;
+      c.core.clearFailures();
       changed(c, true); // the core took it
       break;
     case OLD_TOKEN:
-      c.failures = 0;
+      c.core.clearFailures();
       break;
     case SIGNED_OUT:
       // The sender held our token: the session is over.
-      c.generation++;
+      c.core.fence();
       changed(c, c.core.signOut(data.expired ? error("session_expired") : undefined));
       break;
     case UNPROVEN_SIGN_OUT:

@@ -32,12 +32,12 @@ async function restoreNow(c) {
     return;
   }
   if (holdsValidToken(c)) return;
-  if (c.flight) return c.flight;
+  if (c.core.flying()) return refresh(c, DEMAND);
   // Ask the other tabs first, when there may be any (a one-tab reload skips the wait).
   if (await othersMayBeAlive(c)) {
     if (await ask(c, ASK_WAIT_MS)) return;
   } else {
-    c.unansweredAsk = now(); // as good as an unanswered question: no tab can hand over a token
+    c.core.unansweredAsk(now()); // as good as an unanswered question: no tab can hand over a token
   }
   return refresh(c, DEMAND);
 }
@@ -57,19 +57,18 @@ export async function login(c, body) {
   if (typeof json !== "string") throw error("config", "the login body must be a JSON-serialisable value");
   await beforeLogin(c);
   checkAlive(c);
-  let received;
   try {
-    received = await authCall(c, LOGIN, json);
+    await authCall(c, LOGIN, json); // the token received, not yet taken
   } catch (e) {
     const signedIn = c.core.order() !== undefined;
     changed(c, signedIn ? c.core.fail(e) : c.core.signOut(e));
     throw e;
   }
-  if (c.disposed) received.free();
+  if (c.disposed) c.core.signIn(false); // dropped
   checkAlive(c);
-  c.generation++;
-  c.failures = 0;
-  changed(c, c.core.signIn(received));
+  c.core.fence();
+  c.core.clearFailures();
+  changed(c, c.core.signIn(true));
   post(c, SAY_TOKEN);
 }
 
@@ -81,7 +80,7 @@ export async function login(c, body) {
  */
 export async function logout(c) {
   checkAlive(c);
-  c.generation++;
+  c.core.fence();
   // With the proof of the token held now; the marker first, so that no tab that hears of the
   // sign-out and reloads can restore the session before the server is told.
   const signedOut = message(c, SAY_SIGNED_OUT, 0, false);
@@ -100,7 +99,7 @@ export async function logout(c) {
  */
 export async function ensureFresh(c) {
   if (c.restore) await c.restore.catch(ignore);
-  if (c.flight) await c.flight.catch(ignore);
+  if (c.core.flying()) await refresh(c, DEMAND).catch(ignore);
   if (c.core.due(now())) await refresh(c, DEMAND).catch(ignore);
 }
 

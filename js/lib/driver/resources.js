@@ -14,8 +14,8 @@ const collected = typeof FinalizationRegistry === "function" ? new FinalizationR
  * @param {Client} c
  */
 export function own(c) {
-  /** @type {{ channel: BroadcastChannel | null, unlisten: (() => void)[], timer: any, answer: any, presence: any }} */
-  const res = { channel: null, unlisten: [], timer: undefined, answer: undefined, presence: null };
+  /** @type {{ channel: BroadcastChannel | null, unlisten: (() => void)[], timer: any, pump: any, answer: any, presence: any }} */
+  const res = { channel: null, unlisten: [], timer: undefined, pump: undefined, answer: undefined, presence: null };
   collected?.register(c, res, res);
   return res;
 }
@@ -63,6 +63,7 @@ function releaseAll(res) {
   res.channel?.close();
   res.channel = null;
   clearTimeout(res.timer);
+  clearTimeout(res.pump);
   clearTimeout(res.answer);
   if (res.presence) withdraw(res.presence);
   res.presence = null;

@@ -38,9 +38,10 @@ export function rearm(c) {
 /** @param {Client} c */
 function nextCheckIn(c) {
   if (c.disposed) return undefined;
-  const retry = c.failures > 0 ? g.backoffMs(c.failures - 1) : undefined;
+  const failures = c.core.failures();
+  const retry = failures > 0 ? g.backoffMs(failures - 1) : undefined;
   const dueAt = c.core.dueAt();
-  if (dueAt !== undefined) {
+  if (!Number.isNaN(dueAt)) {
     const dueIn = dueAt - now() + 1; // timers may fire a hair early
     return retry === undefined ? dueIn : Math.max(dueIn, retry);
   }
@@ -52,9 +53,9 @@ function nextCheckIn(c) {
  * @param {Client} c
  */
 export function refreshIfDue(c) {
-  if (c.disposed || c.flight) return;
+  if (c.disposed || c.core.flying()) return;
   const due = c.core.order() !== undefined
     ? c.core.due(now())
-    : c.core.status() === "unknown" && c.failures > 0;
+    : c.core.status() === "unknown" && c.core.failures() > 0;
   if (due) refresh(c, PROACTIVE).catch(ignore);
 }

@@ -36,6 +36,7 @@ export function wakeWaiters(c) {
   const waiters = c.waiters;
   c.waiters = [];
   for (const resolve of waiters) resolve();
+  c.onNews();
 }
 
 /**

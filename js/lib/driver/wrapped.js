@@ -75,7 +75,7 @@ function abortable(call, signal) {
  * Whether the token can be used as is: no restore or refresh under way, none due.
  * @param {Client} c
  */
-const isSettled = (c) => !c.restore && !c.flight && !c.core.due(now());
+const isSettled = (c) => !c.restore && !c.core.flying() && !c.core.due(now());
 
 /** Whether an answer is final: anything but a 401 to a request sent with a token. */
 const isFinal = (response, used) => response.status !== 401 || used === undefined;

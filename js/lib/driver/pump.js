@@ -1,0 +1,172 @@
+// The pump of the refresh machine (src/core/machine/, through the wasm's `Core.input` /
+// `Core.poll`): every browser outcome becomes one input, every output one browser call; after
+// each input the outputs are drained, then ONE timer is armed for `pollTimeout()`. The promise
+// table of the flight's callers lives here. No policy: what to do and when is the machine's.
+/** @typedef {import("./index.js").Driver} Client */
+import { later, messageOf, monotonic, now } from "./base.js";
+import { fetchAuth, REFRESH } from "./http.js";
+import * as locks from "./locks.js";
+import { logoutPending } from "./logout.js";
+import { elect } from "./election.js";
+import { send } from "./peers.js";
+import { changed } from "./state.js";
+import { weakly } from "./resources.js";
+
+// The kinds of input and output (src/core/machine/wire.rs; tests/wire.rs checks these numbers).
+export const IN_REFRESH = 0, IN_LOCK = 1, IN_NEWS = 2, IN_FACTS = 3, IN_ANSWER = 4, IN_FAILED = 5,
+  IN_ELECTED = 6, IN_TIMER = 7, IN_DISPOSE = 8, IN_HOLDER = 9;
+// Outputs, written as numbers in `perform` (a bundler keeps named constants as variables):
+// OUT_CHANGED = 0, OUT_RESOLVE = 1, OUT_REJECT = 2, OUT_POST = 3, OUT_REQUEST_LOCK = 4,
+// OUT_RELEASE = 5, OUT_SEND_AUTH = 6, OUT_ABORT_AUTH = 7, OUT_READ_FACTS = 8, OUT_WRITE_COOKIE = 9,
+// OUT_ELECT = 10, OUT_END_ELECTION = 11, OUT_QUERY_LOCKS = 12.
+
+/**
+ * Feeds one input (see src/api/machine.rs for what `id`, `x`, `y` and `data` carry), then, unless
+ * a pump is already draining, performs every output and arms the timer.
+ * @param {Client} c
+ * @param {number} kind
+ * @param {number} [id]
+ * @param {number} [x]
+ * @param {number} [y]
+ * @param {any} [data]
+ */
+export function feed(c, kind, id = 0, x = undefined, y = undefined, data = undefined) {
+  c.core.input(kind, id, x, y, data, monotonic(), now());
+  if (c.pumping) return;
+  c.pumping = true;
+  try {
+    for (let out; (out = c.core.poll(c.tab)) !== undefined;) perform(c, out);
+  } finally {
+    c.pumping = false;
+  }
+  // A flight that ended re-arms the refresh timer: a due check that found it under way did
+  // nothing (found by the simulator: an idle tab kept an expired token).
+  const flying = c.core.flying();
+  if (c.flying && !flying) c.onChange();
+  c.flying = flying;
+  clearTimeout(c.res.pump);
+  const at = c.core.pollTimeout();
+  c.res.pump = Number.isNaN(at) || c.disposed
+    ? undefined
+    : later(at - monotonic(), weakly(c, (client) => feed(client, IN_TIMER)));
+}
+
+/**
+ * A refresh for one caller (it joins the flight under way, if any): a promise the machine
+ * settles.
+ * @param {Client} c
+ * @param {boolean} proactive
+ */
+export function call(c, proactive) {
+  const id = ++c.lastCall;
+  const settled = new Promise((resolve, reject) => c.calls.set(id, { resolve, reject }));
+  const withLocks = c.cfg.useWebLocks && locks.available();
+  feed(c, IN_REFRESH, id, proactive ? 1 : 0, withLocks ? 1 : 0);
+  return settled;
+}
+
+/**
+ * Settles the caller `id`: resolved without `error`, else rejected with it.
+ * @param {Client} c
+ * @param {number} id
+ * @param {any} [error]
+ */
+function settle(c, id, error) {
+  const caller = c.calls.get(id);
+  c.calls.delete(id);
+  if (error === undefined) caller?.resolve();
+  else caller?.reject(error);
+}
+
+/**
+ * One output of the machine as one browser call.
+ * @param {Client} c
+ */
+function perform(c, [kind, a, b, name]) {
+  switch (kind) {
+    case 0: changed(c, true); break; // OUT_CHANGED
+    case 1: settle(c, a); break; // OUT_RESOLVE
+    case 2: settle(c, a, b); break; // OUT_REJECT
+    case 3: send(c, a); break; // OUT_POST
+    case 4: requestLock(c, a, b, name); break; // OUT_REQUEST_LOCK
+    case 5: c.locks.get(a)?.(); c.locks.delete(a); break; // OUT_RELEASE
+    case 6: sendAuth(c, a); break; // OUT_SEND_AUTH
+    case 7: c.auths.get(a)?.abort(); break; // OUT_ABORT_AUTH
+    case 8: feed(c, IN_FACTS, 0, logoutPending(c) ? 1 : 0, undefined, cookies()); break; // OUT_READ_FACTS
+    case 9: writeCookie(a); break; // OUT_WRITE_COOKIE
+    case 10: elect(c, a).then(([won, at]) => feed(c, IN_ELECTED, 0, won, at)); break; // OUT_ELECT
+    case 11: c.myClaim = null; break; // OUT_END_ELECTION
+    case 12: holder(c).then(([client, mine]) => feed(c, IN_HOLDER, 0, mine ? 1 : 0, undefined, client)); break; // OUT_QUERY_LOCKS
+  }
+}
+
+/**
+ * Asks for the Web Lock `name` in `mode`; its outcome is the input IN_LOCK. The release (or the
+ * withdrawal of a request not yet granted) is kept under `id`.
+ * @param {Client} c
+ */
+function requestLock(c, id, mode, name) {
+  const pending = locks.request(name, mode);
+  if (!pending) {
+    feed(c, IN_LOCK, id, 2);
+    return;
+  }
+  c.locks.set(id, () => {
+    pending.controller?.abort();
+    pending.release();
+  });
+  pending.lost = () => {
+    if (!c.disposed) feed(c, IN_LOCK, id, 3);
+  };
+  pending.granted.then((ok) => {
+    if (!c.disposed) feed(c, IN_LOCK, id, ok ? 1 : 0);
+  });
+}
+
+/**
+ * Who holds the refresh lock: `[clientId, mine]` (mine: the client id holding this tab's
+ * presence lock), from `navigator.locks.query()`.
+ * @param {Client} c
+ */
+async function holder(c) {
+  const held = await locks.held();
+  const of = (name) => held.find((lock) => lock.name === name)?.clientId;
+  const client = of(c.cfg.channel);
+  const me = of(`${c.cfg.channel}:presence:${c.tab}`);
+  return [client, client !== undefined && client === me];
+}
+
+/**
+ * Sends the refresh request `id`; its complete answer (body read) or failure is one input.
+ * @param {Client} c
+ */
+function sendAuth(c, id) {
+  const controller = new AbortController();
+  c.auths.set(id, controller);
+  fetchAuth(c, REFRESH, undefined, controller).then(
+    ({ status, text, date }) => feed(c, IN_ANSWER, id, status, date === null ? undefined : Date.parse(date), text),
+    (e) => feed(c, IN_FAILED, id, undefined, undefined, e?.code ? e : messageOf(e)),
+  ).finally(() => c.auths.delete(id));
+}
+
+/**
+ * The news of the channel (a message, a state change) for the machine: `lastSeen` when
+ * (monotonic ms) a live claim of another tab was last heard of.
+ * @param {Client} c
+ */
+export const news = (c, lastSeen) => feed(c, IN_NEWS, 0, lastSeen);
+
+/** The page's `document.cookie` ("" where there is no document). */
+function cookies() {
+  return typeof document === "undefined" ? "" : String(document.cookie);
+}
+
+/** Assigns one cookie; failures (sandboxed documents) are ignored: the cooldown is an
+ * optimisation, never a requirement. */
+function writeCookie(assignment) {
+  try {
+    document.cookie = assignment;
+  } catch {
+    // ignored
+  }
+}

@@ -1,0 +1,199 @@
+//! Holding the right to refresh: the plan read from the facts (the cooldown stamp, a pending
+//! logout), the question to the other tabs, the refresh request and what its answer does
+//! (sign-in, a rejection, a transient failure).
+
+use alloc::borrow::ToOwned;
+
+use super::flight::{AfterAsk, Step};
+use super::timer::Timer;
+use super::{token_message, Machine, Now, Output, PEER_WAIT_MS};
+use crate::core::claims::Token;
+use crate::core::error::Error;
+use crate::core::protocol::{signature_of, Message};
+
+impl Machine {
+    /// Holding the right to refresh: the plan comes from the facts.
+    pub(super) fn exclusive(&mut self) {
+        if let Some(f) = &mut self.flight {
+            f.exclusive = true;
+            f.step = Step::Plan;
+        }
+        self.out.push(Output::ReadFacts);
+    }
+
+    pub(super) fn on_facts(&mut self, cookies: &str, logout_pending: bool, now: Now) {
+        let Some(f) = &self.flight else { return };
+        let stamp = crate::core::cooldown::read_stamp(cookies, &self.cooldown_cookie);
+        let before = f.before;
+        match f.step {
+            Step::Plan => {
+                use crate::core::coordination::{plan_refresh, Observed, Plan};
+                let seen = Observed {
+                    before,
+                    held: self.order(),
+                    stamp,
+                    unanswered_ask: self.unanswered_ask,
+                };
+                match plan_refresh(seen, now.wall_ms, self.cooldown_ms) {
+                    Plan::UseHeld => self.finish(Ok(())),
+                    Plan::WaitForPeer => {
+                        // The refresher posted its token before it released the lock: it is
+                        // on its way, and any tab holding it answers the question at once.
+                        self.post_claim(now);
+                        self.ask(Step::Ask(AfterAsk::Send), now);
+                    }
+                    Plan::Refresh => self.send(logout_pending, now),
+                }
+            }
+            Step::LogoutCheck => self.send(logout_pending, now),
+            Step::Rejected => {
+                use crate::core::coordination::{after_rejection, Rejection};
+                match after_rejection(before, self.order(), stamp, f.sent_at) {
+                    Rejection::AdoptNewer => {
+                        let did = self.session.end_refresh();
+                        self.changed(did);
+                        self.finish(Ok(()));
+                    }
+                    Rejection::WaitForPeer => self.ask(Step::Ask(AfterAsk::Rejection), now),
+                    Rejection::SessionOver => self.session_over(),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Asks the other tabs for a token newer than the one held, for at most `PEER_WAIT_MS`.
+    pub(super) fn ask(&mut self, step: Step, now: Now) {
+        let held = self.order();
+        if let Some(f) = &mut self.flight {
+            f.asked_at = now.wall_ms;
+            f.asked_before = held;
+            f.step = step;
+        }
+        self.out.push(Output::Post(Message::Ask));
+        self.timers.set(Timer::Ask, now.monotonic_ms + PEER_WAIT_MS);
+    }
+
+    pub(super) fn after_ask(&mut self, after: AfterAsk, answered: bool) {
+        let adopted = answered && self.has_newer();
+        match after {
+            AfterAsk::Send if adopted => self.finish(Ok(())),
+            AfterAsk::Send => {
+                self.set_step(Step::LogoutCheck);
+                self.out.push(Output::ReadFacts);
+            }
+            AfterAsk::Rejection if adopted => {
+                let did = self.session.end_refresh();
+                self.changed(did);
+                self.finish(Ok(()));
+            }
+            AfterAsk::Rejection => self.session_over(),
+        }
+    }
+
+    /// Sends the refresh request, unless the session was signed out or logged out meanwhile.
+    pub(super) fn send(&mut self, logout_pending: bool, now: Now) {
+        let Some(f) = &self.flight else { return };
+        if f.generation != self.generation {
+            return self.finish(Err(Error::NotSignedIn)); // signed out while we waited
+        }
+        if logout_pending {
+            // Logged out in some tab, and the server not told yet: the cookie must not sign
+            // back in.
+            let did = self.session.signed_out(None);
+            self.changed(did);
+            return self.finish(Err(Error::NotSignedIn));
+        }
+        let confirm = f.locks && !f.confirmed;
+        self.post_claim(now);
+        if confirm {
+            // The claim is out; now make sure the lock is still this tab's (a tab that thawed
+            // holding it may have been taken over meanwhile) before the refresh token is spent.
+            self.set_step(Step::Confirm);
+            self.out.push(Output::QueryLocks);
+            return;
+        }
+        let did = self.session.begin_refresh();
+        self.changed(did);
+        self.budget.record(now.monotonic_ms);
+        let id = self.id();
+        if let Some(f) = &mut self.flight {
+            f.sent_at = now.wall_ms;
+            f.step = Step::Request(id);
+        }
+        let call = crate::core::response::AuthCall::Refresh;
+        self.out.push(Output::SendAuth { id, call });
+        self.timers
+            .set(Timer::Request, now.monotonic_ms + self.request_timeout_ms);
+    }
+
+    pub(super) fn on_answer(&mut self, id: u32, result: Result<Token, Error>, now: Now) {
+        let Some(f) = &mut self.flight else { return };
+        if f.step != Step::Request(id) {
+            return; // timed out before
+        }
+        self.timers.clear(Timer::Request);
+        if f.generation != self.generation {
+            // Signed out meanwhile (logout here or in another tab): do not sign back in.
+            let did = self.session.end_refresh();
+            self.changed(did);
+            return self.finish(Err(Error::NotSignedIn));
+        }
+        match result {
+            Ok(token) => {
+                let max_age =
+                    (crate::core::float::ceil(self.cooldown_ms / 1000.0) as u32).saturating_add(60);
+                let stamp = crate::core::cooldown::write_stamp(
+                    &self.cooldown_cookie,
+                    token.obtained_at_ms,
+                    max_age,
+                );
+                self.out.push(Output::WriteCookie(stamp));
+                self.failures = 0;
+                let message = token_message(&token);
+                let did = self.session.signed_in(token);
+                self.changed(did);
+                self.out.push(Output::Post(message));
+                self.finish(Ok(()));
+            }
+            Err(Error::SessionExpired) => {
+                f.step = Step::Rejected;
+                f.rejection = Some(Error::SessionExpired);
+                self.out.push(Output::ReadFacts);
+            }
+            Err(e) => {
+                let _ = now;
+                self.failures = self.failures.saturating_add(1);
+                let did = self.session.failed(e.clone());
+                self.changed(did);
+                self.finish(Err(e));
+            }
+        }
+    }
+
+    /// The refresh token was rejected: sign out here and, if a session existed, everywhere
+    /// (with the proof that this tab held the session's token, taken before it is dropped).
+    pub(super) fn session_over(&mut self) {
+        self.fence();
+        let Some(f) = &mut self.flight else { return };
+        let error = f.rejection.take().unwrap_or(Error::SessionExpired);
+        let had_session = f.before.is_some() || self.order().is_some();
+        let proof = self
+            .session
+            .token()
+            .map(|t| signature_of(&t.jwt).to_owned());
+        let did = self
+            .session
+            .signed_out(had_session.then_some(Error::SessionExpired));
+        self.changed(did);
+        self.out.push(Output::Post(if had_session {
+            Message::SignedOut {
+                expired: true,
+                proof,
+            }
+        } else {
+            Message::Released
+        }));
+        self.finish(Err(error));
+    }
+}

@@ -1,0 +1,59 @@
+//! The numbers the machine's inputs and outputs travel as between the wasm
+//! (src/api/machine.rs) and the JS driver (js/lib/driver/pump.js): one source, which
+//! tests/wire.rs checks the driver's copy against.
+
+/// The kinds of input of `Core.input(kind, id, x, y, data, mono, wall)`.
+pub mod input {
+    /// A caller wants a refresh: `id` the call, `x` 1 when proactive, `y` 1 with Web Locks.
+    pub const REFRESH: u8 = 0;
+    /// Lock request `id` came to `x`: 0 refused, 1 granted, 2 Web Locks unavailable, 3 lost
+    /// (stolen after the grant).
+    pub const LOCK: u8 = 1;
+    /// News from the tabs: `x` when (monotonic ms) a live claim was last heard of.
+    pub const NEWS: u8 = 2;
+    /// `data` the page's cookies, `x` 1 when a logout is pending.
+    pub const FACTS: u8 = 3;
+    /// Auth answer `id`: `x` status, `y` the `Date` header (epoch ms), `data` the body.
+    pub const ANSWER: u8 = 4;
+    /// Auth request `id` failed with no answer: `data` the `TokenRelayError`.
+    pub const FAILED: u8 = 5;
+    /// The election ended: `x` 1 when won, `y` the winning claim (epoch ms).
+    pub const ELECTED: u8 = 6;
+    /// The timer fired.
+    pub const TIMER: u8 = 7;
+    /// The client is disposed.
+    pub const DISPOSE: u8 = 8;
+    /// Who holds the refresh lock: `data` its client id (none: free), `x` 1 when it is this
+    /// tab.
+    pub const HOLDER: u8 = 9;
+}
+
+/// The kinds of output of `Core.poll()`, the first item of `[kind, a, b, c]`.
+pub mod output {
+    /// The state changed.
+    pub const CHANGED: u8 = 0;
+    /// Resolve the caller `a`.
+    pub const RESOLVE: u8 = 1;
+    /// Reject the caller `a` with the `TokenRelayError` `b`.
+    pub const REJECT: u8 = 2;
+    /// Post the message `a` to the other tabs.
+    pub const POST: u8 = 3;
+    /// Request the Web Lock `c` in mode `b` (see `LockMode`) as request `a`.
+    pub const REQUEST_LOCK: u8 = 4;
+    /// Release (or withdraw) the lock request `a`.
+    pub const RELEASE: u8 = 5;
+    /// Send the refresh request `a`.
+    pub const SEND_AUTH: u8 = 6;
+    /// Abort the auth request `a`.
+    pub const ABORT_AUTH: u8 = 7;
+    /// Read the facts (cookies, a pending logout) and feed them as `input::FACTS`.
+    pub const READ_FACTS: u8 = 8;
+    /// Assign `a` to `document.cookie`.
+    pub const WRITE_COOKIE: u8 = 9;
+    /// Run the election for a token newer than `a`.
+    pub const ELECT: u8 = 10;
+    /// This tab's election claim ended.
+    pub const END_ELECTION: u8 = 11;
+    /// Ask who holds the refresh lock and feed it as `input::HOLDER`.
+    pub const QUERY_LOCKS: u8 = 12;
+}

@@ -1,0 +1,68 @@
+"""Plants each known bug in a copy of the tree, builds the simulator from it and runs worlds
+until the first violation: the simulator must find every one. Prints one table."""
+import os, re, shutil, subprocess, sys, time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../../.."))
+MACHINE = "src/core/machine"
+
+# name, what it breaks, [(file, old, new)]: `old` must occur in the file (every occurrence is
+# replaced).
+BUGS = [
+    ("every waiter steals", "no takeover lock: each waiter gets a takeover lock of its own",
+     [(f"{MACHINE}/mod.rs", '[self.channel.as_str(), ":takeover"].concat()',
+       '[self.channel.as_str(), ":takeover:", &super::text::decimal(u64::from(self.next_id))].concat()')]),
+    ("no re-check after the takeover", "the takeover lock won, the lock is stolen at once",
+     [(f"{MACHINE}/mod.rs", "f.step = Step::Verify;\n                    self.out.push(Output::QueryLocks);",
+       "f.step = Step::Verify;\n                    f.settled = true;\n                    let suspect = f.suspect.clone();\n"
+       "                    return self.on_holder(suspect, false, now);")]),
+    ("wall clock for staleness", "a holder's silence measured by the wall clock, which jumps",
+     [(f"{MACHINE}/mod.rs", "f.since.get_or_insert(now.monotonic_ms)", "f.since.get_or_insert(now.wall_ms - 1.8e12)"),
+      (f"{MACHINE}/mod.rs", "now.monotonic_ms > self.stale_deadline()", "now.wall_ms - 1.8e12 > self.stale_deadline()")]),
+    ("no sign-out fence", "an answer that comes after a sign-out signs back in",
+     [(f"{MACHINE}/mod.rs", "if f.generation != self.generation {", "if false {")]),
+    ("request timeout stopped at the headers", "no timer bounds the request until its body is read",
+     [(f"{MACHINE}/mod.rs", "self.timers\n            .set(Timer::Request, now.monotonic_ms + self.request_timeout_ms);", "")]),
+]
+
+COPY = ["Cargo.toml", "Cargo.lock", "src", "tests/sim", "www/server/Cargo.toml", "www/server/src"]
+
+
+def plant(name, edits, seeds):
+    slug = re.sub(r"[^a-z]+", "-", name)
+    tree = os.path.join(ROOT, "target/planted", slug)
+    shutil.rmtree(tree, ignore_errors=True)
+    for part in COPY:
+        src, dst = os.path.join(ROOT, part), os.path.join(tree, part)
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        (shutil.copytree if os.path.isdir(src) else shutil.copy)(src, dst)
+    for file, old, new in edits:
+        path = os.path.join(tree, file)
+        text = open(path).read()
+        if old not in text:
+            sys.exit(f"planted bug '{name}': its code is gone from {file}; update tests/sim/planted/plant.py")
+        open(path, "w").write(text.replace(old, new))
+    env = dict(os.environ, CARGO_TARGET_DIR=os.path.join(ROOT, "target/planted-build"))
+    subprocess.run(["cargo", "build", "--quiet", "--release", "-p", "tokenrelay-sim"], cwd=tree, env=env, check=True)
+    binary = os.path.join(ROOT, "target/planted-build/release/simulate")
+    run = subprocess.run([binary, "--seeds", str(seeds), "--stop-at-first"], capture_output=True, text=True)
+    found = re.search(r"^seed (\d+): (.*)$", run.stdout, re.M)
+    return found
+
+
+def main():
+    seeds = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
+    print("| planted bug | found | first failing seed | the violation |")
+    print("|---|---|---|---|")
+    missed = 0
+    for name, _why, edits in BUGS:
+        found = plant(name, edits, seeds)
+        if found:
+            print(f"| {name} | yes | {found.group(1)} | {found.group(2)} |")
+        else:
+            missed += 1
+            print(f"| {name} | NO (in {seeds} worlds) | | |")
+    print(f"{len(BUGS)} planted, {len(BUGS) - missed} found, {missed} missed")
+    sys.exit(1 if missed else 0)
+
+
+main()

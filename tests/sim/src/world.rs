@@ -1,0 +1,992 @@
+//! The world of one seed: tabs, the browser they share, the server, the event queue, and the
+//! workload. Every draw comes from the seed, so a run replays exactly.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
+
+use tokenrelay::core::coordination::{backoff_ms, claim_is_plausible};
+use tokenrelay::core::machine::{Input, LockOutcome, Now, Output};
+use tokenrelay::core::protocol::{signature_of, Message};
+use tokenrelay::core::response::{classify_failure, AuthCall};
+use tokenrelay::core::{Error, Options, Status, Token};
+
+use crate::browser::{Jar, LockEvents, Locks};
+use crate::invariants::{Checker, Violation};
+use crate::server::{Server, Verdict};
+use crate::tab::Tab;
+
+/// Fault rates and sizes of one world, drawn from its seed.
+#[derive(Clone, Debug)]
+pub struct Params {
+    /// The seed.
+    pub seed: u64,
+    /// Tabs open at the start.
+    pub tabs: usize,
+    /// Length of the phase with faults (ms).
+    pub safety_ms: u64,
+    /// Length of the phase without faults that follows (ms).
+    pub liveness_ms: u64,
+    /// Access-token lifetime (s).
+    pub access_ttl_s: u64,
+    /// The client's `requestTimeoutMs`.
+    pub request_timeout_ms: u64,
+    /// Largest channel delay (ms).
+    pub message_delay_ms: u64,
+    /// Largest one-way network latency (ms).
+    pub latency_ms: u64,
+    /// Chance that a refresh is answered 503 or 429.
+    pub server_error: f64,
+    /// Chance that a rotated answer is lost on the way (the cookie with it).
+    pub lost_answer: f64,
+    /// Chance that a rotated answer's body stalls (its cookie arrives).
+    pub stalled_body: f64,
+    /// Chance per action that a tab freezes (thawed later).
+    pub freeze: f64,
+    /// Chance per action that a tab closes (and one opens).
+    pub close: f64,
+    /// Chance per action that a tab hides or shows.
+    pub hide: f64,
+    /// Chance per action that the wall clock jumps (+/- 2 h).
+    pub clock_jump: f64,
+    /// Chance per action that a forged sign-out or a malformed token is posted.
+    pub forged: f64,
+    /// Chance per action that the tab logs out (and logs in again a little later).
+    pub logout: f64,
+    /// The server's grace window for a rotated token (ms), if any.
+    pub grace_ms: Option<u64>,
+    /// Mean time between two actions of one tab (ms).
+    pub action_every_ms: u64,
+}
+
+impl Params {
+    /// The world of `seed`: its size and fault rates (some worlds calm, some stormy).
+    pub fn draw(seed: u64) -> Params {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let storm = rng.f64();
+        let rate = |rng: &mut fastrand::Rng, max: f64| rng.f64() * max * storm;
+        Params {
+            seed,
+            tabs: rng.usize(2..=5),
+            safety_ms: rng.u64(20_000..=120_000),
+            liveness_ms: 90_000,
+            access_ttl_s: rng.u64(20..=90),
+            request_timeout_ms: [500, 2_000, 10_000][rng.usize(0..3)],
+            message_delay_ms: rng.u64(0..=50),
+            latency_ms: rng.u64(1..=400),
+            server_error: rate(&mut rng, 0.3),
+            lost_answer: rate(&mut rng, 0.1),
+            stalled_body: rate(&mut rng, 0.05),
+            freeze: rate(&mut rng, 0.05),
+            close: rate(&mut rng, 0.02),
+            hide: rate(&mut rng, 0.05),
+            clock_jump: rate(&mut rng, 0.01),
+            forged: rate(&mut rng, 0.02),
+            logout: rng.f64() * 0.005,
+            grace_ms: rng.bool().then(|| rng.u64(0..=5_000)),
+            action_every_ms: rng.u64(200..=5_000),
+        }
+    }
+}
+
+/// An event of the world.
+#[derive(Clone, Debug)]
+pub enum Ev {
+    /// A channel message reaches a tab.
+    Deliver {
+        /// Sender.
+        from: usize,
+        /// Receiver.
+        to: usize,
+        /// What was posted.
+        message: Message,
+    },
+    /// A lock request's outcome reaches its tab.
+    Lock {
+        /// The tab.
+        tab: usize,
+        /// The machine's request id.
+        id: u32,
+        /// The outcome.
+        outcome: LockOutcome,
+    },
+    /// The answer to a lock query reaches a tab.
+    Holder {
+        /// The tab.
+        tab: usize,
+        /// The client id of the refresh lock's holder when the browser looked.
+        client: Option<String>,
+        /// Whether the holder is this tab.
+        mine: bool,
+    },
+    /// A tab's machine timer fires (if still armed with this epoch).
+    Timer {
+        /// The tab.
+        tab: usize,
+        /// The arming it belongs to.
+        epoch: u64,
+    },
+    /// A tab's refresh-due check (the driver's schedule), if still armed with this epoch.
+    Due {
+        /// The tab.
+        tab: usize,
+        /// The arming it belongs to.
+        epoch: u64,
+    },
+    /// `start()`'s question went unanswered for 100 ms.
+    StartCheck {
+        /// The tab.
+        tab: usize,
+        /// Wall ms when it asked.
+        asked_at: f64,
+    },
+    /// A request reaches the server.
+    Arrive(usize),
+    /// A request's answer reaches the browser.
+    Answer(usize),
+    /// The answer's body is read by the tab.
+    Body {
+        /// The tab.
+        tab: usize,
+        /// The request.
+        r: usize,
+    },
+    /// A tab does something (workload or fault).
+    Act(usize),
+    /// A frozen tab thaws.
+    Thaw(usize),
+    /// A logout request reaches the server.
+    LogoutArrive,
+    /// The logout's answer (the cookie cleared) reaches the browser.
+    LogoutAnswer,
+    /// A tab logs in (again).
+    Login(usize),
+    /// The faults stop.
+    Calm,
+}
+
+/// A refresh request on the wire.
+pub struct Req {
+    tab: usize,
+    id: u32,
+    presented: Option<u64>,
+    /// Aborted by the machine (its answer is dropped).
+    pub aborted: bool,
+    verdict: Option<Verdict>,
+    /// Sim ms when sent.
+    pub sent_at: u64,
+    /// Still waiting for its answer.
+    pub in_flight: bool,
+}
+
+impl Req {
+    /// The tab that sent it.
+    pub fn tab(&self) -> usize {
+        self.tab
+    }
+}
+
+/// What a run came to.
+pub struct Outcome {
+    /// The world's parameters.
+    pub params: Params,
+    /// Invariant violations (empty: the run passed).
+    pub violations: Vec<Violation>,
+    /// Events processed.
+    pub events: u64,
+    /// Faults injected.
+    pub faults: u32,
+    /// The trace, when asked for.
+    pub trace: Vec<String>,
+    /// Timeline marks for the picture: (sim ms, lane, kind, text).
+    pub marks: Vec<(u64, usize, &'static str, String)>,
+    /// Refresh requests the server processed.
+    pub refreshes: u32,
+    /// Reuse detections at the server.
+    pub reuse: u32,
+}
+
+/// The world of one seed.
+pub struct World {
+    /// Its parameters.
+    pub params: Params,
+    rng: fastrand::Rng,
+    /// Sim time (ms).
+    pub t: u64,
+    queue: BinaryHeap<Reverse<(u64, u64)>>,
+    events: BTreeMap<u64, Ev>,
+    seq: u64,
+    /// The tabs, open or closed.
+    pub tabs: Vec<Tab>,
+    /// Web Locks of the origin.
+    pub locks: Locks,
+    /// The cookie jar.
+    pub jar: Jar,
+    /// The server.
+    pub server: Server,
+    /// Requests sent.
+    pub reqs: Vec<Req>,
+    /// The wall clock's offset from sim time (ms).
+    pub wall_offset: i64,
+    /// Faults stopped.
+    pub calm: bool,
+    /// A logout was asked for since the last login.
+    pub logged_out: bool,
+    /// A logout request is on the wire.
+    logout_in_flight: bool,
+    /// Last sim time a channel message went from one tab to another (per-sender order).
+    last_delivery: BTreeMap<(usize, usize), u64>,
+    options: Options,
+    checker: Checker,
+    tracing: bool,
+    trace: Vec<String>,
+    marks: Vec<(u64, usize, &'static str, String)>,
+    faults: u32,
+    processed: u64,
+}
+
+/// Runs the world of `params`; `tracing` keeps a line per event.
+pub fn run(params: Params, tracing: bool) -> Outcome {
+    let mut world = World::new(params, tracing);
+    world.play();
+    let checker = std::mem::take(&mut world.checker);
+    let violations = checker.finish(&world);
+    Outcome {
+        events: world.processed,
+        faults: world.faults,
+        refreshes: world.server.refresh_requests,
+        reuse: world.server.reuse_detections,
+        params: world.params,
+        violations,
+        trace: world.trace,
+        marks: world.marks,
+    }
+}
+
+impl World {
+    fn new(params: Params, tracing: bool) -> World {
+        let mut options = Options::new("https://api.test");
+        options.request_timeout_ms = params.request_timeout_ms as f64;
+        let rng = fastrand::Rng::with_seed(params.seed ^ 0x9e37_79b9_7f4a_7c15);
+        let server = Server::new(params.access_ttl_s, params.grace_ms);
+        World {
+            rng,
+            t: 0,
+            queue: BinaryHeap::new(),
+            events: BTreeMap::new(),
+            seq: 0,
+            tabs: Vec::new(),
+            locks: Locks::default(),
+            jar: Jar::default(),
+            server,
+            reqs: Vec::new(),
+            wall_offset: SERVER_EPOCH_MS as i64,
+            calm: false,
+            logged_out: false,
+            logout_in_flight: false,
+            last_delivery: BTreeMap::new(),
+            options,
+            checker: Checker::default(),
+            tracing,
+            trace: Vec::new(),
+            marks: Vec::new(),
+            faults: 0,
+            processed: 0,
+            params,
+        }
+    }
+
+    /// Schedules `ev` at sim time `at`.
+    pub fn at(&mut self, at: u64, ev: Ev) {
+        self.seq += 1;
+        self.queue.push(Reverse((at, self.seq)));
+        self.events.insert(self.seq, ev);
+    }
+
+    fn note(&mut self, lane: usize, kind: &'static str, text: String) {
+        if self.tracing {
+            self.trace
+                .push(format!("{:>8} {:<7} {}", self.t, lane_name(lane), text));
+            self.marks.push((self.t, lane, kind, text));
+        }
+    }
+
+    fn play(&mut self) {
+        // The first tab logs in; the others start and restore from it.
+        for _ in 0..self.params.tabs {
+            self.open_tab();
+        }
+        self.login(0);
+        for tab in 1..self.tabs.len() {
+            self.start(tab);
+        }
+        let end = self.params.safety_ms + self.params.liveness_ms;
+        self.at(self.params.safety_ms, Ev::Calm);
+        while let Some(Reverse((at, seq))) = self.queue.pop() {
+            if at > end {
+                break;
+            }
+            self.t = at;
+            let Some(ev) = self.events.remove(&seq) else {
+                continue;
+            };
+            self.processed += 1;
+            self.dispatch(ev);
+            let mut checker = std::mem::take(&mut self.checker);
+            checker.step(self);
+            self.checker = checker;
+        }
+        self.t = end;
+    }
+
+    fn dispatch(&mut self, ev: Ev) {
+        if let Some(tab) = target(&ev) {
+            if !self.tabs[tab].open {
+                return;
+            }
+            if self.tabs[tab].frozen && !matches!(ev, Ev::Thaw(_)) {
+                self.tabs[tab].backlog.push_back(ev);
+                return;
+            }
+        }
+        match ev {
+            Ev::Deliver { from, to, message } => self.on_message(to, from, message),
+            Ev::Lock { tab, id, outcome } => {
+                self.note(tab, "lock", format!("lock #{id} {outcome:?}"));
+                self.input(tab, Input::Lock { id, outcome });
+            }
+            Ev::Timer { tab, epoch } => {
+                if self.tabs[tab].timer_epoch == epoch {
+                    self.input(tab, Input::Timer);
+                }
+            }
+            Ev::Due { tab, epoch } => {
+                self.note(
+                    tab,
+                    "due",
+                    format!(
+                        "due check (epoch {epoch}, current {})",
+                        self.tabs[tab].due_epoch
+                    ),
+                );
+                if epoch == 0 || self.tabs[tab].due_epoch == epoch {
+                    self.refresh_if_due(tab);
+                }
+            }
+            Ev::StartCheck { tab, asked_at } => {
+                let now = self.now(tab);
+                if !self.tabs[tab].holds_valid(now) {
+                    self.tabs[tab].machine.note_unanswered_ask(asked_at);
+                    self.call_refresh(tab, false);
+                }
+            }
+            Ev::Holder { tab, client, mine } => {
+                self.note(tab, "lock", format!("the lock's holder is {client:?}"));
+                self.input(tab, Input::Holder { client, mine });
+            }
+            Ev::Arrive(r) => self.arrive(r),
+            Ev::Answer(r) => self.answer(r),
+            Ev::Body { r, .. } => self.body(r),
+            Ev::Act(tab) => self.act(tab),
+            Ev::Thaw(tab) => self.thaw(tab),
+            Ev::LogoutArrive => {
+                self.server.logout();
+                self.note(usize::MAX, "server", "logs the session out".into());
+                let down = self.rng.u64(0..=self.params.latency_ms);
+                self.at(self.t + down, Ev::LogoutAnswer);
+            }
+            Ev::LogoutAnswer => {
+                self.jar.refresh = None;
+                self.logout_in_flight = false;
+            }
+            Ev::Login(tab) if self.logout_in_flight => {
+                // login() first finishes the logout under way (js/lib/driver/logout.js).
+                self.at(self.t + 50, Ev::Login(tab));
+            }
+            Ev::Login(tab) => self.login(tab),
+            Ev::Calm => {
+                self.calm = true;
+                self.note(0, "calm", "faults stop".into());
+                for tab in 0..self.tabs.len() {
+                    if self.tabs[tab].frozen {
+                        self.thaw(tab);
+                    }
+                    self.tabs[tab].hidden = false;
+                }
+            }
+        }
+    }
+
+    /// The tab's clocks now.
+    pub fn now(&self, tab: usize) -> Now {
+        self.tabs[tab].now(self.t, self.wall_offset)
+    }
+
+    fn open_tab(&mut self) -> usize {
+        let tab = self.tabs.len();
+        self.tabs.push(Tab::new(&self.options, self.t));
+        let every = self.params.action_every_ms;
+        let first = self.t + self.rng.u64(1..=every);
+        self.at(first, Ev::Act(tab));
+        tab
+    }
+
+    /// Feeds `input` to the tab's machine and carries out every output, then arms its timer.
+    pub fn input(&mut self, tab: usize, input: Input) {
+        let now = self.now(tab);
+        let before = self.tabs[tab].machine.session.status();
+        self.tabs[tab].machine.handle(input, now);
+        while let Some(out) = self.tabs[tab].machine.poll_output() {
+            self.perform(tab, out);
+        }
+        self.arm(tab);
+        self.after_change(tab);
+        let after = self.tabs[tab].machine.session.status();
+        if after != before {
+            self.note(
+                tab,
+                "state",
+                format!("{} -> {}", before.as_str(), after.as_str()),
+            );
+        }
+    }
+
+    fn arm(&mut self, tab: usize) {
+        let t = &mut self.tabs[tab];
+        t.timer_epoch += 1;
+        let epoch = t.timer_epoch;
+        if let Some(at) = t.machine.poll_timeout() {
+            let mut when = t.sim_time_of(at).max(self.t);
+            if t.hidden {
+                when = when.div_ceil(1000) * 1000; // timers of hidden tabs are aligned to 1 s
+            }
+            self.at(when, Ev::Timer { tab, epoch });
+        }
+    }
+
+    fn perform(&mut self, tab: usize, out: Output) {
+        match out {
+            Output::Changed => {}
+            Output::Resolve(call) => {
+                self.tabs[tab].calls.remove(&call);
+            }
+            Output::Reject(call, e) => {
+                self.note(
+                    tab,
+                    "call",
+                    format!("call {call} rejected: {} ({e})", e.code()),
+                );
+                self.tabs[tab].calls.remove(&call);
+            }
+            Output::Post(message) => self.post(tab, message),
+            Output::RequestLock { id, name, mode } => {
+                self.note(tab, "lock", format!("asks lock {name} {mode:?} #{id}"));
+                if matches!(mode, tokenrelay::core::machine::LockMode::Steal) {
+                    self.checker.stolen_at = Some(self.t);
+                }
+                let ev = self.locks.request(&name, mode, (tab, id));
+                for (victim, _) in ev.stolen.iter() {
+                    self.checker.stolen_from.insert(*victim);
+                }
+                self.deliver_locks(ev);
+            }
+            Output::Release(id) => {
+                self.note(tab, "release", format!("releases #{id}"));
+                let ev = self.locks.release((tab, id));
+                self.deliver_locks(ev);
+            }
+            Output::SendAuth { id, call: _ } => self.send(tab, id),
+            Output::AbortAuth(id) => {
+                if let Some(r) = self.reqs.iter_mut().find(|r| r.tab == tab && r.id == id) {
+                    r.aborted = true;
+                    r.in_flight = false;
+                }
+                self.note(tab, "abort", format!("aborts request #{id}"));
+            }
+            Output::ReadFacts => {
+                let cookies = self.jar.document_cookie();
+                let now = self.now(tab);
+                self.tabs[tab].machine.handle(
+                    Input::Facts {
+                        cookies,
+                        logout_pending: false,
+                    },
+                    now,
+                );
+            }
+            Output::WriteCookie(assignment) => self.jar.assign(&assignment),
+            Output::QueryLocks => {
+                // The browser looks now; the answer reaches the tab a little later.
+                let holder = self.locks.holder("tokenrelay");
+                let client = holder.map(|(t, _)| format!("client{t}"));
+                let mine = holder.is_some_and(|(t, _)| t == tab);
+                let later = self.t + self.rng.u64(0..=2);
+                self.at(later, Ev::Holder { tab, client, mine });
+            }
+            Output::Elect(_) | Output::EndElection => {} // Web Locks worlds only
+        }
+    }
+
+    fn deliver_locks(&mut self, ev: LockEvents) {
+        for (tab, id) in ev.stolen {
+            self.at(
+                self.t,
+                Ev::Lock {
+                    tab,
+                    id,
+                    outcome: LockOutcome::Lost,
+                },
+            );
+        }
+        for (tab, id) in ev.granted {
+            self.at(
+                self.t,
+                Ev::Lock {
+                    tab,
+                    id,
+                    outcome: LockOutcome::Granted,
+                },
+            );
+        }
+        for (tab, id) in ev.refused {
+            self.at(
+                self.t,
+                Ev::Lock {
+                    tab,
+                    id,
+                    outcome: LockOutcome::Refused,
+                },
+            );
+        }
+    }
+
+    /// Posts `message` from `from` to every other open tab, each after its own delay, in the
+    /// sender's order.
+    fn post(&mut self, from: usize, message: Message) {
+        self.note(from, "post", format!("posts {}", kind_of(&message)));
+        for to in 0..self.tabs.len() {
+            if to == from || !self.tabs[to].open {
+                continue;
+            }
+            let delay = self.rng.u64(0..=self.params.message_delay_ms);
+            let last = self.last_delivery.get(&(from, to)).copied().unwrap_or(0);
+            let at = (self.t + delay).max(last);
+            self.last_delivery.insert((from, to), at);
+            let message = message.clone();
+            self.at(at, Ev::Deliver { from, to, message });
+        }
+    }
+
+    fn on_message(&mut self, to: usize, from: usize, message: Message) {
+        let now = self.now(to);
+        if !matches!(message, Message::Claim { .. }) {
+            self.tabs[to].claims.remove(&from);
+        }
+        match message {
+            Message::Token {
+                jwt,
+                obtained_at_ms,
+                expires_at_ms,
+                order_ms,
+            } => {
+                let Ok(token) = Token::decode(&jwt, obtained_at_ms) else {
+                    return;
+                };
+                let token = token.as_described(expires_at_ms, order_ms);
+                self.tabs[to].saw_order(token.order_ms);
+                if self.tabs[to].machine.session.adopt(token, now.wall_ms) {
+                    self.tabs[to].machine.clear_failures();
+                    self.note(to, "token", "adopts a peer's token".into());
+                }
+            }
+            Message::Ask => {
+                if self.tabs[to].holds_valid(now) {
+                    if let Some(token) = self.tabs[to].token() {
+                        let message = tokenrelay::core::machine::token_message(token);
+                        self.post(to, message);
+                    }
+                }
+            }
+            Message::SignedOut { proof, expired } => {
+                let held = self.tabs[to]
+                    .token()
+                    .map(|t| signature_of(&t.jwt).to_owned());
+                match held {
+                    Some(sig) if proof.as_deref() == Some(sig.as_str()) => {
+                        self.tabs[to].machine.fence();
+                        let error = expired.then_some(Error::SessionExpired);
+                        self.tabs[to].machine.session.signed_out(error);
+                        self.note(to, "out", "signs out (proven)".into());
+                    }
+                    Some(_) => self.call_refresh(to, false), // unproven: ask the server
+                    None => {}
+                }
+            }
+            Message::Claim { at_ms } => {
+                let bound = self.tabs[to].stale_bound_ms();
+                if claim_is_plausible(at_ms, now.wall_ms, bound) {
+                    self.tabs[to].claims.insert(from, now.monotonic_ms);
+                }
+            }
+            Message::Released => self.tabs[to].last_release = Some(now.monotonic_ms),
+        }
+        let claim = self.tabs[to].last_claim_seen(now);
+        let release = self.tabs[to].last_release;
+        let last_claim_seen = match (claim, release) {
+            (Some(c), Some(r)) => Some(c.max(r)),
+            (c, r) => c.or(r),
+        };
+        self.input(to, Input::News { last_claim_seen });
+    }
+
+    /// Re-arms the due check after a session change (the driver's schedule).
+    fn after_change(&mut self, tab: usize) {
+        let now = self.now(tab);
+        let t = &mut self.tabs[tab];
+        let failures = t.machine.failures();
+        let retry = (failures > 0).then(|| backoff_ms(failures - 1));
+        let due_in = t.due_at().map(|at| at - now.wall_ms + 1.0);
+        let delay = match (due_in, retry) {
+            (Some(d), Some(r)) => Some(d.max(r)),
+            (Some(d), None) => Some(d),
+            (None, r) if t.machine.session.status() == Status::Unknown => r,
+            _ => None,
+        };
+        // The driver re-arms on a state change (or a new failure count), as schedule.js does.
+        // ... and when a flight ends (a due check that found a flight under way did nothing).
+        let key = (
+            Some(t.machine.session.revision()),
+            Some(u64::from(failures) * 2 + u64::from(t.machine.flying())),
+        );
+        if t.due_epoch != 0 && t.last_armed == key {
+            return;
+        }
+        t.last_armed = key;
+        t.due_epoch += 1;
+        let epoch = t.due_epoch;
+        if let Some(d) = delay {
+            let when = self.t + d.max(0.0).ceil() as u64;
+            self.at(when, Ev::Due { tab, epoch });
+        }
+    }
+
+    fn refresh_if_due(&mut self, tab: usize) {
+        let now = self.now(tab);
+        let t = &self.tabs[tab];
+        if t.machine.flying() {
+            return;
+        }
+        let due = if t.token().is_some() {
+            t.due(now)
+        } else {
+            t.machine.session.status() == Status::Unknown && t.machine.failures() > 0
+        };
+        if due {
+            self.call_refresh(tab, true);
+        }
+    }
+
+    /// A caller of this tab wants a refresh.
+    pub fn call_refresh(&mut self, tab: usize, proactive: bool) {
+        let t = &mut self.tabs[tab];
+        t.next_call += 1;
+        let call = t.next_call;
+        t.calls.insert(call, self.t);
+        self.input(
+            tab,
+            Input::Refresh {
+                call,
+                proactive,
+                locks: true,
+            },
+        );
+    }
+
+    fn login(&mut self, tab: usize) {
+        self.logged_out = false;
+        let (refresh, jwt) = self.server.login(self.server_now());
+        self.jar.refresh = Some(refresh);
+        let now = self.now(tab);
+        let server_ms = self.server_now() as f64;
+        if let Ok(token) = self.tabs[tab].receive(&jwt, server_ms, now) {
+            let message = tokenrelay::core::machine::token_message(&token);
+            self.tabs[tab].machine.fence();
+            self.tabs[tab].machine.session.signed_in(token);
+            self.post(tab, message);
+            self.after_change(tab);
+        }
+        self.note(tab, "login", "logs in".into());
+    }
+
+    /// `logout()` (js/lib/driver/requests.js): the fence, the proven sign-out here and in every
+    /// tab at once, then the request.
+    fn logout(&mut self, tab: usize) {
+        let proof = self.tabs[tab]
+            .token()
+            .map(|t| signature_of(&t.jwt).to_owned());
+        self.logged_out = true;
+        self.logout_in_flight = true;
+        self.tabs[tab].machine.fence();
+        self.tabs[tab].machine.session.signed_out(None);
+        self.note(tab, "out", "logs out".into());
+        self.post(
+            tab,
+            Message::SignedOut {
+                proof,
+                expired: false,
+            },
+        );
+        let up = self.rng.u64(0..=self.params.latency_ms);
+        self.at(self.t + up, Ev::LogoutArrive);
+        self.after_change(tab);
+    }
+
+    /// `start()`: a question to the other tabs, then a refresh if nobody answers in 100 ms.
+    fn start(&mut self, tab: usize) {
+        let now = self.now(tab);
+        let others = (0..self.tabs.len()).any(|o| o != tab && self.tabs[o].open);
+        if others {
+            self.post(tab, Message::Ask);
+            self.at(
+                self.t + 100,
+                Ev::StartCheck {
+                    tab,
+                    asked_at: now.wall_ms,
+                },
+            );
+        } else {
+            self.tabs[tab].machine.note_unanswered_ask(now.wall_ms);
+            self.call_refresh(tab, false);
+        }
+    }
+
+    fn send(&mut self, tab: usize, id: u32) {
+        let r = self.reqs.len();
+        self.tabs[tab].sent.push(self.t);
+        self.reqs.push(Req {
+            tab,
+            id,
+            presented: self.jar.refresh,
+            aborted: false,
+            verdict: None,
+            sent_at: self.t,
+            in_flight: true,
+        });
+        self.note(
+            tab,
+            "send",
+            format!("sends refresh #{id} presenting {:?}", self.jar.refresh),
+        );
+        let up = self.rng.u64(0..=self.params.latency_ms);
+        self.at(self.t + up, Ev::Arrive(r));
+    }
+
+    fn fault(&mut self, chance: f64) -> bool {
+        let hit = !self.calm && self.rng.f64() < chance;
+        if hit {
+            self.faults += 1;
+        }
+        hit
+    }
+
+    fn arrive(&mut self, r: usize) {
+        if self.reqs[r].aborted {
+            return; // the connection closed: the server's handler is dropped
+        }
+        let verdict = if self.fault(self.params.server_error) {
+            Verdict::Status(if self.rng.bool() { 503 } else { 429 })
+        } else {
+            self.server
+                .refresh(self.reqs[r].presented, self.server_now())
+        };
+        self.note(
+            usize::MAX,
+            "server",
+            format!(
+                "answers tab{} #{} {verdict:?}",
+                self.reqs[r].tab, self.reqs[r].id
+            ),
+        );
+        self.reqs[r].verdict = Some(verdict);
+        if matches!(self.reqs[r].verdict, Some(Verdict::Rotated { .. }))
+            && self.fault(self.params.lost_answer)
+        {
+            self.checker.lost_rotation = true;
+            self.note(usize::MAX, "server", "the answer is lost".into());
+            return;
+        }
+        let down = self.rng.u64(0..=self.params.latency_ms);
+        self.at(self.t + down, Ev::Answer(r));
+    }
+
+    /// The headers arrive: the cookie is set (even if the body never comes), then the body.
+    fn answer(&mut self, r: usize) {
+        if self.reqs[r].aborted {
+            if matches!(self.reqs[r].verdict, Some(Verdict::Rotated { .. })) {
+                self.checker.lost_rotation = true; // rotated, but the browser dropped it
+            }
+            return;
+        }
+        if let Some(Verdict::Rotated { refresh, .. } | Verdict::Replay { refresh, .. }) =
+            &self.reqs[r].verdict
+        {
+            self.jar.refresh = Some(*refresh);
+        }
+        if self.fault(self.params.stalled_body) {
+            self.note(usize::MAX, "server", "the body stalls".into());
+            return;
+        }
+        let tab = self.reqs[r].tab;
+        self.at(self.t + 1, Ev::Body { tab, r });
+    }
+
+    fn body(&mut self, r: usize) {
+        if self.reqs[r].aborted {
+            return;
+        }
+        self.reqs[r].in_flight = false;
+        let tab = self.reqs[r].tab;
+        let id = self.reqs[r].id;
+        let now = self.now(tab);
+        let server_ms = self.server_now() as f64;
+        let result = match self.reqs[r].verdict.clone() {
+            Some(Verdict::Rotated { jwt, .. } | Verdict::Replay { jwt, .. }) => self.tabs[tab]
+                .receive(&jwt, server_ms, now)
+                .map_err(|e| Error::BadResponse(e.to_string())),
+            Some(Verdict::Status(status)) => Err(classify_failure(AuthCall::Refresh, status)),
+            None => Err(Error::Network("no answer".into())),
+        };
+        self.input(tab, Input::Answer { id, result });
+    }
+
+    fn act(&mut self, tab: usize) {
+        let every = self.params.action_every_ms;
+        let next = self.t + self.rng.u64(1..=2 * every);
+        self.at(next, Ev::Act(tab));
+        if self.fault(self.params.freeze) {
+            self.tabs[tab].frozen = true;
+            let thaw = self.t + self.rng.u64(1_000..=30_000);
+            self.note(tab, "freeze", "freezes".into());
+            self.at(thaw, Ev::Thaw(tab));
+            return;
+        }
+        if self.fault(self.params.close) {
+            self.close(tab);
+            let new = self.open_tab();
+            self.start(new);
+            return;
+        }
+        if self.fault(self.params.hide) {
+            self.tabs[tab].hidden = !self.tabs[tab].hidden;
+            return;
+        }
+        if self.fault(self.params.clock_jump) {
+            let hours = if self.rng.bool() { 2 } else { -2 };
+            self.wall_offset += hours * 3_600_000;
+            self.note(tab, "clock", format!("the wall clock jumps {hours} h"));
+            return;
+        }
+        if self.fault(self.params.forged) {
+            let message = Message::SignedOut {
+                proof: Some("forged".into()),
+                expired: true,
+            };
+            self.post(tab, message);
+            return;
+        }
+        if self.calm {
+            return; // the liveness phase: no workload, the session must settle by itself
+        }
+        if self.rng.f64() < self.params.logout && self.tabs[tab].token().is_some() {
+            self.logout(tab);
+            let again = self.t + self.rng.u64(500..=5_000);
+            self.at(again, Ev::Login(tab));
+            return;
+        }
+        let now = self.now(tab);
+        let roll = self.rng.f64();
+        let t = &self.tabs[tab];
+        let Some(token) = t.token() else { return };
+        let refused = (token.expires_at_ms <= now.wall_ms)
+            || self.server.access_expired(&token.jwt, self.server_now());
+        if roll < 0.6 && (t.due(now) || refused) {
+            // A call with a due token, or one whose token the API refused: one shared refresh.
+            self.call_refresh(tab, false);
+        } else if (0.6..0.7).contains(&roll) {
+            self.call_refresh(tab, false); // auth.refresh()
+        }
+    }
+
+    fn thaw(&mut self, tab: usize) {
+        if !self.tabs[tab].frozen {
+            return;
+        }
+        self.tabs[tab].frozen = false;
+        self.note(tab, "thaw", "thaws".into());
+        // What queued up while frozen runs now, in order, one event at a time.
+        let backlog: Vec<Ev> = self.tabs[tab].backlog.drain(..).collect();
+        for ev in backlog {
+            self.at(self.t, ev);
+        }
+        self.at(self.t, Ev::Due { tab, epoch: 0 }); // pageshow / visibility: the driver checks
+    }
+
+    fn close(&mut self, tab: usize) {
+        self.note(tab, "close", "closes".into());
+        self.tabs[tab].open = false;
+        let now = self.now(tab);
+        self.tabs[tab].machine.handle(Input::Dispose, now);
+        while self.tabs[tab].machine.poll_output().is_some() {}
+        for r in self.reqs.iter_mut().filter(|r| r.tab == tab) {
+            r.aborted = true;
+            r.in_flight = false;
+        }
+        let ev = self.locks.close(tab);
+        self.deliver_locks(ev);
+    }
+
+    /// The server's clock (epoch ms): true time, never jumped.
+    pub fn server_now(&self) -> u64 {
+        self.t + SERVER_EPOCH_MS
+    }
+
+    /// Processed events so far.
+    pub fn processed(&self) -> u64 {
+        self.processed
+    }
+}
+
+fn target(ev: &Ev) -> Option<usize> {
+    match ev {
+        Ev::Deliver { to, .. } => Some(*to),
+        Ev::Lock { tab, .. }
+        | Ev::Holder { tab, .. }
+        | Ev::Timer { tab, .. }
+        | Ev::Due { tab, .. }
+        | Ev::StartCheck { tab, .. } => Some(*tab),
+        Ev::Act(tab) | Ev::Thaw(tab) | Ev::Body { tab, .. } | Ev::Login(tab) => Some(*tab),
+        Ev::LogoutArrive | Ev::LogoutAnswer => None,
+        Ev::Arrive(_) | Ev::Answer(_) | Ev::Calm => None,
+    }
+}
+
+/// The epoch ms at sim time 0 (the server's clock, and the wall clock before any jump).
+const SERVER_EPOCH_MS: u64 = 1_800_000_000_000;
+
+/// A lane's name in traces: a tab, or the server.
+pub fn lane_name(lane: usize) -> String {
+    if lane == usize::MAX {
+        "server".into()
+    } else {
+        format!("tab{lane}")
+    }
+}
+
+fn kind_of(message: &Message) -> &'static str {
+    match message {
+        Message::Token { .. } => "token",
+        Message::Ask => "ask",
+        Message::SignedOut { .. } => "signed-out",
+        Message::Claim { .. } => "claim",
+        Message::Released => "released",
+    }
+}
