@@ -13,8 +13,10 @@
 //!
 //! The crate has a pure [`core`] (no browser API, tested on the host) and, compiled only for
 //! `wasm32`, the `Core` class that the package's JS driver runs: it keeps the options, the
-//! session and its token in wasm memory and makes every decision; the driver does the I/O
-//! (fetch, BroadcastChannel, Web Locks, cookies, timers).
+//! session and its token in wasm memory, and its refresh machine ([`core::machine`]) runs the
+//! refresh flight of the Web Locks path; the driver does the I/O (fetch, BroadcastChannel, Web
+//! Locks, cookies, timers) and still holds restore, login, logout, the election without Web
+//! Locks and the refresh schedule.
 #![deny(missing_docs)]
 #![cfg_attr(tokenrelay_ship, no_std)]
 

@@ -646,6 +646,9 @@ fn fly(c: &mut Core, cookies: &str) -> u32 {
     );
     find(drain(c), output::READ_FACTS);
     c.input(input::FACTS, 0, 0.0, f64::NAN, cookies.into(), 0.0, now());
+    // Before the refresh token is spent: the lock is still this tab's.
+    find(drain(c), output::QUERY_LOCKS);
+    c.input(input::HOLDER, 0, 1.0, f64::NAN, "me".into(), 0.0, now());
     id(&find(drain(c), output::SEND_AUTH))
 }
 

@@ -1,8 +1,10 @@
 //! The pure core of tokenrelay: no browser API, checked on the host with `cargo test`.
 //!
-//! Everything that decides something lives here (option validation, claims and expiry maths,
-//! the session state machine, the cross-tab protocol and its decisions, the cooldown cookie);
-//! the browser layer only carries values in and out.
+//! Option validation, claims and expiry maths, the session state machine, the channel codec,
+//! the cooldown cookie, the refresh budget, and the refresh machine ([`machine`]: the refresh
+//! flight of the Web Locks path as a sans-IO state machine, proven by the simulator in
+//! tests/sim). The JS driver still decides restore, login, logout, the election without Web
+//! Locks and when to refresh.
 
 pub mod base64url;
 pub mod budget;
