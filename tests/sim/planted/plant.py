@@ -8,9 +8,18 @@ MACHINE = "src/core/machine"
 # name, what it breaks, [(file, old, new)]: `old` must occur in the file (every occurrence is
 # replaced).
 BUGS = [
-    ("every waiter steals", "no takeover lock: each waiter gets a takeover lock of its own",
-     [(f"{MACHINE}/locks.rs", '[self.channel.as_str(), ":takeover"].concat()',
-       '[self.channel.as_str(), ":takeover:", &crate::core::text::decimal(u64::from(self.next_id))].concat()')]),
+    ("every waiter steals", "at the staleness deadline each waiter steals the lock (no takeover lock, no holder check)",
+     [(f"{MACHINE}/locks.rs", """            if let Some(f) = &mut self.flight {
+                f.step = Step::Suspect;
+                f.suspected_at = Some(now.monotonic_ms);
+            }
+            self.out.push(Output::QueryLocks);""", """            let old = self.flight.as_mut().and_then(|f| f.main.take());
+            self.release(old);
+            let id = self.request_lock(false, LockMode::Steal);
+            if let Some(f) = &mut self.flight {
+                f.main = Some(id);
+                f.step = Step::Steal;
+            }""")]),
     ("no re-check after the takeover", "the takeover lock won, the lock is stolen at once (no newer token, holder or sign of life looked at)",
      [(f"{MACHINE}/locks.rs", """                } else if newer {
                     self.finish(Ok(()));

@@ -9,7 +9,8 @@
 //!    (none older pending at the end), and no tab is left in `unknown`.
 //! 4. Every open tab ends holding a valid token of the live session, or signed out of a dead
 //!    one.
-//! 5. No loop: at most 10 refresh requests per tab in any 10 s.
+//! 5. No loop: at most 10 refresh requests per tab in any 10 s, and no busy loop (at most
+//!    100,000 events at one instant, 300,000 in a world).
 //! 6. At most one refresh request in flight per browser, except after a takeover (`steal`),
 //!    while a holder is frozen, or past `requestTimeoutMs`.
 //! 7. A tab's token order never goes back except through a sign-out, and after a sign-out it
@@ -76,6 +77,15 @@ impl Checker {
                 what,
             });
         }
+    }
+
+    /// Time stopped moving: events without end at one instant (a busy loop).
+    pub fn busy_loop(&mut self, at: u64) {
+        self.flag(
+            5,
+            at,
+            "a busy loop: events without end (at one instant, or 300,000 in one world)".into(),
+        );
     }
 
     /// The checks after one event.

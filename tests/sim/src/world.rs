@@ -320,16 +320,27 @@ impl World {
             self.start(tab);
         }
         let end = self.params.safety_ms + self.params.liveness_ms;
+        let mut same_time = 0u64;
         self.at(self.params.safety_ms, Ev::Calm);
         while let Some(Reverse((at, seq))) = self.queue.pop() {
             if at > end {
                 break;
+            }
+            if at == self.t {
+                same_time += 1;
+            } else {
+                same_time = 0;
             }
             self.t = at;
             let Some(ev) = self.events.remove(&seq) else {
                 continue;
             };
             self.processed += 1;
+            if same_time > BUSY_LOOP_EVENTS || self.processed > WORLD_EVENTS {
+                // Time no longer moves, or a tab's timer fires without end.
+                self.checker.busy_loop(self.t);
+                return;
+            }
             self.dispatch(ev);
             let mut checker = std::mem::take(&mut self.checker);
             checker.step(self);
@@ -968,6 +979,12 @@ fn target(ev: &Ev) -> Option<usize> {
         Ev::Arrive(_) | Ev::Answer(_) | Ev::Calm => None,
     }
 }
+
+/// Events at one instant beyond which a world is stuck in a busy loop.
+const BUSY_LOOP_EVENTS: u64 = 100_000;
+/// Events in one world beyond which a tab is spinning (a world of 5 tabs and 200 s has a few
+/// thousand).
+const WORLD_EVENTS: u64 = 300_000;
 
 /// The epoch ms at sim time 0 (the server's clock, and the wall clock before any jump).
 const SERVER_EPOCH_MS: u64 = 1_800_000_000_000;
