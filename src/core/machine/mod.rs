@@ -156,7 +156,11 @@ impl Machine {
                 self.on_news(now);
             }
             Input::Timer => {
-                while let Some(timer) = self.timers.take_expired(now.monotonic_ms) {
+                // The deadlines due now, taken first: one re-armed at or before now fires at
+                // the next timer, so a wrong deadline can spin but never hang the page.
+                let due: Vec<Timer> =
+                    core::iter::from_fn(|| self.timers.take_expired(now.monotonic_ms)).collect();
+                for timer in due {
                     self.on_timer(timer, now);
                 }
             }

@@ -233,6 +233,10 @@ pub struct World {
     pub logged_out: bool,
     /// A logout request is on the wire.
     logout_in_flight: bool,
+    /// When (sim ms) the durable-logout marker was written, while it is there.
+    marker_at: Option<u64>,
+    /// The newest token order any tab held when the last logout was asked.
+    pub logout_floor: f64,
     /// Last sim time a channel message went from one tab to another (per-sender order).
     last_delivery: BTreeMap<(usize, usize), u64>,
     options: Options,
@@ -283,6 +287,8 @@ impl World {
             calm: false,
             logged_out: false,
             logout_in_flight: false,
+            logout_floor: 0.0,
+            marker_at: None,
             last_delivery: BTreeMap::new(),
             options,
             checker: Checker::default(),
@@ -408,6 +414,7 @@ impl World {
             Ev::LogoutAnswer => {
                 self.jar.refresh = None;
                 self.logout_in_flight = false;
+                self.marker_at = None; // confirmed: the marker goes
             }
             Ev::Login(tab) if self.logout_in_flight => {
                 // login() first finishes the logout under way (js/lib/driver/logout.js).
@@ -516,10 +523,14 @@ impl World {
             Output::ReadFacts => {
                 let cookies = self.jar.document_cookie();
                 let now = self.now(tab);
+                // The durable-logout marker in localStorage, seen by other tabs a few ms late.
+                let logout_pending = self
+                    .marker_at
+                    .is_some_and(|at| at + MARKER_LAG_MS <= self.t);
                 self.tabs[tab].machine.handle(
                     Input::Facts {
                         cookies,
-                        logout_pending: false,
+                        logout_pending,
                     },
                     now,
                 );
@@ -604,9 +615,16 @@ impl World {
                 };
                 let token = token.as_described(expires_at_ms, order_ms);
                 self.tabs[to].saw_order(token.order_ms);
+                let order = token.order_ms;
                 if self.tabs[to].machine.session.adopt(token, now.wall_ms) {
                     self.tabs[to].machine.clear_failures();
                     self.note(to, "token", "adopts a peer's token".into());
+                } else {
+                    self.note(
+                        to,
+                        "token",
+                        format!("does not take a token of order {order}"),
+                    );
                 }
             }
             Message::Ask => {
@@ -736,8 +754,15 @@ impl World {
             .map(|t| signature_of(&t.jwt).to_owned());
         self.logged_out = true;
         self.logout_in_flight = true;
+        self.logout_floor = self
+            .tabs
+            .iter()
+            .filter_map(|k| k.token().map(|t| t.order_ms))
+            .fold(0.0, f64::max)
+            .max(self.logout_floor);
         self.tabs[tab].machine.fence();
         self.tabs[tab].machine.session.signed_out(None);
+        self.marker_at = Some(self.t);
         self.note(tab, "out", "logs out".into());
         self.post(
             tab,
@@ -985,6 +1010,9 @@ const BUSY_LOOP_EVENTS: u64 = 100_000;
 /// Events in one world beyond which a tab is spinning (a world of 5 tabs and 200 s has a few
 /// thousand).
 const WORLD_EVENTS: u64 = 300_000;
+
+/// How late another tab sees a localStorage write (ms).
+const MARKER_LAG_MS: u64 = 10;
 
 /// The epoch ms at sim time 0 (the server's clock, and the wall clock before any jump).
 const SERVER_EPOCH_MS: u64 = 1_800_000_000_000;
