@@ -1,7 +1,7 @@
 // The auth requests: fetch with `credentials: "include"`, the CSRF header, the request timeout
 // and an abort on dispose; the token of a successful answer read by the core.
 /** @typedef {import("./index.js").Driver} Client */
-import { checkAlive, error, g, network, now } from "./base.js";
+import { checkAlive, error, g, later, network, now } from "./base.js";
 
 /** The auth calls, as the core's `failure` numbers them. */
 export const LOGIN = 0, REFRESH = 1, LOGOUT = 2;
@@ -94,7 +94,7 @@ export async function fetchAuth(c, call, body, controller) {
 export async function postAuth(c, call, body) {
   const controller = new AbortController();
   const timeoutMs = Math.floor(Math.min(Math.max(c.cfg.requestTimeoutMs, 1), 2 ** 31 - 1));
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const timer = later(timeoutMs, () => controller.abort());
   try {
     return await fetchAuth(c, call, body, controller);
   } catch (e) {

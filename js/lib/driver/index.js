@@ -61,12 +61,12 @@ export class Driver {
     this.disposed = false;
     /** Called on every visible change of the session. */
     this.onChange = () => rearm(this);
-    /** Called on news from the tabs (and state changes): the machine re-checks its waits. */
     /** Whether the machine had a flight under way after the last input. */
     this.flying = false;
     /** When (monotonic ms) another tab last said its refresh ended. */
     this.lastRelease = undefined;
-    /** News for the machine: when a refresher was last heard of (a live claim or a release). */
+    /** Called on news from the tabs (and state changes): the machine re-checks its waits, with
+     * when a refresher was last heard of (a live claim or a release). */
     this.onNews = () => {
       const { lastSeen } = liveClaims(this);
       news(this, lastSeen === undefined ? this.lastRelease : Math.max(lastSeen, this.lastRelease ?? lastSeen));

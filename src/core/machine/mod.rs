@@ -156,11 +156,12 @@ impl Machine {
                 self.on_news(now);
             }
             Input::Timer => {
-                // The deadlines due now, taken first: one re-armed at or before now fires at
-                // the next timer, so a wrong deadline can spin but never hang the page.
-                let due: Vec<Timer> =
-                    core::iter::from_fn(|| self.timers.take_expired(now.monotonic_ms)).collect();
-                for timer in due {
+                // At most one pass over the named deadlines: one re-armed at or before now
+                // fires at the next timer, so a wrong deadline can spin but never hang the page.
+                for _ in 0..timer::COUNT {
+                    let Some(timer) = self.timers.take_expired(now.monotonic_ms) else {
+                        break;
+                    };
                     self.on_timer(timer, now);
                 }
             }

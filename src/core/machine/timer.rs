@@ -15,11 +15,14 @@ pub enum Timer {
     Request = 3,
 }
 
-const ALL: [Timer; 4] = [Timer::Budget, Timer::Wait, Timer::Ask, Timer::Request];
+/// How many named deadlines there are.
+pub const COUNT: usize = 4;
+
+const ALL: [Timer; COUNT] = [Timer::Budget, Timer::Wait, Timer::Ask, Timer::Request];
 
 /// Named deadlines.
 #[derive(Default)]
-pub struct Timers([Option<f64>; 4]);
+pub struct Timers([Option<f64>; COUNT]);
 
 impl Timers {
     /// Sets `timer` to fire at `at_ms`.
@@ -34,7 +37,7 @@ impl Timers {
 
     /// Clears every deadline.
     pub fn clear_all(&mut self) {
-        self.0 = [None; 4];
+        self.0 = [None; COUNT];
     }
 
     /// The earliest deadline.

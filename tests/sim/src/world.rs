@@ -235,8 +235,6 @@ pub struct World {
     logout_in_flight: bool,
     /// When (sim ms) the durable-logout marker was written, while it is there.
     marker_at: Option<u64>,
-    /// The newest token order any tab held when the last logout was asked.
-    pub logout_floor: f64,
     /// Last sim time a channel message went from one tab to another (per-sender order).
     last_delivery: BTreeMap<(usize, usize), u64>,
     options: Options,
@@ -287,7 +285,6 @@ impl World {
             calm: false,
             logged_out: false,
             logout_in_flight: false,
-            logout_floor: 0.0,
             marker_at: None,
             last_delivery: BTreeMap::new(),
             options,
@@ -754,12 +751,6 @@ impl World {
             .map(|t| signature_of(&t.jwt).to_owned());
         self.logged_out = true;
         self.logout_in_flight = true;
-        self.logout_floor = self
-            .tabs
-            .iter()
-            .filter_map(|k| k.token().map(|t| t.order_ms))
-            .fold(0.0, f64::max)
-            .max(self.logout_floor);
         self.tabs[tab].machine.fence();
         self.tabs[tab].machine.session.signed_out(None);
         self.marker_at = Some(self.t);
