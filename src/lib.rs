@@ -30,7 +30,7 @@ mod api;
 pub mod web;
 
 #[cfg(target_arch = "wasm32")]
-pub use api::{heard, is_token_relay_error, say, Core};
+pub use api::{is_token_relay_error, Core};
 
 /// A small free-list allocator: the heap of this library is a few KB of short-lived strings,
 /// so dlmalloc's speed is not needed and its ~3 KB gzip is.

@@ -1,21 +1,22 @@
-//! The refresh machine's surface for the JS driver: one method feeds an input (kind and a few
-//! plain values, see js/lib/driver/pump.js), one reads the next output as a small array.
+//! The machine's surface for the JS driver: one method feeds an input (kind and a few plain
+//! values, see js/lib/driver/pump.js), one reads the next output as a small array.
 
 use alloc::borrow::ToOwned;
+use alloc::string::String;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use super::{channel, errors, Core};
 use crate::core::machine::wire::{input, output};
-use crate::core::machine::{Input, LockOutcome, Now, Output};
+use crate::core::machine::{Input, LockOutcome, Now, Output, Reply};
 use crate::core::protocol::Envelope;
-use crate::core::response::{classify_failure, is_success, AuthCall};
+use crate::core::response::{is_success, AuthCall};
 use crate::core::Error;
 
 #[wasm_bindgen]
 impl Core {
-    /// Feeds the machine one input of `kind` (see [`input`](crate::core::machine::wire::input)) read at `mono` (monotonic ms) and
-    /// `wall` (epoch ms); then drain [`Core::poll`].
+    /// Feeds the machine one input of `kind` (see [`input`](crate::core::machine::wire::input))
+    /// read at `mono` (monotonic ms) and `wall` (epoch ms); then drain [`Core::poll`].
     #[allow(clippy::too_many_arguments)]
     pub fn input(
         &mut self,
@@ -30,55 +31,59 @@ impl Core {
         // `undefined` arrives as NaN: no value.
         let some = |v: f64| (!v.is_nan()).then_some(v);
         let flag = |v: f64| v == 1.0;
-        let text = data.as_string().unwrap_or_default();
+        let text = || data.as_string().unwrap_or_default();
         let input = match kind {
             input::REFRESH => Input::Refresh {
                 call: id,
                 proactive: flag(x),
-                locks: flag(y),
+                used: some(y),
             },
             input::LOCK => Input::Lock {
                 id,
-                outcome: if x == 1.0 {
-                    LockOutcome::Granted
-                } else if x == 2.0 {
-                    LockOutcome::Unavailable
-                } else if x == 3.0 {
-                    LockOutcome::Lost
-                } else {
-                    LockOutcome::Refused
+                outcome: match x as u8 {
+                    1 => LockOutcome::Granted,
+                    2 => LockOutcome::Unavailable,
+                    3 => LockOutcome::Lost,
+                    _ => LockOutcome::Refused,
                 },
             },
-            input::NEWS => Input::News {
-                last_claim_seen: some(x),
+            input::MESSAGE => match channel::read(&data) {
+                Some(envelope) => Input::Message(envelope),
+                None => return, // malformed: any same-origin script can post
             },
             input::FACTS => Input::Facts {
-                cookies: text,
+                cookies: text(),
                 logout_pending: flag(x),
             },
             input::ANSWER => {
                 let status = x as u16; // NaN: 0
-                let result = if is_success(status) {
-                    self.read_token(&text, some(y), wall)
+                let token = if is_success(status) {
+                    self.read_token(&text(), some(y), wall)
                 } else {
-                    Err(classify_failure(AuthCall::Refresh, status))
+                    Err(Error::BadResponse("not a success".into()))
                 };
+                let result = Ok(Reply { status, token });
                 Input::Answer { id, result }
             }
             input::FAILED => Input::Answer {
                 id,
-                result: Err(errors::from_js(&data).unwrap_or(Error::Network(text))),
+                result: Err(errors::from_js(&data).unwrap_or(Error::Network(text()))),
             },
-            input::ELECTED => Input::Elected {
-                won: flag(x),
-                claim_at_ms: some(y).unwrap_or(wall),
-            },
+            input::PAGE => Input::Page { visible: flag(x) },
             input::TIMER => Input::Timer,
             input::DISPOSE => Input::Dispose,
             input::HOLDER => Input::Holder {
                 client: data.as_string(),
                 mine: flag(x),
             },
+            input::START => Input::Start { call: id },
+            input::LOGIN => Input::Login {
+                call: id,
+                body: text(),
+            },
+            input::LOGOUT => Input::Logout { call: id },
+            input::ENSURE => Input::Ensure { call: id },
+            input::PRESENCE => Input::Presence { others: flag(x) },
             _ => return,
         };
         let now = Now {
@@ -88,9 +93,9 @@ impl Core {
         self.m.handle(input, now);
     }
 
-    /// The next output as `[kind, a, b, c]` (see [`output`](crate::core::machine::wire::output)), messages already
-    /// made as posted by tab `from`; `undefined` when none is left.
-    pub fn poll(&mut self, from: &str) -> JsValue {
+    /// The next output as `[kind, a, b, c]` (see [`output`](crate::core::machine::wire::output)),
+    /// messages already made as posted by this tab; `undefined` when none is left.
+    pub fn poll(&mut self) -> JsValue {
         let Some(output) = self.m.poll_output() else {
             return JsValue::UNDEFINED;
         };
@@ -110,9 +115,14 @@ impl Core {
                 push(id(call));
                 push(errors::to_js(&error));
             }
+            Output::LoggedOut { call, confirmed } => {
+                push(output::LOGGED_OUT.into());
+                push(id(call));
+                push(confirmed.into());
+            }
             Output::Post(message) => {
                 push(output::POST.into());
-                let from = from.to_owned();
+                let from = self.tab.to_owned();
                 push(channel::write(&Envelope { from, message }));
             }
             Output::RequestLock {
@@ -129,9 +139,15 @@ impl Core {
                 push(output::RELEASE.into());
                 push(id(lock));
             }
-            Output::SendAuth { id: request, .. } => {
+            Output::SendAuth {
+                id: request,
+                call,
+                body,
+            } => {
                 push(output::SEND_AUTH.into());
                 push(id(request));
+                push((call as u8).into());
+                push(body.map_or(JsValue::UNDEFINED, JsValue::from));
             }
             Output::AbortAuth(request) => {
                 push(output::ABORT_AUTH.into());
@@ -142,11 +158,11 @@ impl Core {
                 push(output::WRITE_COOKIE.into());
                 push(text.into());
             }
-            Output::Elect(before) => {
-                push(output::ELECT.into());
-                push(before.into());
+            Output::MarkLogout(pending) => {
+                push(output::MARK_LOGOUT.into());
+                push(pending.into());
             }
-            Output::EndElection => push(output::END_ELECTION.into()),
+            Output::QueryPresence => push(output::QUERY_PRESENCE.into()),
             Output::QueryLocks => push(output::QUERY_LOCKS.into()),
         }
         out.into()
@@ -158,30 +174,25 @@ impl Core {
         self.m.poll_timeout().unwrap_or(f64::NAN)
     }
 
-    /// Whether a refresh flight is under way in this tab.
-    pub fn flying(&self) -> bool {
-        self.m.flying()
+    /// Whether the token can be used as is at `now_ms`: no restore or refresh under way, none
+    /// due (`auth.fetch`'s fast path).
+    pub fn settled(&self, now_ms: f64) -> bool {
+        self.m.settled(now_ms)
     }
 
-    /// Consecutive transient refresh failures (the backoff of the refresh timer).
-    pub fn failures(&self) -> u32 {
-        self.m.failures()
-    }
-
-    /// A token arrived some other way (login, a peer): the failures are over.
-    #[wasm_bindgen(js_name = clearFailures)]
-    pub fn clear_failures(&mut self) {
-        self.m.clear_failures();
-    }
-
-    /// A sign-out or a login: a flight under way must not sign in with its answer.
-    pub fn fence(&mut self) {
-        self.m.fence();
-    }
-
-    /// This tab asked the others for a newer token at `at_ms` (epoch) and got none.
-    #[wasm_bindgen(js_name = unansweredAsk)]
-    pub fn unanswered_ask(&mut self, at_ms: f64) {
-        self.m.note_unanswered_ask(at_ms);
+    /// The held token if valid at `now_ms`; throws `session_expired` or `not_signed_in`.
+    #[wasm_bindgen(js_name = accessToken)]
+    pub fn access_token(&self, now_ms: f64) -> Result<String, JsValue> {
+        match self.m.usable_token(now_ms) {
+            Ok(token) => Ok(token.jwt.clone()),
+            Err(e) => Err(errors::to_js(&e)),
+        }
     }
 }
+
+/// Which auth call an output names (the driver's LOGIN, REFRESH, LOGOUT).
+const _: () = {
+    assert!(AuthCall::Login as u8 == 0);
+    assert!(AuthCall::Refresh as u8 == 1);
+    assert!(AuthCall::Logout as u8 == 2);
+};

@@ -1,9 +1,9 @@
 // The wasm-bindgen glue of the instantiated wasm, shared by every client of the page, and the
-// small helpers every part of the driver uses: clocks, errors, waits.
+// small helpers every part of the driver uses: clocks, errors, the timer.
 /** @typedef {import("./index.js").Driver} Client */
 
 /**
- * The glue module (`Core`, the decisions, `error`), set once the wasm is instantiated.
+ * The glue module (`Core`, `error`), set once the wasm is instantiated.
  * @type {typeof import("../glue.js")}
  */
 export let g;
@@ -43,9 +43,6 @@ export function messageOf(e) {
 /** A `network` error carrying the thrown value's message. */
 export const network = (e) => error("network", messageOf(e));
 
-/** Does nothing (the rejection handler of fire-and-forget refreshes). */
-export const ignore = () => {};
-
 /** A promise and the function that resolves it. */
 export function deferred() {
   let resolve;
@@ -55,14 +52,3 @@ export function deferred() {
 
 /** `setTimeout` with its delay clamped to what timers accept. */
 export const later = (ms, run) => setTimeout(run, Math.min(Math.max(ms, 0), 2 ** 31 - 1));
-
-/** Waits `ms` milliseconds. */
-export const sleep = (ms) => new Promise((resolve) => later(ms, resolve));
-
-/** Waits for `promise` for at most `ms` milliseconds; resolves with whether it settled in time. */
-export function settledWithin(promise, ms) {
-  let timer;
-  const timeout = new Promise((resolve) => (timer = later(ms, () => resolve(false))));
-  const settled = promise.then(() => true, () => true);
-  return Promise.race([settled, timeout]).finally(() => clearTimeout(timer));
-}

@@ -1,10 +1,7 @@
-// The auth requests: fetch with `credentials: "include"`, the CSRF header, the request timeout
-// and an abort on dispose; the token of a successful answer read by the core.
+// The auth requests: fetch with `credentials: "include"` and the CSRF header, aborted by the
+// machine (its timeout) or dispose; the answer's body is read before the machine hears of it.
 /** @typedef {import("./index.js").Driver} Client */
-import { checkAlive, error, g, later, network, now } from "./base.js";
-
-/** The auth calls, as the core's `failure` numbers them. */
-export const LOGIN = 0, REFRESH = 1, LOGOUT = 2;
+import { error, network } from "./base.js";
 
 /**
  * Starts `fetch(input, init)`: the global one, looked up at each call, so a page's own wrapper
@@ -43,7 +40,7 @@ export function asResponse(answer) {
  * whole exchange, body included. Resolves with `{ status, ok, text, date }` (`date`: the `Date`
  * header, when readable); rejects with `network` or `disposed`.
  * @param {Client} c
- * @param {number} call LOGIN, REFRESH or LOGOUT
+ * @param {number} call 0 login, 1 refresh, 2 logout
  * @param {string | undefined} body
  * @param {AbortController} controller
  */
@@ -83,41 +80,4 @@ export async function fetchAuth(c, call, body, controller) {
   } finally {
     cancel.removeEventListener("abort", abort);
   }
-}
-
-/**
- * `fetchAuth` for login and logout, aborted after `requestTimeoutMs` (a `network` error).
- * @param {Client} c
- * @param {number} call LOGIN or LOGOUT
- * @param {string} [body]
- */
-export async function postAuth(c, call, body) {
-  const controller = new AbortController();
-  const timeoutMs = Math.floor(Math.min(Math.max(c.cfg.requestTimeoutMs, 1), 2 ** 31 - 1));
-  const timer = later(timeoutMs, () => controller.abort());
-  try {
-    return await fetchAuth(c, call, body, controller);
-  } catch (e) {
-    if (controller.signal.aborted && !c.abort.signal.aborted) throw error("network", `timed out after ${timeoutMs} ms`);
-    throw e;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/**
- * Posts to an auth endpoint and reads the token of a successful answer into the core (not yet
- * taken: `signIn`).
- * @param {Client} c
- * @param {number} call LOGIN, REFRESH or LOGOUT
- * @param {string} [body]
- */
-export async function authCall(c, call, body) {
-  const answer = await postAuth(c, call, body);
-  if (!answer.ok) throw g.failure(call, answer.status);
-  checkAlive(c);
-  // The server's clock, from its `Date` header (readable across origins only when the API
-  // lists it in `Access-Control-Expose-Headers`).
-  const { date } = answer;
-  return c.core.receive(answer.text, date === null ? undefined : Date.parse(date), now());
 }

@@ -1,15 +1,14 @@
-// The JS driver of one client: the I/O (fetch, BroadcastChannel, Web Locks, cookies, timers,
-// page events) around the wasm's `Core`, which keeps the options, the session and its token
-// and makes every decision. Everything runs on the page's single thread.
-import { g, ignore, useGlue } from "./base.js";
-import { alive, wakeWaiters } from "./state.js";
-import { liveClaims, openChannel } from "./peers.js";
-import { feed, news, IN_DISPOSE } from "./pump.js";
+// The JS driver of one client: the browser around the wasm's `Core`, whose machine holds the
+// options, the session and its token and makes every decision (src/core/machine/). The
+// driver turns each API call and browser outcome into one input and each output into one
+// browser call (pump.js). Everything runs on the page's single thread.
+import { checkAlive, error, now, useGlue, g } from "./base.js";
+import { feed, settle, call, IN_DISPOSE, IN_ENSURE, IN_LOGIN, IN_LOGOUT, IN_REFRESH, IN_START } from "./pump.js";
+import { openChannel } from "./peers.js";
 import { announce } from "./presence.js";
+import { watchPage } from "./page.js";
+import * as locks from "./locks.js";
 import { own, release, weakRef } from "./resources.js";
-import { refresh, refreshAfter401, DEMAND } from "./refresh.js";
-import { accessToken, login, logout, start } from "./requests.js";
-import { rearm, watchPage } from "./schedule.js";
 import { sendsToken, wrappedFetch } from "./wrapped.js";
 
 /** A random id for this tab (base 36, 10 characters). */
@@ -20,8 +19,9 @@ export class Driver {
   /** Creates a client over the instantiated `glue`; throws `config` for bad options. */
   constructor(glue, options) {
     useGlue(glue);
-    /** The options, session and token (wasm). */
-    this.core = new g.Core(options);
+    this.tab = randomId();
+    /** The machine, with the options, session and token (wasm). */
+    this.core = new g.Core(options, this.tab, locks.available());
     /** The validated options the driver reads. */
     this.cfg = this.core.config();
     /** Whether targets relative to `apiBase` may carry the token (the browser's origin of
@@ -32,11 +32,8 @@ export class Driver {
     } catch {
       // stays false
     }
-    this.tab = randomId();
     this.listeners = new Set();
-    /** The restore of `start()` under way (a shared promise). */
-    this.restore = null;
-    /** The refresh machine's callers by call id (`{ resolve, reject }`), and the last id. */
+    /** The machine's callers by call id (`{ resolve, reject }`), and the last id. */
     this.calls = new Map();
     this.lastCall = 0;
     /** Releases of the machine's lock requests, and its auth requests' controllers, by id. */
@@ -44,35 +41,11 @@ export class Driver {
     this.auths = new Map();
     /** Whether the machine's outputs are being drained (pump.js). */
     this.pumping = false;
-    /** Resolvers of tasks waiting for news from other tabs. */
-    this.waiters = [];
-    /** Live refresh claims of other tabs by tab id: `{ at, tab, seen }` (seen: monotonic ms). */
-    this.peerClaims = new Map();
-    /** Our own live claim `{ at, tab }` (the election without Web Locks). */
-    this.myClaim = null;
-    /** When this tab last answered a question with its token (monotonic ms). */
-    this.lastAnswer = -Infinity;
-    /** A logout the server has not confirmed, when the origin's storage cannot say so. */
+    /** The durable-logout marker, where the origin's storage cannot keep it (logout.js). */
     this.logoutPending = false;
-    /** The retry of such a logout under way in this tab. */
-    this.retryingLogout = null;
     /** Aborted by `dispose`: every auth request of this client listens to it. */
     this.abort = new AbortController();
     this.disposed = false;
-    /** Called on every visible change of the session. */
-    this.onChange = () => rearm(this);
-    /** Whether the machine had a flight under way after the last input. */
-    this.flying = false;
-    /** When (monotonic ms) another tab last said its refresh ended. */
-    this.lastRelease = undefined;
-    /** Called on news from the tabs (and state changes): the machine re-checks its waits, with
-     * when a refresher was last heard of (a live claim or a release). */
-    this.onNews = () => {
-      const { lastSeen } = liveClaims(this);
-      news(this, lastSeen === undefined ? this.lastRelease : Math.max(lastSeen, this.lastRelease ?? lastSeen));
-    };
-    /** Called for a sign-out without the proof of this session: the server is asked. */
-    this.doubt = () => refresh(this, DEMAND).catch(ignore);
     /** The client's weak reference to itself: what its browser callbacks hold. */
     this.ref = weakRef(this);
     /** What keeps the client running (resources.js). */
@@ -98,12 +71,19 @@ export class Driver {
 
   /** Restores the session; resolves with the state, rejects only when disposed. */
   start() {
-    return alive(this, start(this).then(() => this.state));
+    return this.#call(IN_START).then(() => this.state);
   }
 
   /** Posts `credentials` as JSON to `loginPath`; resolves with the state. */
   login(credentials) {
-    return alive(this, login(this, credentials).then(() => this.state));
+    let json;
+    try {
+      json = JSON.stringify(credentials);
+    } catch {
+      // below
+    }
+    if (typeof json !== "string") return Promise.reject(error("config", "the login body must be a JSON-serialisable value"));
+    return this.#call(IN_LOGIN, undefined, undefined, json).then(() => this.state);
   }
 
   /** `window.fetch` with the token for allowed origins and one refresh and retry on a 401. */
@@ -118,13 +98,12 @@ export class Driver {
 
   /** Refreshes now (one refresh shared by every caller and tab); resolves with the state. */
   refresh() {
-    const used = this.core.order();
-    return alive(this, refreshAfter401(this, used).then(() => this.state));
+    return this.#call(IN_REFRESH, 0, this.core.order()).then(() => this.state);
   }
 
   /** A valid access token, refreshed first if it is due. */
   accessToken() {
-    return alive(this, accessToken(this));
+    return this.#call(IN_ENSURE).then(() => this.core.accessToken(now()));
   }
 
   /**
@@ -132,7 +111,7 @@ export class Driver {
    * with the state and `confirmed`: whether the server confirmed the logout.
    */
   logout() {
-    return alive(this, logout(this).then((confirmed) => Object.freeze({ ...this.state, confirmed })));
+    return this.#call(IN_LOGOUT).then((confirmed) => Object.freeze({ ...this.state, confirmed: confirmed === true }));
   }
 
   /**
@@ -141,12 +120,24 @@ export class Driver {
    */
   dispose() {
     if (this.disposed) return;
+    feed(this, IN_DISPOSE); // the machine rejects its callers, releases its locks, aborts its requests
     this.disposed = true;
-    feed(this, IN_DISPOSE); // the machine rejects its callers, releases its locks, aborts its request
     this.abort.abort();
-    release(this); // the channel, timers, page listeners and presence lock
+    release(this); // the channel, timer, page listeners and presence lock
     this.listeners.clear();
-    wakeWaiters(this);
+    for (const id of [...this.calls.keys()]) settle(this, id, error("disposed"));
+  }
+
+  /** One call of the machine; rejects with `disposed` once disposed. */
+  #call(kind, x, y, data) {
+    try {
+      checkAlive(this);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return call(this, kind, x, y, data).then((value) => {
+      checkAlive(this);
+      return value;
+    });
   }
 }
-

@@ -1,6 +1,6 @@
 // Web Locks (`navigator.locks`), feature-detected: insecure contexts lack them.
 /** @typedef {import("./index.js").Driver} Client */
-import { deferred, error } from "./base.js";
+import { deferred } from "./base.js";
 
 /** Ask for the lock and wait until it is free. */
 export const WAIT = 0;
@@ -48,8 +48,8 @@ export function request(name, mode) {
   const options = { mode: "exclusive" };
   if (controller) options.signal = controller.signal;
   else options[mode === STEAL ? "steal" : "ifAvailable"] = true;
-  /** @type {{ granted: Promise<boolean>, settled: boolean, taken: boolean, release: () => void, controller: any, lost?: () => void }} */
-  const pending = { granted: grant.promise, settled: false, taken: false, release: hold.resolve, controller };
+  /** @type {{ granted: Promise<boolean>, settled: boolean, release: () => void, controller: any, lost?: () => void }} */
+  const pending = { granted: grant.promise, settled: false, release: hold.resolve, controller };
   const done = locks.request(name, options, (lock) => {
     pending.settled = true;
     grant.resolve(lock !== null);
@@ -83,35 +83,10 @@ export async function held() {
 }
 
 /**
- * The lock of `pending` once it settles: `{ release }`, or null when it was not granted.
- * A request is taken once.
- */
-export async function granted(pending) {
-  const ok = await pending.granted;
-  if (ok && !pending.taken) {
-    pending.taken = true;
-    return { release: pending.release };
-  }
-  pending.release();
-  return null;
-}
-
-/** The error of a lock request made where Web Locks went away. */
-export const unavailable = () => error("network", "Web Locks became unavailable");
-
-/** Asks for the lock `name` in `mode` and resolves with it, or null when not granted. */
-export function take(name, mode) {
-  const pending = request(name, mode);
-  if (!pending) return Promise.reject(unavailable());
-  return granted(pending);
-}
-
-/**
- * Withdraws a request that was not taken: aborts a wait and releases a grant that arrives
- * later, so an abandoned wait never holds the lock.
+ * Withdraws a request: aborts a wait and releases a grant (now, or when it arrives later), so
+ * an abandoned wait never holds the lock.
  */
 export function withdraw(pending) {
-  if (pending.taken) return;
   pending.controller?.abort();
   pending.release();
 }

@@ -1,28 +1,29 @@
-// The pump of the refresh machine (src/core/machine/, through the wasm's `Core.input` /
-// `Core.poll`): every browser outcome becomes one input, every output one browser call; after
+// The pump of the machine (src/core/machine/, through the wasm's `Core.input` / `Core.poll`):
+// every API call and browser outcome becomes one input, every output one browser call; after
 // each input the outputs are drained, then ONE timer is armed for `pollTimeout()`. The promise
-// table of the flight's callers lives here. No policy: what to do and when is the machine's.
+// table of the machine's callers lives here. No policy: what to do and when is the machine's.
 /** @typedef {import("./index.js").Driver} Client */
 import { later, messageOf, monotonic, now } from "./base.js";
-import { fetchAuth, REFRESH } from "./http.js";
+import { fetchAuth } from "./http.js";
 import * as locks from "./locks.js";
-import { logoutPending } from "./logout.js";
-import { elect } from "./election.js";
+import { logoutPending, mark } from "./logout.js";
 import { send } from "./peers.js";
+import { othersMayBeAlive } from "./presence.js";
 import { changed } from "./state.js";
 import { weakly } from "./resources.js";
 
 // The kinds of input and output (src/core/machine/wire.rs; tests/wire.rs checks these numbers).
-export const IN_REFRESH = 0, IN_LOCK = 1, IN_NEWS = 2, IN_FACTS = 3, IN_ANSWER = 4, IN_FAILED = 5,
-  IN_ELECTED = 6, IN_TIMER = 7, IN_DISPOSE = 8, IN_HOLDER = 9;
+export const IN_REFRESH = 0, IN_LOCK = 1, IN_MESSAGE = 2, IN_FACTS = 3, IN_ANSWER = 4, IN_FAILED = 5,
+  IN_PAGE = 6, IN_TIMER = 7, IN_DISPOSE = 8, IN_HOLDER = 9, IN_START = 10, IN_LOGIN = 11, IN_LOGOUT = 12,
+  IN_ENSURE = 13, IN_PRESENCE = 14;
 // Outputs, written as numbers in `perform` (a bundler keeps named constants as variables):
 // OUT_CHANGED = 0, OUT_RESOLVE = 1, OUT_REJECT = 2, OUT_POST = 3, OUT_REQUEST_LOCK = 4,
 // OUT_RELEASE = 5, OUT_SEND_AUTH = 6, OUT_ABORT_AUTH = 7, OUT_READ_FACTS = 8, OUT_WRITE_COOKIE = 9,
-// OUT_ELECT = 10, OUT_END_ELECTION = 11, OUT_QUERY_LOCKS = 12.
+// OUT_MARK_LOGOUT = 10, OUT_QUERY_PRESENCE = 11, OUT_QUERY_LOCKS = 12, OUT_LOGGED_OUT = 13.
 
 /**
- * Feeds one input (see src/api/machine.rs for what `id`, `x`, `y` and `data` carry), then, unless
- * a pump is already draining, performs every output and arms the timer.
+ * Feeds one input (see src/core/machine/wire.rs for what `id`, `x`, `y` and `data` carry),
+ * then, unless a pump is already draining, performs every output and arms the timer.
  * @param {Client} c
  * @param {number} kind
  * @param {number} [id]
@@ -31,50 +32,45 @@ export const IN_REFRESH = 0, IN_LOCK = 1, IN_NEWS = 2, IN_FACTS = 3, IN_ANSWER =
  * @param {any} [data]
  */
 export function feed(c, kind, id = 0, x = undefined, y = undefined, data = undefined) {
+  if (c.disposed) return;
   c.core.input(kind, id, x, y, data, monotonic(), now());
   if (c.pumping) return;
   c.pumping = true;
   try {
-    for (let out; (out = c.core.poll(c.tab)) !== undefined;) perform(c, out);
+    for (let out; (out = c.core.poll()) !== undefined;) perform(c, out);
   } finally {
     c.pumping = false;
   }
-  // A flight that ended re-arms the refresh timer: a due check that found it under way did
-  // nothing (found by the simulator: an idle tab kept an expired token).
-  const flying = c.core.flying();
-  if (c.flying && !flying) c.onChange();
-  c.flying = flying;
-  clearTimeout(c.res.pump);
+  clearTimeout(c.res.timer);
   const at = c.core.pollTimeout();
-  c.res.pump = Number.isNaN(at) || c.disposed
+  c.res.timer = Number.isNaN(at) || c.disposed
     ? undefined
     : later(at - monotonic(), weakly(c, (client) => feed(client, IN_TIMER)));
 }
 
 /**
- * A refresh for one caller (it joins the flight under way, if any): a promise the machine
- * settles.
+ * One call of the API as the input `kind`: a promise the machine settles.
  * @param {Client} c
- * @param {boolean} proactive
+ * @param {number} kind
  */
-export function call(c, proactive) {
+export function call(c, kind, x, y, data) {
   const id = ++c.lastCall;
   const settled = new Promise((resolve, reject) => c.calls.set(id, { resolve, reject }));
-  const withLocks = c.cfg.useWebLocks && locks.available();
-  feed(c, IN_REFRESH, id, proactive ? 1 : 0, withLocks ? 1 : 0);
+  feed(c, kind, id, x, y, data);
   return settled;
 }
 
 /**
- * Settles the caller `id`: resolved without `error`, else rejected with it.
+ * Settles the caller `id`: resolved with `value` without `error`, else rejected with it.
  * @param {Client} c
  * @param {number} id
  * @param {any} [error]
+ * @param {any} [value]
  */
-function settle(c, id, error) {
+export function settle(c, id, error, value) {
   const caller = c.calls.get(id);
   c.calls.delete(id);
-  if (error === undefined) caller?.resolve();
+  if (error === undefined) caller?.resolve(value);
   else caller?.reject(error);
 }
 
@@ -84,19 +80,20 @@ function settle(c, id, error) {
  */
 function perform(c, [kind, a, b, name]) {
   switch (kind) {
-    case 0: changed(c, true); break; // OUT_CHANGED
+    case 0: changed(c); break; // OUT_CHANGED
     case 1: settle(c, a); break; // OUT_RESOLVE
     case 2: settle(c, a, b); break; // OUT_REJECT
     case 3: send(c, a); break; // OUT_POST
     case 4: requestLock(c, a, b, name); break; // OUT_REQUEST_LOCK
     case 5: c.locks.get(a)?.(); c.locks.delete(a); break; // OUT_RELEASE
-    case 6: sendAuth(c, a); break; // OUT_SEND_AUTH
+    case 6: sendAuth(c, a, b, name); break; // OUT_SEND_AUTH
     case 7: c.auths.get(a)?.abort(); break; // OUT_ABORT_AUTH
     case 8: feed(c, IN_FACTS, 0, logoutPending(c) ? 1 : 0, undefined, cookies()); break; // OUT_READ_FACTS
     case 9: writeCookie(a); break; // OUT_WRITE_COOKIE
-    case 10: elect(c, a).then(([won, at]) => feed(c, IN_ELECTED, 0, won, at)); break; // OUT_ELECT
-    case 11: c.myClaim = null; break; // OUT_END_ELECTION
+    case 10: mark(c, a); break; // OUT_MARK_LOGOUT
+    case 11: othersMayBeAlive(c).then((others) => feed(c, IN_PRESENCE, 0, others ? 1 : 0)); break; // OUT_QUERY_PRESENCE
     case 12: holder(c).then(([client, mine]) => feed(c, IN_HOLDER, 0, mine ? 1 : 0, undefined, client)); break; // OUT_QUERY_LOCKS
+    case 13: settle(c, a, undefined, b); break; // OUT_LOGGED_OUT
   }
 }
 
@@ -111,16 +108,9 @@ function requestLock(c, id, mode, name) {
     feed(c, IN_LOCK, id, 2);
     return;
   }
-  c.locks.set(id, () => {
-    pending.controller?.abort();
-    pending.release();
-  });
-  pending.lost = () => {
-    if (!c.disposed) feed(c, IN_LOCK, id, 3);
-  };
-  pending.granted.then((ok) => {
-    if (!c.disposed) feed(c, IN_LOCK, id, ok ? 1 : 0);
-  });
+  c.locks.set(id, () => locks.withdraw(pending));
+  pending.lost = () => feed(c, IN_LOCK, id, 3);
+  pending.granted.then((ok) => feed(c, IN_LOCK, id, ok ? 1 : 0));
 }
 
 /**
@@ -137,24 +127,18 @@ async function holder(c) {
 }
 
 /**
- * Sends the refresh request `id`; its complete answer (body read) or failure is one input.
+ * Sends the auth request `id` to endpoint `endpoint` with `body`; its complete answer (body
+ * read) or failure is one input.
  * @param {Client} c
  */
-function sendAuth(c, id) {
+function sendAuth(c, id, endpoint, body) {
   const controller = new AbortController();
   c.auths.set(id, controller);
-  fetchAuth(c, REFRESH, undefined, controller).then(
+  fetchAuth(c, endpoint, body, controller).then(
     ({ status, text, date }) => feed(c, IN_ANSWER, id, status, date === null ? undefined : Date.parse(date), text),
     (e) => feed(c, IN_FAILED, id, undefined, undefined, e?.code ? e : messageOf(e)),
   ).finally(() => c.auths.delete(id));
 }
-
-/**
- * The news of the channel (a message, a state change) for the machine: `lastSeen` when
- * (monotonic ms) a live claim of another tab was last heard of.
- * @param {Client} c
- */
-export const news = (c, lastSeen) => feed(c, IN_NEWS, 0, lastSeen);
 
 /** The page's `document.cookie` ("" where there is no document). */
 function cookies() {

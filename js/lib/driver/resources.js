@@ -9,13 +9,13 @@ const collected = typeof FinalizationRegistry === "function" ? new FinalizationR
 
 /**
  * The resources of the client `c`, released once `c` is collected unless `release(c)` ran:
- * `channel` (BroadcastChannel), `unlisten` (removers of page listeners), `timer` (the refresh
- * timer), `answer` (a delayed answer to questions), `presence` (the presence lock request).
+ * `channel` (BroadcastChannel), `unlisten` (removers of page listeners), `timer` (the machine's
+ * one timer), `presence` (the presence lock request).
  * @param {Client} c
  */
 export function own(c) {
-  /** @type {{ channel: BroadcastChannel | null, unlisten: (() => void)[], timer: any, pump: any, answer: any, presence: any }} */
-  const res = { channel: null, unlisten: [], timer: undefined, pump: undefined, answer: undefined, presence: null };
+  /** @type {{ channel: BroadcastChannel | null, unlisten: (() => void)[], timer: any, presence: any }} */
+  const res = { channel: null, unlisten: [], timer: undefined, presence: null };
   collected?.register(c, res, res);
   return res;
 }
@@ -63,8 +63,6 @@ function releaseAll(res) {
   res.channel?.close();
   res.channel = null;
   clearTimeout(res.timer);
-  clearTimeout(res.pump);
-  clearTimeout(res.answer);
   if (res.presence) withdraw(res.presence);
   res.presence = null;
   for (const unlisten of res.unlisten.splice(0)) unlisten();

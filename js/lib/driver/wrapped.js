@@ -3,9 +3,7 @@
 /** @typedef {import("./index.js").Driver} Client */
 import { checkAlive, error, messageOf, network, now } from "./base.js";
 import { asResponse, responseOf, startFetch } from "./http.js";
-import { alive, holdsValidToken } from "./state.js";
-import { refreshAfter401 } from "./refresh.js";
-import { ensureFresh } from "./requests.js";
+import { call, IN_ENSURE, IN_REFRESH } from "./pump.js";
 
 const config = (detail) => error("config", detail);
 const invalid = (e) => config(`invalid fetch arguments: ${messageOf(e)}`);
@@ -51,6 +49,17 @@ function send(c, input, init, signal) {
   );
 }
 
+/**
+ * `promise`, or `disposed` when the client was disposed by the time it resolves.
+ * @param {Client} c
+ */
+function alive(c, promise) {
+  return promise.then((value) => {
+    checkAlive(c);
+    return value;
+  });
+}
+
 /** The caller's `AbortSignal`: `init.signal` when given, else a `Request` input's own. */
 function signalOf(input, init) {
   const given = init !== null && typeof init === "object" && "signal" in init ? init.signal : input?.signal;
@@ -75,7 +84,7 @@ function abortable(call, signal) {
  * Whether the token can be used as is: no restore or refresh under way, none due.
  * @param {Client} c
  */
-const isSettled = (c) => !c.restore && !c.core.flying() && !c.core.due(now());
+const isSettled = (c) => c.core.settled(now());
 
 /** Whether an answer is final: anything but a 401 to a request sent with a token. */
 const isFinal = (response, used) => response.status !== 401 || used === undefined;
@@ -85,7 +94,7 @@ const isFinal = (response, used) => response.status !== 401 || used === undefine
  * @param {Client} c
  */
 async function finish(c, outgoing) {
-  await ensureFresh(c);
+  await call(c, IN_ENSURE);
   const [first, used] = attempt(c, outgoing);
   return answered(c, outgoing, used, await responseOf(first));
 }
@@ -100,11 +109,11 @@ async function answered(c, outgoing, used, response) {
   // the answer, not a reason to refresh.
   if (c.core.order() === undefined) return response;
   try {
-    await refreshAfter401(c, used);
+    await call(c, IN_REFRESH, 0, used);
   } catch {
     return response; // the original 401: no loop, no lost response
   }
-  if (!holdsValidToken(c)) return response;
+  if (!c.core.valid(now())) return response;
   const [retry] = attempt(c, outgoing);
   return responseOf(retry);
 }

@@ -4,6 +4,21 @@ use alloc::{vec, vec::Vec};
 
 use crate::core::error::Error;
 
+/// Who waits for a flight.
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Debug))]
+pub enum Caller {
+    /// `refresh()` or a 401: resolved or rejected with the flight's outcome.
+    Call(u32),
+    /// A caller that only needs the flight over (`Input::Ensure`): resolved whatever the
+    /// outcome (the state says it), rejected only when disposed.
+    Ensure(u32),
+    /// The restore of `start()`.
+    Restore,
+    /// Nobody: a refresh of the machine's own (a due token, an unproven sign-out).
+    Own,
+}
+
 /// What follows an unanswered or answered question to the other tabs.
 #[derive(Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(Debug))]
@@ -39,8 +54,12 @@ pub enum Step {
     Settle,
     /// Holding the takeover lock: the lock was asked for with `steal`.
     Steal,
-    /// Without Web Locks: the driver's election runs.
-    Elect,
+    /// Without Web Locks: a peer's claim is live; wait for its token, the end of its claim,
+    /// or its staleness (timer `Wait`).
+    ElectWait,
+    /// Without Web Locks: this tab claimed; round `n` of the election counts the claims at
+    /// its end (timer `Wait`).
+    ElectRound(u8),
     /// Holding the right to refresh: the facts for the plan were asked for.
     Plan,
     /// A question to the other tabs is out (timer `Ask`).
@@ -58,7 +77,7 @@ pub enum Step {
 /// One refresh flight.
 pub struct Flight {
     /// The callers, resolved or rejected together.
-    pub callers: Vec<u32>,
+    pub callers: Vec<Caller>,
     /// The order of the token held when the flight began.
     pub before: Option<f64>,
     /// The machine's generation when the flight began.
@@ -87,7 +106,7 @@ pub struct Flight {
     pub since: Option<f64>,
     /// Whether it holds the right to refresh (its end posts `released`).
     pub exclusive: bool,
-    /// The election claim (epoch ms) that won, without Web Locks.
+    /// This tab's election claim (epoch ms), without Web Locks.
     pub claim_at: Option<f64>,
     /// When (epoch ms) the question to the tabs went out, and the order held then.
     pub asked_at: f64,
@@ -100,16 +119,16 @@ pub struct Flight {
 }
 
 impl Flight {
-    /// A flight for `call`, begun with the token of order `before`.
+    /// A flight for `caller`, begun with the token of order `before`.
     pub fn new(
-        call: u32,
+        caller: Caller,
         before: Option<f64>,
         generation: u32,
         proactive: bool,
         locks: bool,
     ) -> Flight {
         Flight {
-            callers: vec![call],
+            callers: vec![caller],
             before,
             generation,
             proactive,

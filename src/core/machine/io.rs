@@ -1,9 +1,9 @@
-//! What the refresh machine takes in ([`Input`]) and asks its driver to do ([`Output`]).
+//! What the machine takes in ([`Input`]) and asks its driver to do ([`Output`]).
 use alloc::string::String;
 
 use crate::core::claims::Token;
 use crate::core::error::Error;
-use crate::core::protocol::Message;
+use crate::core::protocol::{Envelope, Message};
 use crate::core::response::AuthCall;
 
 /// The two clocks read with every input: `monotonic_ms` for how long something lasted in this
@@ -43,19 +43,66 @@ pub enum LockOutcome {
     Lost,
 }
 
+/// A complete answer of the server to an auth request (its body read).
+#[cfg_attr(not(target_arch = "wasm32"), derive(Debug))]
+pub struct Reply {
+    /// The HTTP status.
+    pub status: u16,
+    /// The token of a 2xx answer's body, or why it could not be read (unused for other
+    /// statuses and for logout).
+    pub token: Result<Token, Error>,
+}
+
 /// One event for the machine.
 #[cfg_attr(not(target_arch = "wasm32"), derive(Debug))]
 pub enum Input {
+    /// `start()`: restore the session (a valid token held, a peer's, or the refresh cookie's).
+    Start {
+        /// The caller's id.
+        call: u32,
+    },
+    /// `login(body)`: post `body` (JSON text) to the login endpoint.
+    Login {
+        /// The caller's id.
+        call: u32,
+        /// The JSON text of the credentials.
+        body: String,
+    },
+    /// `logout()`: sign out every tab at once and tell the server until it answers.
+    Logout {
+        /// The caller's id.
+        call: u32,
+    },
     /// A caller wants a refresh (`call` names it in [`Output::Resolve`] / [`Output::Reject`]);
-    /// it joins the flight under way, if any. `proactive`: the timer or a page event found the
-    /// token due (never queue behind another tab first); `locks`: Web Locks are usable here.
+    /// it joins the flight under way, if any. `proactive`: a due token (never queue behind
+    /// another tab first); `used`: the order of the token a request was refused with (a
+    /// newer one held now ends the call at once).
     Refresh {
         /// The caller's id.
         call: u32,
         /// Whether no caller waits for the token right now.
         proactive: bool,
-        /// Whether Web Locks are usable (else the driver's election decides).
-        locks: bool,
+        /// The order of the token a 401 answered, if any.
+        used: Option<f64>,
+    },
+    /// A caller needs a usable token: wait for the restore or refresh under way, refresh a
+    /// due token; resolves whatever the outcome (the state says it).
+    Ensure {
+        /// The caller's id.
+        call: u32,
+    },
+    /// A message of another tab, as received.
+    Message(Envelope),
+    /// A page event: `visible` after `visibilitychange` to visible, `focus`, `online` or
+    /// `pageshow`; `false` for a page event of a hidden page.
+    Page {
+        /// Whether the page is visible.
+        visible: bool,
+    },
+    /// The answer to [`Output::QueryPresence`]: whether another tab of the origin may be alive.
+    Presence {
+        /// False only when the browser shows no other live client.
+        others: bool,
     },
     /// The outcome of the lock request `id`.
     Lock {
@@ -64,14 +111,6 @@ pub enum Input {
         /// What it came to.
         outcome: LockOutcome,
     },
-    /// News from other tabs (or a state change): a token may have arrived. `last_claim_seen`
-    /// is when (monotonic ms) a refresher of another tab was last heard of, if ever: a live
-    /// claim, or a release (the lock's next holder starts then, so its silence counts from
-    /// there).
-    News {
-        /// Monotonic ms of the latest live claim heard of.
-        last_claim_seen: Option<f64>,
-    },
     /// The answer to [`Output::ReadFacts`].
     Facts {
         /// `document.cookie`.
@@ -79,28 +118,19 @@ pub enum Input {
         /// Whether a logout waits for the server's answer (in any tab).
         logout_pending: bool,
     },
-    /// The complete answer (body read) of the auth request `id`, or its failure.
+    /// The complete answer (body read) of the auth request `id`, or why there is none.
     Answer {
         /// The request of [`Output::SendAuth`].
         id: u32,
-        /// The token it brought, or why not.
-        result: Result<Token, Error>,
-    },
-    /// The driver's election (no Web Locks) ended: `won` the right to refresh with the claim
-    /// made at `claim_at_ms`, or a newer token arrived.
-    Elected {
-        /// Whether this tab refreshes.
-        won: bool,
-        /// Epoch ms of this tab's claim.
-        claim_at_ms: f64,
+        /// The answer, or the failure (`network`, `disposed`).
+        result: Result<Reply, Error>,
     },
     /// The answer to [`Output::QueryLocks`]: the client id of the holder of the refresh lock
     /// (`None`: nobody holds it).
     Holder {
         /// `navigator.locks.query()`'s `clientId` of the refresh lock's holder.
         client: Option<String>,
-        /// Whether that holder is this tab (its client id is the one holding this tab's
-        /// presence lock).
+        /// Whether that holder is this tab.
         mine: bool,
     },
     /// The timer armed for [`super::Machine::poll_timeout`] fired.
@@ -118,6 +148,13 @@ pub enum Output {
     Resolve(u32),
     /// The caller `call` failed.
     Reject(u32, Error),
+    /// The logout of caller `call` is done; `confirmed`: the server answered 2xx or 401.
+    LoggedOut {
+        /// The caller's id.
+        call: u32,
+        /// Whether the server confirmed it.
+        confirmed: bool,
+    },
     /// Post a message to the other tabs.
     Post(Message),
     /// Ask for the exclusive Web Lock `name`; answer with [`Input::Lock`].
@@ -137,6 +174,8 @@ pub enum Output {
         id: u32,
         /// Which endpoint.
         call: AuthCall,
+        /// The JSON body, if any.
+        body: Option<String>,
     },
     /// Abort the auth request `id` (its answer is no longer wanted).
     AbortAuth(u32),
@@ -144,11 +183,10 @@ pub enum Output {
     ReadFacts,
     /// Ask the browser who holds the refresh lock; answer with [`Input::Holder`].
     QueryLocks,
+    /// Ask the browser whether another tab may be alive; answer with [`Input::Presence`].
+    QueryPresence,
     /// Assign this to `document.cookie`.
     WriteCookie(String),
-    /// Without Web Locks: run the election for a token newer than `before`; answer with
-    /// [`Input::Elected`].
-    Elect(Option<f64>),
-    /// The elected refresh ended: this tab's election claim is over.
-    EndElection,
+    /// Set (`true`, with the time) or clear the durable-logout marker of the origin.
+    MarkLogout(bool),
 }

@@ -14,9 +14,9 @@ impl Machine {
     pub(super) fn request_lock(&mut self, takeover: bool, mode: LockMode) -> u32 {
         let id = self.id();
         let name = if takeover {
-            [self.channel.as_str(), ":takeover"].concat()
+            [self.options.channel.as_str(), ":takeover"].concat()
         } else {
-            self.channel.clone()
+            self.options.channel.clone()
         };
         self.out.push(Output::RequestLock { id, name, mode });
         id
@@ -34,7 +34,7 @@ impl Machine {
             f.since.get_or_insert(now.monotonic_ms);
         }
         self.request_main();
-        self.arm_stale();
+        self.arm_stale(now);
     }
 
     pub(super) fn request_main(&mut self) {
@@ -48,14 +48,14 @@ impl Machine {
 
     /// When (monotonic ms) the holder must be dead or frozen: silent since the later of the
     /// last claim heard and the start of the wait, longer than a live tab can be.
-    pub(super) fn stale_deadline(&self) -> f64 {
+    pub(super) fn stale_deadline(&self, now: Now) -> f64 {
         let since = self.flight.as_ref().and_then(|f| f.since).unwrap_or(0.0);
-        let seen = self.last_claim_seen.map_or(since, |s| s.max(since));
+        let seen = self.last_claim_seen(now).map_or(since, |s| s.max(since));
         stale_at(seen, self.stale_bound_ms())
     }
 
-    pub(super) fn arm_stale(&mut self) {
-        let at = self.stale_deadline() + 1.0;
+    pub(super) fn arm_stale(&mut self, now: Now) {
+        let at = self.stale_deadline(now) + 1.0;
         self.timers.set(Timer::Wait, at);
     }
 
@@ -63,7 +63,7 @@ impl Machine {
     pub(super) fn queue_check(&mut self, now: Now) {
         if self.has_newer() {
             self.finish(Ok(()));
-        } else if now.monotonic_ms > self.stale_deadline() {
+        } else if now.monotonic_ms > self.stale_deadline(now) {
             // Who is the silent holder? Only that one may be taken over.
             self.timers.clear(Timer::Wait);
             if let Some(f) = &mut self.flight {
@@ -72,11 +72,14 @@ impl Machine {
             }
             self.out.push(Output::QueryLocks);
         } else {
-            self.arm_stale();
+            self.arm_stale(now);
         }
     }
 
     pub(super) fn on_lock(&mut self, id: u32, outcome: LockOutcome, now: Now) {
+        if self.on_logout_lock(id, outcome, now) {
+            return;
+        }
         let newer = self.has_newer();
         let Some(f) = &mut self.flight else { return };
         let main = f.main == Some(id);
@@ -101,7 +104,7 @@ impl Machine {
                 self.timers.clear(Timer::Ask);
                 self.out.push(Output::Post(Message::Released));
                 self.request_main();
-                self.arm_stale();
+                self.arm_stale(now);
             }
             return;
         }
@@ -158,7 +161,7 @@ impl Machine {
                 let takeover = f.takeover.take();
                 self.release(takeover);
                 self.request_main();
-                self.arm_stale();
+                self.arm_stale(now);
             }
             _ => {}
         }
@@ -223,6 +226,6 @@ impl Machine {
         if !queued {
             self.request_main();
         }
-        self.arm_stale();
+        self.arm_stale(now);
     }
 }

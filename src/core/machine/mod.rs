@@ -1,45 +1,51 @@
-//! The refresh flight as a sans-IO state machine: one per client, fed [`Input`]s with the time,
+//! The protocol of one client as a sans-IO state machine: fed [`Input`]s with the time,
 //! drained of [`Output`]s after every input, and woken at [`Machine::poll_timeout`].
 //!
-//! It owns the session and the whole flight on the Web Locks path: the single flight of this
-//! tab (callers join it), the refresh budget's wait, the lock (`ifAvailable` for proactive
-//! refreshes, then a queue re-checked on news and at the holder's staleness deadline), the
-//! takeover of a silent holder (the takeover lock `ifAvailable`, then `steal`), the plan read
-//! from the cooldown stamp, the question to the other tabs, the refresh request bounded by its
-//! own timer until the body is read, sign-in, rejection (a lost race, or the session is over
-//! with the proven sign-out), transient failures and their counter, the sign-out fence and the
-//! pending-logout check. Without Web Locks the driver runs the election and reports its
-//! outcome; the refresh after it is the machine's.
+//! It owns the session and every rule of the protocol: the restore of `start()` (a token
+//! held, a peer's answer, the refresh cookie), login and logout with their fences and the
+//! durable logout, the refresh flight (the single flight of this tab, the refresh budget's
+//! wait, the lock tried or queued for, the takeover of a silent holder, the election without
+//! Web Locks, the plan read from the cooldown stamp, the question to the other tabs, the
+//! request bounded by its own timer until the body is read, sign-in, rejection, transient
+//! failures and their backoff), the refresh schedule, and what other tabs' messages do here
+//! (tokens taken, questions answered at a bounded rate, sign-outs, claims and releases).
 //!
-//! Here: the machine, its inputs' dispatch, the start (single flight, budget) and the end of a
-//! flight. The lock path is in `locks.rs`; the plan, the question, the request and its answer
-//! in `request.rs`; a flight's state in `flight.rs`; the deadlines in [`timer`]; the wire
-//! numbers of the wasm surface in [`wire`].
+//! Here: the machine, its inputs' dispatch, the start of a flight and its end. The other
+//! concepts each have their file: `peers.rs`, `restore.rs`, `login.rs`, `logout.rs`,
+//! `schedule.rs`, `election.rs`, `locks.rs`, `request.rs`, `flight.rs`, [`timer`], and the
+//! wire numbers of the wasm surface in [`wire`].
 
+mod election;
 mod flight;
 pub mod io;
 mod locks;
+mod login;
+mod logout;
+mod peers;
 mod request;
+mod restore;
+mod schedule;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 pub mod timer;
 pub mod wire;
 
-pub use io::{Input, LockMode, LockOutcome, Now, Output};
+pub use io::{Input, LockMode, LockOutcome, Now, Output, Reply};
 
+use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use flight::{Flight, Step};
+use flight::{Caller, Flight, Step};
 use timer::{Timer, Timers};
 
 use super::budget::RefreshBudget;
-use super::claims::Token;
+use super::claims::{next_order, Token};
 use super::coordination::is_later;
 use super::error::Error;
 use super::options::Options;
 use super::protocol::Message;
-use super::session::Session;
+use super::session::{Session, Status};
 
 /// How long a tab waits for a peer's token when a cooldown stamp says one exists (messages
 /// between tabs take a few ms; the bound covers a busy tab).
@@ -50,24 +56,46 @@ pub const TAKEOVER_RETRY_MS: f64 = 250.0;
 /// channel message takes between live tabs.
 pub const TAKEOVER_SETTLE_MS: f64 = 100.0;
 
-/// The session and the refresh flight of one client.
+/// The session and the protocol state of one client.
 pub struct Machine {
     /// The session and its token.
     pub session: Session,
+    /// This tab's id on the channel (ties of the election go to the smaller).
+    tab: String,
+    /// Whether Web Locks are used (the option, and the browser has them).
+    locks: bool,
     /// Grows on every sign-out and login: a flight begun before cannot sign back in.
     generation: u32,
-    /// Consecutive transient refresh failures (the driver's backoff).
+    /// Consecutive transient refresh failures (the backoff).
     failures: u32,
     /// When (epoch ms) this tab last asked the others for a newer token and got none.
     unanswered_ask: Option<f64>,
-    /// When (monotonic ms) a live claim of another tab was last heard of.
-    last_claim_seen: Option<f64>,
+    /// Live refresh claims of other tabs.
+    claims: Vec<peers::PeerClaim>,
+    /// When (monotonic ms) another tab last said its refresh ended.
+    last_release: Option<f64>,
+    /// When (monotonic ms) this tab last answered a question with its token.
+    last_answer: Option<f64>,
+    /// The largest token order seen in this browser (see [`next_order`]).
+    order_floor: f64,
     budget: RefreshBudget,
-    request_timeout_ms: f64,
-    cooldown_ms: f64,
-    cooldown_cookie: String,
-    channel: String,
+    options: Options,
     flight: Option<Flight>,
+    restore: Option<restore::Restore>,
+    /// Callers of [`Input::Ensure`] waiting for the restore to end.
+    ensures: Vec<u32>,
+    /// Logins, one at a time (the first is under way).
+    logins: VecDeque<login::LoginCall>,
+    /// The logout attempt under way.
+    logout: Option<logout::Attempt>,
+    /// `logout()` callers waiting for the attempt under way to end.
+    logout_next: Vec<u32>,
+    /// The logout lock kept until [`Timer::Settle`].
+    settling: Option<u32>,
+    /// What the refresh schedule was last armed for.
+    due_key: Option<(u64, u32, bool)>,
+    /// The time of the input being handled.
+    now: Now,
     next_id: u32,
     timers: Timers,
     out: Vec<Output>,
@@ -75,20 +103,34 @@ pub struct Machine {
 }
 
 impl Machine {
-    /// A machine for a client with `options` (validated), signed out of nothing yet.
-    pub fn new(options: &Options) -> Machine {
+    /// A machine for a client with `options` (validated) in the tab `tab`; `locks`: whether
+    /// the browser has Web Locks. The session is `unknown` until [`Input::Start`] or a login.
+    pub fn new(options: &Options, tab: String, locks: bool) -> Machine {
         Machine {
             session: Session::default(),
+            tab,
+            locks: locks && options.use_web_locks,
             generation: 0,
             failures: 0,
             unanswered_ask: None,
-            last_claim_seen: None,
+            claims: Vec::new(),
+            last_release: None,
+            last_answer: None,
+            order_floor: 0.0,
             budget: RefreshBudget::default(),
-            request_timeout_ms: options.request_timeout_ms,
-            cooldown_ms: options.cooldown_ms,
-            cooldown_cookie: options.cooldown_cookie.clone(),
-            channel: options.channel.clone(),
+            options: options.clone(),
             flight: None,
+            restore: None,
+            ensures: Vec::new(),
+            logins: VecDeque::new(),
+            logout: None,
+            logout_next: Vec::new(),
+            settling: None,
+            due_key: None,
+            now: Now {
+                monotonic_ms: 0.0,
+                wall_ms: 0.0,
+            },
             next_id: 0,
             timers: Timers::default(),
             out: Vec::new(),
@@ -99,7 +141,7 @@ impl Machine {
     /// The longest a live tab can stay silent while it refreshes: a wait for a peer's token,
     /// then a request bounded by `requestTimeoutMs`.
     pub fn stale_bound_ms(&self) -> f64 {
-        self.request_timeout_ms + PEER_WAIT_MS
+        self.options.request_timeout_ms + PEER_WAIT_MS
     }
 
     /// Whether a refresh flight is under way in this tab.
@@ -107,24 +149,39 @@ impl Machine {
         self.flight.is_some()
     }
 
-    /// Consecutive transient refresh failures.
-    pub fn failures(&self) -> u32 {
-        self.failures
+    /// Whether the token can be used as is at `now`: no restore or refresh under way, none
+    /// due.
+    pub fn settled(&self, now_ms: f64) -> bool {
+        self.restore.is_none() && self.flight.is_none() && !self.due(now_ms)
     }
 
-    /// A token arrived some other way (login, a peer): the failures are over.
-    pub fn clear_failures(&mut self) {
-        self.failures = 0;
+    /// Whether the held token should be refreshed before it is used at `now_ms`.
+    pub fn due(&self, now_ms: f64) -> bool {
+        let ahead = self.refresh_ahead_ms();
+        self.session
+            .token()
+            .is_some_and(|t| t.needs_refresh(now_ms, ahead))
     }
 
-    /// A sign-out or a login: a flight begun before must not sign in with its answer.
-    pub fn fence(&mut self) {
-        self.generation = self.generation.wrapping_add(1);
+    /// The held token if it is valid at `now_ms`.
+    ///
+    /// # Errors
+    /// `session_expired` (a token held but expired, or the last failure), `not_signed_in`.
+    pub fn usable_token(&self, now_ms: f64) -> Result<&Token, Error> {
+        let error = self.session.error().cloned();
+        match self.session.token() {
+            Some(t) if !t.is_expired(now_ms) => Ok(t),
+            Some(_) => Err(error.unwrap_or(Error::SessionExpired)),
+            None if self.session.status() == Status::SignedOut => Err(Error::NotSignedIn),
+            None => Err(error.unwrap_or(Error::NotSignedIn)),
+        }
     }
 
-    /// This tab asked the others for a newer token at `at_ms` (epoch) and got none.
-    pub fn note_unanswered_ask(&mut self, at_ms: f64) {
-        self.unanswered_ask = Some(at_ms);
+    /// Orders a token this tab received after every token seen in this browser.
+    pub fn order_received(&mut self, mut token: Token) -> Token {
+        token.order_ms = next_order(token.obtained_at_ms, self.order_floor);
+        self.saw_order(token.order_ms);
+        token
     }
 
     /// The next thing for the driver to do; drain until `None` after every input.
@@ -140,21 +197,31 @@ impl Machine {
     /// Takes one input at `now`.
     pub fn handle(&mut self, input: Input, now: Now) {
         if self.disposed {
-            if let Input::Refresh { call, .. } = input {
-                self.out.push(Output::Reject(call, Error::Disposed));
-            }
+            self.refuse(input);
             return;
         }
+        self.now = now;
+        let revision = self.session.revision();
+        let mut news = false;
         match input {
+            Input::Start { call } => self.start(call),
+            Input::Login { call, body } => self.login(call, body),
+            Input::Logout { call } => self.logout(call, now),
             Input::Refresh {
                 call,
                 proactive,
-                locks,
-            } => self.refresh(call, proactive, locks, now),
-            Input::News { last_claim_seen } => {
-                self.last_claim_seen = last_claim_seen;
-                self.on_news(now);
+                used,
+            } => {
+                if used.is_some() && is_later(self.order(), used) {
+                    self.out.push(Output::Resolve(call)); // a newer token came meanwhile
+                } else {
+                    self.fly(Caller::Call(call), proactive, now);
+                }
             }
+            Input::Ensure { call } => self.ensure(call, now),
+            Input::Message(envelope) => news = self.on_message(envelope, now),
+            Input::Page { visible } => self.on_page(visible),
+            Input::Presence { others } => self.on_presence(others, now),
             Input::Timer => {
                 // At most one pass over the named deadlines: one re-armed at or before now
                 // fires at the next timer, so a wrong deadline can spin but never hang the page.
@@ -169,23 +236,33 @@ impl Machine {
             Input::Facts {
                 cookies,
                 logout_pending,
-            } => self.on_facts(&cookies, logout_pending, now),
-            Input::Answer { id, result } => self.on_answer(id, result, now),
-            Input::Elected { won, claim_at_ms } => {
-                if self.step() == Some(Step::Elect) {
-                    if won {
-                        if let Some(f) = &mut self.flight {
-                            f.claim_at = Some(claim_at_ms);
-                        }
-                        self.exclusive();
-                    } else {
-                        self.finish(Ok(()));
-                    }
-                }
+            } => {
+                self.restore_facts(logout_pending, now);
+                self.login_facts(logout_pending, now);
+                self.logout_facts(logout_pending, now);
+                self.on_facts(&cookies, logout_pending, now);
             }
+            Input::Answer { id, result } => self.on_answer(id, result, now),
             Input::Holder { client, mine } => self.on_holder(client, mine, now),
             Input::Dispose => self.dispose(),
         }
+        if news || self.session.revision() != revision {
+            self.on_news(now); // a token may have come, a claim ended: every wait looks again
+        }
+        self.rearm_due(now);
+    }
+
+    /// An input after dispose: a caller fails with `disposed`.
+    fn refuse(&mut self, input: Input) {
+        let call = match input {
+            Input::Start { call }
+            | Input::Login { call, .. }
+            | Input::Logout { call }
+            | Input::Refresh { call, .. }
+            | Input::Ensure { call } => call,
+            _ => return,
+        };
+        self.out.push(Output::Reject(call, Error::Disposed));
     }
 
     fn step(&self) -> Option<Step> {
@@ -200,6 +277,17 @@ impl Machine {
 
     fn order(&self) -> Option<f64> {
         self.session.token().map(|t| t.order_ms)
+    }
+
+    fn refresh_ahead_ms(&self) -> f64 {
+        self.options.refresh_ahead_seconds * 1000.0
+    }
+
+    /// Remembers a token order seen, so the next own token is ordered after it.
+    fn saw_order(&mut self, order_ms: f64) {
+        if order_ms > self.order_floor {
+            self.order_floor = order_ms;
+        }
     }
 
     /// Whether the token held now is newer than the one the flight began with.
@@ -226,6 +314,18 @@ impl Machine {
         }
     }
 
+    /// A sign-out or a login: a flight begun before must not sign in with its answer.
+    fn fence(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+    }
+
+    /// "timed out after N ms" for an auth request.
+    fn timed_out(&self) -> Error {
+        let ms = super::float::floor(self.options.request_timeout_ms); // validated: whole ms
+        let why = ["timed out after ", &super::text::decimal(ms as u64), " ms"].concat();
+        Error::Network(why)
+    }
+
     fn post_claim(&mut self, now: Now) {
         let at_ms = self
             .flight
@@ -235,17 +335,18 @@ impl Machine {
         self.out.push(Output::Post(Message::Claim { at_ms }));
     }
 
-    fn refresh(&mut self, call: u32, proactive: bool, locks: bool, now: Now) {
+    /// `caller` waits for a refresh: it joins the flight under way, or one starts.
+    fn fly(&mut self, caller: Caller, proactive: bool, now: Now) {
         if let Some(f) = &mut self.flight {
-            f.callers.push(call);
+            f.callers.push(caller);
             return;
         }
         self.flight = Some(Flight::new(
-            call,
+            caller,
             self.order(),
             self.generation,
             proactive,
-            locks,
+            self.locks,
         ));
         let delay = self.budget.delay_ms(now.monotonic_ms);
         if delay > 0.0 {
@@ -255,14 +356,25 @@ impl Machine {
         }
     }
 
+    /// A caller needs a usable token: after the restore, the flight under way, or a refresh
+    /// of a due token.
+    pub(super) fn ensure(&mut self, call: u32, now: Now) {
+        if self.restore.is_some() {
+            self.ensures.push(call);
+        } else if self.flight.is_some() || self.due(now.wall_ms) {
+            self.fly(Caller::Ensure(call), false, now);
+        } else {
+            self.out.push(Output::Resolve(call));
+        }
+    }
+
     fn after_budget(&mut self, now: Now) {
         let Some(f) = &self.flight else { return };
-        let (proactive, locks, before) = (f.proactive, f.locks, f.before);
+        let (proactive, locks) = (f.proactive, f.locks);
         if self.has_newer() {
             self.finish(Ok(()));
         } else if !locks {
-            self.set_step(Step::Elect);
-            self.out.push(Output::Elect(before));
+            self.elect(now);
         } else if proactive {
             let id = self.request_lock(false, LockMode::IfAvailable);
             if let Some(f) = &mut self.flight {
@@ -274,16 +386,20 @@ impl Machine {
         }
     }
 
+    /// News: a message came, or the session changed. Every wait looks again.
     fn on_news(&mut self, now: Now) {
+        self.restore_news(now);
         match self.step() {
             Some(Step::Budget | Step::HopeNews) if self.has_newer() => self.finish(Ok(())),
             Some(Step::Queue) => self.queue_check(now),
+            Some(Step::ElectWait) => self.elect_news(now),
             Some(Step::Suspect | Step::Takeover | Step::Verify | Step::Settle) => {
                 // A claim heard since the holder was judged silent: someone holds the right to
                 // refresh and is alive (a holder that thaws this instant posts its claim before
                 // its request). The takeover is called off.
                 let since = self.flight.as_ref().and_then(|f| f.suspected_at);
-                let spoke = self.last_claim_seen.zip(since).is_some_and(|(c, s)| c >= s);
+                let seen = self.last_claim_seen(now);
+                let spoke = seen.zip(since).is_some_and(|(c, s)| c >= s);
                 if self.has_newer() {
                     self.finish(Ok(()));
                 } else if spoke {
@@ -305,6 +421,15 @@ impl Machine {
 
     fn on_timer(&mut self, timer: Timer, now: Now) {
         match (timer, self.step()) {
+            (Timer::Due, _) => self.on_due(now),
+            (Timer::Answer, _) => self.answer(now),
+            (Timer::Restore, _) => self.restore_unanswered(now),
+            (Timer::Login, _) => self.login_timed_out(now),
+            (Timer::Logout, _) => self.logout_timed_out(now),
+            (Timer::Settle, _) => {
+                let lock = self.settling.take();
+                self.release(lock);
+            }
             (Timer::Budget, Some(Step::Budget)) => self.after_budget(now),
             (Timer::Wait, Some(Step::HopeNews)) => {
                 if self.has_newer() {
@@ -319,6 +444,8 @@ impl Machine {
                 self.set_step(Step::Verify);
                 self.out.push(Output::QueryLocks);
             }
+            (Timer::Wait, Some(Step::ElectWait)) => self.elect(now),
+            (Timer::Wait, Some(Step::ElectRound(round))) => self.elect_round(round, now),
             (Timer::Ask, Some(Step::Ask(after))) => {
                 if let Some(f) = &self.flight {
                     self.unanswered_ask = Some(f.asked_at);
@@ -328,9 +455,8 @@ impl Machine {
             }
             (Timer::Request, Some(Step::Request(id))) => {
                 self.out.push(Output::AbortAuth(id));
-                let ms = super::float::floor(self.request_timeout_ms); // validated: a whole number of ms
-                let why = ["timed out after ", &super::text::decimal(ms as u64), " ms"].concat();
-                self.on_answer(id, Err(Error::Network(why)), now);
+                let why = self.timed_out();
+                self.on_refresh_answer(id, Err(why), now);
             }
             _ => {}
         }
@@ -339,33 +465,42 @@ impl Machine {
     /// Ends the flight: its claims and locks go, every caller gets `result`.
     fn finish(&mut self, result: Result<(), Error>) {
         let Some(f) = self.flight.take() else { return };
-        self.timers.clear_all();
+        for timer in timer::FLIGHT {
+            self.timers.clear(timer);
+        }
         if f.exclusive {
-            if f.claim_at.is_some() {
-                self.out.push(Output::EndElection);
-            }
             self.out.push(Output::Post(Message::Released)); // our claims end here
         }
         self.release(f.main);
         self.release(f.takeover);
-        for call in f.callers {
-            self.out.push(match &result {
-                Ok(()) => Output::Resolve(call),
-                Err(e) => Output::Reject(call, e.clone()),
-            });
+        for caller in f.callers {
+            match caller {
+                Caller::Call(call) => self.out.push(match &result {
+                    Ok(()) => Output::Resolve(call),
+                    Err(e) => Output::Reject(call, e.clone()),
+                }),
+                Caller::Ensure(call) => self.out.push(match &result {
+                    Err(Error::Disposed) => Output::Reject(call, Error::Disposed),
+                    _ => Output::Resolve(call),
+                }),
+                Caller::Restore => self.end_restore(result.clone()),
+                Caller::Own => {}
+            }
         }
     }
 
     fn dispose(&mut self) {
-        if let Some(f) = &self.flight {
+        if let Some(f) = &mut self.flight {
             if let Step::Request(id) = f.step {
                 self.out.push(Output::AbortAuth(id));
             }
-            if let Some(f) = &mut self.flight {
-                f.exclusive = false; // the channel is closed
-            }
+            f.exclusive = false; // the channel is closed
         }
         self.finish(Err(Error::Disposed));
+        self.end_restore(Err(Error::Disposed));
+        self.dispose_logins();
+        self.dispose_logout();
+        self.timers.clear_all();
         self.disposed = true;
     }
 }

@@ -6,10 +6,11 @@ use alloc::borrow::ToOwned;
 
 use super::flight::{AfterAsk, Step};
 use super::timer::Timer;
-use super::{token_message, Machine, Now, Output, PEER_WAIT_MS};
+use super::{token_message, Machine, Now, Output, Reply, PEER_WAIT_MS};
 use crate::core::claims::Token;
 use crate::core::error::Error;
 use crate::core::protocol::{signature_of, Message};
+use crate::core::response::{classify_failure, is_success, AuthCall};
 
 impl Machine {
     /// Holding the right to refresh: the plan comes from the facts.
@@ -23,7 +24,7 @@ impl Machine {
 
     pub(super) fn on_facts(&mut self, cookies: &str, logout_pending: bool, now: Now) {
         let Some(f) = &self.flight else { return };
-        let stamp = crate::core::cooldown::read_stamp(cookies, &self.cooldown_cookie);
+        let stamp = crate::core::cooldown::read_stamp(cookies, &self.options.cooldown_cookie);
         let before = f.before;
         match f.step {
             Step::Plan => {
@@ -34,7 +35,7 @@ impl Machine {
                     stamp,
                     unanswered_ask: self.unanswered_ask,
                 };
-                match plan_refresh(seen, now.wall_ms, self.cooldown_ms) {
+                match plan_refresh(seen, now.wall_ms, self.options.cooldown_ms) {
                     Plan::UseHeld => self.finish(Ok(())),
                     Plan::WaitForPeer => {
                         // The refresher posted its token before it released the lock: it is
@@ -121,13 +122,32 @@ impl Machine {
             f.sent_at = now.wall_ms;
             f.step = Step::Request(id);
         }
-        let call = crate::core::response::AuthCall::Refresh;
-        self.out.push(Output::SendAuth { id, call });
-        self.timers
-            .set(Timer::Request, now.monotonic_ms + self.request_timeout_ms);
+        let call = AuthCall::Refresh;
+        self.out.push(Output::SendAuth {
+            id,
+            call,
+            body: None,
+        });
+        let at = now.monotonic_ms + self.options.request_timeout_ms;
+        self.timers.set(Timer::Request, at);
     }
 
-    pub(super) fn on_answer(&mut self, id: u32, result: Result<Token, Error>, now: Now) {
+    /// The answer to the auth request `id`: the refresh, the login or the logout's.
+    pub(super) fn on_answer(&mut self, id: u32, result: Result<Reply, Error>, now: Now) {
+        if self.is_login_request(id) {
+            return self.on_login_answer(result, now);
+        }
+        if self.is_logout_request(id) {
+            return self.on_logout_answer(result, now);
+        }
+        let token = result.and_then(|reply| match reply.status {
+            s if is_success(s) => reply.token,
+            s => Err(classify_failure(AuthCall::Refresh, s)),
+        });
+        self.on_refresh_answer(id, token, now);
+    }
+
+    pub(super) fn on_refresh_answer(&mut self, id: u32, result: Result<Token, Error>, now: Now) {
         let Some(f) = &mut self.flight else { return };
         if f.step != Step::Request(id) {
             return; // timed out before
@@ -142,9 +162,9 @@ impl Machine {
         match result {
             Ok(token) => {
                 let max_age =
-                    (crate::core::float::ceil(self.cooldown_ms / 1000.0) as u32).saturating_add(60);
+                    (crate::core::float::ceil(self.options.cooldown_ms / 1000.0) as u32).saturating_add(60);
                 let stamp = crate::core::cooldown::write_stamp(
-                    &self.cooldown_cookie,
+                    &self.options.cooldown_cookie,
                     token.obtained_at_ms,
                     max_age,
                 );

@@ -7,18 +7,45 @@
 pub enum Timer {
     /// The refresh budget holds the flight back until then.
     Budget = 0,
-    /// A wait for a lock or for news: re-check then (staleness, takeover retry, give up hope).
+    /// A wait of the flight for a lock, for news or for an election round: re-check then
+    /// (staleness, takeover retry, give up hope, count the claims).
     Wait = 1,
-    /// The question to the other tabs goes unanswered then.
+    /// The flight's question to the other tabs goes unanswered then.
     Ask = 2,
-    /// The auth request times out then.
+    /// The refresh request times out then.
     Request = 3,
+    /// The token is due for a refresh then (or a failed refresh is retried: the backoff).
+    Due = 4,
+    /// Questions of other tabs are answered again then (at most one answer per interval).
+    Answer = 5,
+    /// The restore's question to the other tabs goes unanswered then.
+    Restore = 6,
+    /// The login request times out then.
+    Login = 7,
+    /// The logout request times out then.
+    Logout = 8,
+    /// The logout lock is released then (other tabs' view of the cleared marker has settled).
+    Settle = 9,
 }
 
 /// How many named deadlines there are.
-pub const COUNT: usize = 4;
+pub const COUNT: usize = 10;
 
-const ALL: [Timer; COUNT] = [Timer::Budget, Timer::Wait, Timer::Ask, Timer::Request];
+const ALL: [Timer; COUNT] = [
+    Timer::Budget,
+    Timer::Wait,
+    Timer::Ask,
+    Timer::Request,
+    Timer::Due,
+    Timer::Answer,
+    Timer::Restore,
+    Timer::Login,
+    Timer::Logout,
+    Timer::Settle,
+];
+
+/// The deadlines that belong to a refresh flight (cleared when it ends).
+pub const FLIGHT: [Timer; 4] = [Timer::Budget, Timer::Wait, Timer::Ask, Timer::Request];
 
 /// Named deadlines.
 #[derive(Default)]
@@ -33,6 +60,11 @@ impl Timers {
     /// Clears `timer`.
     pub fn clear(&mut self, timer: Timer) {
         self.0[timer as usize] = None;
+    }
+
+    /// Whether `timer` is set.
+    pub fn is_set(&self, timer: Timer) -> bool {
+        self.0[timer as usize].is_some()
     }
 
     /// Clears every deadline.

@@ -4,21 +4,22 @@
 
 /// The kinds of input of `Core.input(kind, id, x, y, data, mono, wall)`.
 pub mod input {
-    /// A caller wants a refresh: `id` the call, `x` 1 when proactive, `y` 1 with Web Locks.
+    /// A caller wants a refresh: `id` the call, `x` 1 when proactive, `y` the order of the
+    /// token a 401 answered (if any).
     pub const REFRESH: u8 = 0;
     /// Lock request `id` came to `x`: 0 refused, 1 granted, 2 Web Locks unavailable, 3 lost
     /// (stolen after the grant).
     pub const LOCK: u8 = 1;
-    /// News from the tabs: `x` when (monotonic ms) a live claim was last heard of.
-    pub const NEWS: u8 = 2;
+    /// A message of another tab: `data` as received.
+    pub const MESSAGE: u8 = 2;
     /// `data` the page's cookies, `x` 1 when a logout is pending.
     pub const FACTS: u8 = 3;
     /// Auth answer `id`: `x` status, `y` the `Date` header (epoch ms), `data` the body.
     pub const ANSWER: u8 = 4;
     /// Auth request `id` failed with no answer: `data` the `TokenRelayError`.
     pub const FAILED: u8 = 5;
-    /// The election ended: `x` 1 when won, `y` the winning claim (epoch ms).
-    pub const ELECTED: u8 = 6;
+    /// A page event: `x` 1 when the page is visible.
+    pub const PAGE: u8 = 6;
     /// The timer fired.
     pub const TIMER: u8 = 7;
     /// The client is disposed.
@@ -26,6 +27,16 @@ pub mod input {
     /// Who holds the refresh lock: `data` its client id (none: free), `x` 1 when it is this
     /// tab.
     pub const HOLDER: u8 = 9;
+    /// `start()`: `id` the call.
+    pub const START: u8 = 10;
+    /// `login()`: `id` the call, `data` the JSON body.
+    pub const LOGIN: u8 = 11;
+    /// `logout()`: `id` the call.
+    pub const LOGOUT: u8 = 12;
+    /// A caller needs a usable token (`accessToken()`, `auth.fetch`): `id` the call.
+    pub const ENSURE: u8 = 13;
+    /// Whether another tab may be alive: `x` 1 when one may.
+    pub const PRESENCE: u8 = 14;
 }
 
 /// The kinds of output of `Core.poll()`, the first item of `[kind, a, b, c]`.
@@ -42,7 +53,8 @@ pub mod output {
     pub const REQUEST_LOCK: u8 = 4;
     /// Release (or withdraw) the lock request `a`.
     pub const RELEASE: u8 = 5;
-    /// Send the refresh request `a`.
+    /// Send the auth request `a` to endpoint `b` (0 login, 1 refresh, 2 logout) with the JSON
+    /// body `c` (if any).
     pub const SEND_AUTH: u8 = 6;
     /// Abort the auth request `a`.
     pub const ABORT_AUTH: u8 = 7;
@@ -50,10 +62,12 @@ pub mod output {
     pub const READ_FACTS: u8 = 8;
     /// Assign `a` to `document.cookie`.
     pub const WRITE_COOKIE: u8 = 9;
-    /// Run the election for a token newer than `a`.
-    pub const ELECT: u8 = 10;
-    /// This tab's election claim ended.
-    pub const END_ELECTION: u8 = 11;
+    /// Set (`a` true) or clear the durable-logout marker.
+    pub const MARK_LOGOUT: u8 = 10;
+    /// Ask whether another tab may be alive and feed it as `input::PRESENCE`.
+    pub const QUERY_PRESENCE: u8 = 11;
     /// Ask who holds the refresh lock and feed it as `input::HOLDER`.
     pub const QUERY_LOCKS: u8 = 12;
+    /// Resolve the logout caller `a` with `confirmed` `b`.
+    pub const LOGGED_OUT: u8 = 13;
 }

@@ -1,0 +1,147 @@
+//! `login(credentials)`: a logout still waiting for the server is finished first (so its
+//! answer cannot clear the new session's cookie), then the login request, bounded by the
+//! machine's timer; its token signs in here and is handed to every tab. Logins run one at a
+//! time, in order.
+
+use alloc::string::String;
+
+use super::timer::Timer;
+use super::{token_message, Machine, Now, Output, Reply};
+use crate::core::error::Error;
+use crate::core::response::{classify_failure, is_success, AuthCall};
+
+/// Where a login stands.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// The facts (a pending logout) were asked for.
+    Facts,
+    /// A pending logout is being sent first.
+    AfterLogout,
+    /// The login request `id` is out (timer `Login`).
+    Request(u32),
+}
+
+/// A login and its caller.
+pub struct LoginCall {
+    call: u32,
+    body: String,
+    step: Step,
+}
+
+impl Machine {
+    /// `login(body)`: queued behind a login under way, if any.
+    pub(super) fn login(&mut self, call: u32, body: String) {
+        self.logins.push_back(LoginCall {
+            call,
+            body,
+            step: Step::Facts,
+        });
+        if self.logins.len() == 1 {
+            self.out.push(Output::ReadFacts);
+        }
+    }
+
+    fn login_step(&self) -> Option<Step> {
+        self.logins.front().map(|l| l.step)
+    }
+
+    pub(super) fn login_facts(&mut self, logout_pending: bool, now: Now) {
+        if self.login_step() != Some(Step::Facts) {
+            return;
+        }
+        if logout_pending {
+            if let Some(l) = self.logins.front_mut() {
+                l.step = Step::AfterLogout;
+            }
+            if self.logout.is_none() {
+                self.retry_logout();
+            }
+        } else {
+            self.send_login(now);
+        }
+    }
+
+    /// The logout attempt ended (whatever its outcome): a login waiting for it goes on, and
+    /// the marker goes (the new session replaces the old).
+    pub(super) fn login_after_logout(&mut self, now: Now) {
+        if self.login_step() == Some(Step::AfterLogout) {
+            self.out.push(Output::MarkLogout(false));
+            self.send_login(now);
+        }
+    }
+
+    fn send_login(&mut self, now: Now) {
+        let id = self.id();
+        let Some(l) = self.logins.front_mut() else {
+            return;
+        };
+        l.step = Step::Request(id);
+        let body = Some(l.body.clone());
+        self.out.push(Output::SendAuth {
+            id,
+            call: AuthCall::Login,
+            body,
+        });
+        let at = now.monotonic_ms + self.options.request_timeout_ms;
+        self.timers.set(Timer::Login, at);
+    }
+
+    /// Whether `id` is the login request under way.
+    pub(super) fn is_login_request(&self, id: u32) -> bool {
+        self.login_step() == Some(Step::Request(id))
+    }
+
+    pub(super) fn login_timed_out(&mut self, now: Now) {
+        if let Some(Step::Request(id)) = self.login_step() {
+            self.out.push(Output::AbortAuth(id));
+            let why = self.timed_out();
+            self.on_login_answer(Err(why), now);
+        }
+    }
+
+    /// The login's answer: a token signs in (every flight begun before is fenced off); a
+    /// failure is reported, ending the session only where none was held.
+    pub(super) fn on_login_answer(&mut self, result: Result<Reply, Error>, now: Now) {
+        self.timers.clear(Timer::Login);
+        let Some(l) = self.logins.pop_front() else {
+            return;
+        };
+        let token = result.and_then(|reply| match reply.status {
+            s if is_success(s) => reply.token,
+            s => Err(classify_failure(AuthCall::Login, s)),
+        });
+        match token {
+            Ok(token) => {
+                self.fence();
+                self.failures = 0;
+                let message = token_message(&token);
+                let did = self.session.signed_in(token);
+                self.changed(did);
+                self.out.push(Output::Post(message));
+                self.out.push(Output::Resolve(l.call));
+            }
+            Err(e) => {
+                let did = if self.order().is_some() {
+                    self.session.failed(e.clone())
+                } else {
+                    self.session.signed_out(Some(e.clone()))
+                };
+                self.changed(did);
+                self.out.push(Output::Reject(l.call, e));
+            }
+        }
+        if !self.logins.is_empty() {
+            let _ = now;
+            self.out.push(Output::ReadFacts);
+        }
+    }
+
+    pub(super) fn dispose_logins(&mut self) {
+        for l in core::mem::take(&mut self.logins) {
+            if let Step::Request(id) = l.step {
+                self.out.push(Output::AbortAuth(id));
+            }
+            self.out.push(Output::Reject(l.call, Error::Disposed));
+        }
+    }
+}
