@@ -42,14 +42,19 @@ fn the_drivers_input_kinds_are_the_machines() {
     let rust = expect(&[
         ("REFRESH", input::REFRESH),
         ("LOCK", input::LOCK),
-        ("NEWS", input::NEWS),
+        ("MESSAGE", input::MESSAGE),
         ("FACTS", input::FACTS),
         ("ANSWER", input::ANSWER),
         ("FAILED", input::FAILED),
-        ("ELECTED", input::ELECTED),
+        ("PAGE", input::PAGE),
         ("TIMER", input::TIMER),
         ("DISPOSE", input::DISPOSE),
         ("HOLDER", input::HOLDER),
+        ("START", input::START),
+        ("LOGIN", input::LOGIN),
+        ("LOGOUT", input::LOGOUT),
+        ("ENSURE", input::ENSURE),
+        ("PRESENCE", input::PRESENCE),
     ]);
     assert_eq!(js_constants("pump.js", "IN_"), rust);
 }
@@ -67,9 +72,10 @@ fn the_drivers_output_kinds_are_the_machines() {
         ("ABORT_AUTH", output::ABORT_AUTH),
         ("READ_FACTS", output::READ_FACTS),
         ("WRITE_COOKIE", output::WRITE_COOKIE),
-        ("ELECT", output::ELECT),
-        ("END_ELECTION", output::END_ELECTION),
+        ("MARK_LOGOUT", output::MARK_LOGOUT),
+        ("QUERY_PRESENCE", output::QUERY_PRESENCE),
         ("QUERY_LOCKS", output::QUERY_LOCKS),
+        ("LOGGED_OUT", output::LOGGED_OUT),
     ]);
     assert_eq!(js_constants("pump.js", "OUT_"), rust);
     // Each case of `perform` is the output its comment names.
@@ -108,7 +114,8 @@ fn every_kind_has_one_number() {
     };
     use input::*;
     assert!(kinds(&[
-        REFRESH, LOCK, NEWS, FACTS, ANSWER, FAILED, ELECTED, TIMER, DISPOSE, HOLDER
+        REFRESH, LOCK, MESSAGE, FACTS, ANSWER, FAILED, PAGE, TIMER, DISPOSE, HOLDER, START, LOGIN,
+        LOGOUT, ENSURE, PRESENCE
     ]));
     use output::*;
     assert!(kinds(&[
@@ -122,8 +129,9 @@ fn every_kind_has_one_number() {
         ABORT_AUTH,
         READ_FACTS,
         WRITE_COOKIE,
-        ELECT,
-        END_ELECTION,
-        QUERY_LOCKS
+        MARK_LOGOUT,
+        QUERY_PRESENCE,
+        QUERY_LOCKS,
+        LOGGED_OUT
     ]));
 }

@@ -347,18 +347,11 @@ test("the cooldown cookie round-trips through document.cookie", async () => {
   assert.equal((await env.server.stats()).refresh, 3);
 });
 
-test("the wasm's error() and failure() make TokenRelayErrors with code and status", async () => {
+test("the wasm's error() makes TokenRelayErrors with code and status", async () => {
   const made = await page.evaluate(async () => {
     const g = await import("/pkg/lib/glue.js");
     const view = (e) => ({ ours: window.tr.isTokenRelayError(e) && e instanceof Error && e.name === "TokenRelayError", code: e.code, status: e.status, message: e.message });
     return {
-      login401: view(g.failure(0, 401)),
-      login422: view(g.failure(0, 422)),
-      login503: view(g.failure(0, 503)),
-      refresh401: view(g.failure(1, 401)),
-      refresh403: view(g.failure(1, 403)),
-      refresh429: view(g.failure(1, 429)),
-      logout401: view(g.failure(2, 401)),
       network: view(g.error("network", "offline", 0)),
       config: view(g.error("config", "apiBase is required", 0)),
       server: view(g.error("server", "", 502)),
@@ -368,13 +361,6 @@ test("the wasm's error() and failure() make TokenRelayErrors with code and statu
   });
   const ours = (code, message, status) => ({ ours: true, code, message, status });
   assert.deepEqual(made, {
-    login401: ours("unauthorized", "login refused: HTTP 401", 401),
-    login422: ours("unauthorized", "login refused: HTTP 422", 422),
-    login503: ours("server", "server error: HTTP 503", 503),
-    refresh401: ours("session_expired", "session expired: the refresh token was rejected", undefined),
-    refresh403: ours("session_expired", "session expired: the refresh token was rejected", undefined),
-    refresh429: ours("server", "server error: HTTP 429", 429),
-    logout401: ours("server", "server error: HTTP 401", 401),
     network: ours("network", "network error: offline", undefined),
     config: ours("config", "invalid options: apiBase is required", undefined),
     server: ours("server", "server error: HTTP 502", 502),

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::core::claims::tests::jwt;
+use crate::core::protocol::Envelope;
 use crate::core::response::AuthCall;
 
 const TIMEOUT_MS: f64 = 1000.0;
@@ -24,7 +25,7 @@ impl Tab {
         o.request_timeout_ms = TIMEOUT_MS;
         o.channel = "ch".into();
         Tab {
-            m: Machine::new(&o),
+            m: Machine::new(&o, "me".into(), true),
             mono: 0.0,
             wall: 1_000_000.0,
         }
@@ -55,7 +56,7 @@ impl Tab {
         self.feed(Input::Refresh {
             call,
             proactive,
-            locks: true,
+            used: None,
         })
     }
 
@@ -82,6 +83,25 @@ impl Tab {
         self.feed(Input::Lock { id, outcome })
     }
 
+    /// A message of another tab.
+    fn hear(&mut self, message: Message) -> Vec<Output> {
+        let from = "peer".into();
+        self.feed(Input::Message(Envelope { from, message }))
+    }
+
+    /// The answer `status` to request `id`, with a token made at `at` for a 2xx.
+    fn answer(&mut self, id: u32, status: u16, at: f64) -> Vec<Output> {
+        let token = if (200..300).contains(&status) {
+            Ok(token(at))
+        } else {
+            Err(Error::BadResponse("no token".into()))
+        };
+        self.feed(Input::Answer {
+            id,
+            result: Ok(Reply { status, token }),
+        })
+    }
+
     fn sign_in(&mut self, at: f64) {
         self.m.session.signed_in(token(at));
     }
@@ -101,6 +121,7 @@ fn sent(out: &[Output]) -> Option<u32> {
         Output::SendAuth {
             id,
             call: AuthCall::Refresh,
+            ..
         } => Some(*id),
         _ => None,
     })
@@ -142,10 +163,7 @@ fn callers_join_one_flight_and_all_get_its_outcome() {
         tab.refresh(2, false).is_empty(),
         "the second caller only joins"
     );
-    let out = tab.feed(Input::Answer {
-        id,
-        result: Ok(token(tab.wall)),
-    });
+    let out = tab.answer(id, 200, tab.wall);
     assert!(out.iter().any(|o| matches!(o, Output::WriteCookie(_))));
     assert!(out
         .iter()
@@ -153,7 +171,11 @@ fn callers_join_one_flight_and_all_get_its_outcome() {
     assert!(out.iter().any(|o| matches!(o, Output::Release(_))));
     assert_eq!(resolved(&out), [1, 2]);
     assert!(!tab.m.flying());
-    assert_eq!(tab.m.poll_timeout(), None, "no timer left");
+    for timer in timer::FLIGHT {
+        assert!(!tab.m.timers.is_set(timer), "no timer of the flight left");
+    }
+    let due = tab.m.poll_timeout().expect("the refresh schedule");
+    assert!(due > tab.mono + 500_000.0, "the next refresh is near the token's expiry");
 }
 
 #[test]
@@ -166,12 +188,9 @@ fn a_stalled_answer_is_timed_out_and_aborted_by_the_machine() {
         .iter()
         .any(|o| matches!(o, Output::AbortAuth(i) if *i == id)));
     assert_eq!(rejected(&out), [(1, "network")]);
-    assert_eq!(tab.m.failures(), 1);
+    assert_eq!(tab.m.failures, 1);
     // The answer that comes after all is ignored.
-    let late = tab.feed(Input::Answer {
-        id,
-        result: Ok(token(tab.wall)),
-    });
+    let late = tab.answer(id, 200, tab.wall);
     assert!(late.is_empty());
 }
 
@@ -218,10 +237,7 @@ fn waiter_takes_over_a_silent_holder_once() {
     let out = tab.lock(steal, LockOutcome::Granted);
     assert!(matches!(out.as_slice(), [Output::ReadFacts]));
     let id = sent(&tab.facts()).unwrap();
-    let out = tab.feed(Input::Answer {
-        id,
-        result: Ok(token(tab.wall)),
-    });
+    let out = tab.answer(id, 200, tab.wall);
     // Both locks go at the end.
     let released: Vec<_> = out
         .iter()
@@ -253,10 +269,7 @@ fn a_takeover_is_called_off_when_the_holder_speaks() {
     let mut tab = Tab::new();
     let (_, takeover) = to_settle(&mut tab);
     // The holder thaws and posts its claim before its request.
-    let mono = tab.mono;
-    let out = tab.feed(Input::News {
-        last_claim_seen: Some(mono),
-    });
+    let out = tab.hear(Message::Claim { at_ms: tab.wall });
     assert!(out
         .iter()
         .any(|o| matches!(o, Output::Release(i) if *i == takeover)));
@@ -311,9 +324,7 @@ fn a_claim_heard_pushes_the_staleness_deadline_back() {
     tab.refresh(1, false);
     let first = tab.m.poll_timeout().unwrap();
     tab.mono = 1000.0;
-    tab.feed(Input::News {
-        last_claim_seen: Some(1000.0),
-    });
+    tab.hear(Message::Claim { at_ms: tab.wall });
     assert_eq!(tab.m.poll_timeout(), Some(first + 1000.0));
 }
 
@@ -323,10 +334,7 @@ fn waiter_adopts_a_peers_token_without_network() {
     tab.sign_in(tab.wall - 10.0);
     let out = tab.refresh(1, false);
     let (main, _, _) = lock_requests(&out)[0].clone();
-    tab.sign_in(tab.wall); // a peer's newer token, taken by the core
-    let out = tab.feed(Input::News {
-        last_claim_seen: None,
-    });
+    let out = tab.hear(token_message(&token(tab.wall))); // a peer's newer token
     assert!(out
         .iter()
         .any(|o| matches!(o, Output::Release(i) if *i == main)));
@@ -365,10 +373,7 @@ fn a_fresh_stamp_means_wait_for_the_peer_not_refresh() {
     });
     assert!(out.iter().any(|o| matches!(o, Output::Post(Message::Ask))));
     assert!(sent(&out).is_none());
-    tab.sign_in(tab.wall);
-    let out = tab.feed(Input::News {
-        last_claim_seen: None,
-    });
+    let out = tab.hear(token_message(&token(tab.wall)));
     assert_eq!(resolved(&out), [1]);
     assert!(sent(&out).is_none());
 }
@@ -391,12 +396,8 @@ fn pending_logout_signs_out_instead_of_refreshing() {
 fn a_sign_out_during_the_request_fences_its_answer() {
     let mut tab = Tab::new();
     let id = to_request(&mut tab, 1);
-    tab.m.fence();
-    tab.m.session.signed_out(None);
-    let out = tab.feed(Input::Answer {
-        id,
-        result: Ok(token(tab.wall)),
-    });
+    tab.feed(Input::Logout { call: 9 });
+    let out = tab.answer(id, 200, tab.wall);
     assert_eq!(rejected(&out), [(1, "not_signed_in")]);
     assert!(tab.m.session.token().is_none());
 }
@@ -406,10 +407,7 @@ fn a_rejected_session_signs_out_everywhere_with_the_proof() {
     let mut tab = Tab::new();
     tab.sign_in(tab.wall - 5000.0);
     let id = to_request(&mut tab, 1);
-    let out = tab.feed(Input::Answer {
-        id,
-        result: Err(Error::SessionExpired),
-    });
+    let out = tab.answer(id, 401, tab.wall);
     assert!(matches!(out.as_slice(), [Output::ReadFacts]));
     let out = tab.facts();
     assert!(out.iter().any(|o| matches!(
@@ -428,10 +426,7 @@ fn the_budget_holds_a_loop_back() {
     let mut tab = Tab::new();
     for call in 0..10 {
         let id = to_request(&mut tab, call);
-        tab.feed(Input::Answer {
-            id,
-            result: Err(Error::Server(503)),
-        });
+        tab.answer(id, 503, tab.wall);
     }
     let out = tab.refresh(99, false);
     assert!(out.is_empty(), "held back");

@@ -156,7 +156,7 @@ impl Checker {
         let flying: Vec<_> = w
             .reqs
             .iter()
-            .filter(|r| r.in_flight && !r.aborted)
+            .filter(|r| r.is_refresh() && r.in_flight && !r.aborted)
             .collect();
         if flying.len() > 1 {
             let takeover = self
@@ -206,7 +206,7 @@ impl Checker {
             let valid = tab.holds_valid(now);
             if let Some(token) = tab.token() {
                 if status != Status::SignedOut
-                    && !w.server.session_over()
+                    && !w.session_over()
                     && !w.server.is_live(&token.jwt)
                     && valid
                 {
@@ -217,7 +217,7 @@ impl Checker {
                     );
                 }
             }
-            if w.server.session_over() {
+            if w.session_over() {
                 if status != Status::SignedOut && tab.due(now) {
                     self.flag(
                         4,

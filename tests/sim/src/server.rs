@@ -25,6 +25,8 @@ pub enum Verdict {
     },
     /// Refused with this status (401: no valid token or reuse; 5xx, 429: trouble).
     Status(u16),
+    /// A logout: done, the refresh cookie cleared.
+    LoggedOut,
 }
 
 /// The server's state and counters.
@@ -134,6 +136,12 @@ impl Server {
     /// Whether the API refuses the access token `jwt` at `now_ms` (expired, or not ours).
     pub fn access_expired(&self, jwt: &str, now_ms: u64) -> bool {
         self.expiry.get(jwt).is_none_or(|exp| *exp <= now_ms)
+    }
+
+    /// Whether the refresh token `refresh` belongs to the current login (current, or rotated
+    /// from it).
+    pub fn holds(&self, refresh: u64) -> bool {
+        self.current == Some(refresh) || self.rotated.contains_key(&refresh)
     }
 
     /// Whether the session is over for the server.

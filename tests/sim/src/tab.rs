@@ -1,10 +1,8 @@
-//! One tab: its refresh machine, its clocks, and what the page around the machine keeps (the
-//! claims of other tabs, the token order floor, the callers waiting).
+//! One tab: its machine, its clocks, and what the page around the machine keeps (the callers
+//! waiting, the frozen backlog).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
-use tokenrelay::core::claims::{next_order, Receipt};
-use tokenrelay::core::coordination::stale_at;
 use tokenrelay::core::machine::{Machine, Now};
 use tokenrelay::core::{Options, Status, Token};
 
@@ -22,22 +20,14 @@ pub struct Tab {
     pub opened_at: u64,
     /// Events that came while frozen, in order.
     pub backlog: VecDeque<super::world::Ev>,
-    /// Live claims of other tabs: tab -> monotonic ms last heard.
-    pub claims: HashMap<usize, f64>,
-    /// When (monotonic ms) another tab last said its refresh ended.
-    pub last_release: Option<f64>,
-    /// The largest token order seen (the wasm `Core`'s floor).
-    pub order_floor: f64,
     /// Callers waiting: call id -> sim time issued.
     pub calls: HashMap<u32, u64>,
+    /// The calls among them that are logins.
+    pub logins: HashSet<u32>,
     /// The next caller id.
     pub next_call: u32,
-    /// Invalidates an armed machine timer or due check when re-armed.
+    /// Invalidates an armed machine timer when re-armed.
     pub timer_epoch: u64,
-    /// Invalidates an armed due check when re-armed.
-    pub due_epoch: u64,
-    /// The due check last armed: (delay, token order), to skip re-arming the same one.
-    pub last_armed: (Option<u64>, Option<u64>),
     /// The order of the last token held (for the ordering invariant).
     pub last_order: Option<f64>,
     /// The status last seen.
@@ -49,9 +39,9 @@ pub struct Tab {
 }
 
 impl Tab {
-    /// A tab opened at `t` with `options`.
-    pub fn new(options: &Options, t: u64) -> Tab {
-        let machine = Machine::new(options);
+    /// The tab `id` opened at `t` with `options`.
+    pub fn new(options: &Options, id: String, t: u64) -> Tab {
+        let machine = Machine::new(options, id, true);
         let stale_bound_ms = machine.stale_bound_ms();
         Tab {
             machine,
@@ -60,14 +50,10 @@ impl Tab {
             hidden: false,
             opened_at: t,
             backlog: VecDeque::new(),
-            claims: HashMap::new(),
-            last_release: None,
-            order_floor: 0.0,
             calls: HashMap::new(),
+            logins: HashSet::new(),
             next_call: 0,
             timer_epoch: 0,
-            due_epoch: 0,
-            last_armed: (None, None),
             last_order: None,
             last_status: Status::Unknown,
             sent: Vec::new(),
@@ -103,45 +89,6 @@ impl Tab {
     pub fn due(&self, now: Now) -> bool {
         self.token()
             .is_some_and(|t| t.needs_refresh(now.wall_ms, self.refresh_ahead_ms))
-    }
-
-    /// When (wall ms) the token held is due.
-    pub fn due_at(&self) -> Option<f64> {
-        self.token()
-            .map(|t| t.refresh_due_at_ms(self.refresh_ahead_ms))
-    }
-
-    /// Reads a token answered by the server (the wasm `Core.receive`): decoded at receipt,
-    /// ordered after every order seen.
-    pub fn receive(
-        &mut self,
-        jwt: &str,
-        server_ms: f64,
-        now: Now,
-    ) -> Result<Token, tokenrelay::core::Error> {
-        let receipt = Receipt {
-            local_ms: now.wall_ms,
-            server_ms: Some(server_ms),
-        };
-        let mut token = Token::decode_at(jwt, receipt)?;
-        token.order_ms = next_order(token.obtained_at_ms, self.order_floor);
-        self.saw_order(token.order_ms);
-        Ok(token)
-    }
-
-    /// Remembers a token order seen.
-    pub fn saw_order(&mut self, order: f64) {
-        if order > self.order_floor {
-            self.order_floor = order;
-        }
-    }
-
-    /// The latest live claim of another tab (monotonic ms); stale ones are dropped.
-    pub fn last_claim_seen(&mut self, now: Now) -> Option<f64> {
-        let bound = self.stale_bound_ms;
-        self.claims
-            .retain(|_, seen| now.monotonic_ms <= stale_at(*seen, bound));
-        self.claims.values().copied().reduce(f64::max)
     }
 
     /// The longest a live refresher may stay silent.

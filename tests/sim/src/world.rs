@@ -4,11 +4,11 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 
-use tokenrelay::core::coordination::{backoff_ms, claim_is_plausible};
-use tokenrelay::core::machine::{Input, LockOutcome, Now, Output};
-use tokenrelay::core::protocol::{signature_of, Message};
-use tokenrelay::core::response::{classify_failure, AuthCall};
-use tokenrelay::core::{Error, Options, Status, Token};
+use tokenrelay::core::claims::Receipt;
+use tokenrelay::core::machine::{Input, LockOutcome, Now, Output, Reply};
+use tokenrelay::core::protocol::{Envelope, Message};
+use tokenrelay::core::response::AuthCall;
+use tokenrelay::core::{Error, Options, Token};
 
 use crate::browser::{Jar, LockEvents, Locks};
 use crate::invariants::{Checker, Violation};
@@ -125,19 +125,12 @@ pub enum Ev {
         /// The arming it belongs to.
         epoch: u64,
     },
-    /// A tab's refresh-due check (the driver's schedule), if still armed with this epoch.
-    Due {
+    /// The answer to a presence query reaches a tab.
+    Presence {
         /// The tab.
         tab: usize,
-        /// The arming it belongs to.
-        epoch: u64,
-    },
-    /// `start()`'s question went unanswered for 100 ms.
-    StartCheck {
-        /// The tab.
-        tab: usize,
-        /// Wall ms when it asked.
-        asked_at: f64,
+        /// Whether another tab was alive when the browser looked.
+        others: bool,
     },
     /// A request reaches the server.
     Arrive(usize),
@@ -154,10 +147,6 @@ pub enum Ev {
     Act(usize),
     /// A frozen tab thaws.
     Thaw(usize),
-    /// A logout request reaches the server.
-    LogoutArrive,
-    /// The logout's answer (the cookie cleared) reaches the browser.
-    LogoutAnswer,
     /// A tab logs in (again).
     Login(usize),
     /// The faults stop.
@@ -168,6 +157,7 @@ pub enum Ev {
 pub struct Req {
     tab: usize,
     id: u32,
+    call: AuthCall,
     presented: Option<u64>,
     /// Aborted by the machine (its answer is dropped).
     pub aborted: bool,
@@ -182,6 +172,11 @@ impl Req {
     /// The tab that sent it.
     pub fn tab(&self) -> usize {
         self.tab
+    }
+
+    /// Whether it is a refresh request.
+    pub fn is_refresh(&self) -> bool {
+        self.call == AuthCall::Refresh
     }
 }
 
@@ -231,10 +226,9 @@ pub struct World {
     pub calm: bool,
     /// A logout was asked for since the last login.
     pub logged_out: bool,
-    /// A logout request is on the wire.
-    logout_in_flight: bool,
-    /// When (sim ms) the durable-logout marker was written, while it is there.
-    marker_at: Option<u64>,
+    /// The durable-logout marker in localStorage: when (sim ms) and by which tab it was
+    /// written, while it is there.
+    marker: Option<(u64, usize)>,
     /// Last sim time a channel message went from one tab to another (per-sender order).
     last_delivery: BTreeMap<(usize, usize), u64>,
     options: Options,
@@ -284,8 +278,7 @@ impl World {
             wall_offset: SERVER_EPOCH_MS as i64,
             calm: false,
             logged_out: false,
-            logout_in_flight: false,
-            marker_at: None,
+            marker: None,
             last_delivery: BTreeMap::new(),
             options,
             checker: Checker::default(),
@@ -373,26 +366,7 @@ impl World {
                     self.input(tab, Input::Timer);
                 }
             }
-            Ev::Due { tab, epoch } => {
-                self.note(
-                    tab,
-                    "due",
-                    format!(
-                        "due check (epoch {epoch}, current {})",
-                        self.tabs[tab].due_epoch
-                    ),
-                );
-                if epoch == 0 || self.tabs[tab].due_epoch == epoch {
-                    self.refresh_if_due(tab);
-                }
-            }
-            Ev::StartCheck { tab, asked_at } => {
-                let now = self.now(tab);
-                if !self.tabs[tab].holds_valid(now) {
-                    self.tabs[tab].machine.note_unanswered_ask(asked_at);
-                    self.call_refresh(tab, false);
-                }
-            }
+            Ev::Presence { tab, others } => self.input(tab, Input::Presence { others }),
             Ev::Holder { tab, client, mine } => {
                 self.note(tab, "lock", format!("the lock's holder is {client:?}"));
                 self.input(tab, Input::Holder { client, mine });
@@ -402,22 +376,9 @@ impl World {
             Ev::Body { r, .. } => self.body(r),
             Ev::Act(tab) => self.act(tab),
             Ev::Thaw(tab) => self.thaw(tab),
-            Ev::LogoutArrive => {
-                self.server.logout();
-                self.note(usize::MAX, "server", "logs the session out".into());
-                let down = self.rng.u64(0..=self.params.latency_ms);
-                self.at(self.t + down, Ev::LogoutAnswer);
-            }
-            Ev::LogoutAnswer => {
-                self.jar.refresh = None;
-                self.logout_in_flight = false;
-                self.marker_at = None; // confirmed: the marker goes
-            }
-            Ev::Login(tab) if self.logout_in_flight => {
-                // login() first finishes the logout under way (js/lib/driver/logout.js).
-                self.at(self.t + 50, Ev::Login(tab));
-            }
-            Ev::Login(tab) => self.login(tab),
+            // The user logs in (again) only when signed out.
+            Ev::Login(tab) if self.tabs[tab].token().is_none() => self.login(tab),
+            Ev::Login(_) => {}
             Ev::Calm => {
                 self.calm = true;
                 self.note(0, "calm", "faults stop".into());
@@ -438,7 +399,7 @@ impl World {
 
     fn open_tab(&mut self) -> usize {
         let tab = self.tabs.len();
-        self.tabs.push(Tab::new(&self.options, self.t));
+        self.tabs.push(Tab::new(&self.options, tab_id(tab), self.t));
         let every = self.params.action_every_ms;
         let first = self.t + self.rng.u64(1..=every);
         self.at(first, Ev::Act(tab));
@@ -454,7 +415,6 @@ impl World {
             self.perform(tab, out);
         }
         self.arm(tab);
-        self.after_change(tab);
         let after = self.tabs[tab].machine.session.status();
         if after != before {
             self.note(
@@ -483,6 +443,7 @@ impl World {
             Output::Changed => {}
             Output::Resolve(call) => {
                 self.tabs[tab].calls.remove(&call);
+                self.tabs[tab].logins.remove(&call);
             }
             Output::Reject(call, e) => {
                 self.note(
@@ -491,6 +452,11 @@ impl World {
                     format!("call {call} rejected: {} ({e})", e.code()),
                 );
                 self.tabs[tab].calls.remove(&call);
+                if self.tabs[tab].logins.remove(&call) {
+                    // The user tries again a little later.
+                    let again = self.t + self.rng.u64(500..=3_000);
+                    self.at(again, Ev::Login(tab));
+                }
             }
             Output::Post(message) => self.post(tab, message),
             Output::RequestLock { id, name, mode } => {
@@ -509,7 +475,7 @@ impl World {
                 let ev = self.locks.release((tab, id));
                 self.deliver_locks(ev);
             }
-            Output::SendAuth { id, call: _ } => self.send(tab, id),
+            Output::SendAuth { id, call, .. } => self.send(tab, id, call),
             Output::AbortAuth(id) => {
                 if let Some(r) = self.reqs.iter_mut().find(|r| r.tab == tab && r.id == id) {
                     r.aborted = true;
@@ -520,10 +486,10 @@ impl World {
             Output::ReadFacts => {
                 let cookies = self.jar.document_cookie();
                 let now = self.now(tab);
-                // The durable-logout marker in localStorage, seen by other tabs a few ms late.
+                // The durable-logout marker in localStorage: other tabs see it a few ms late.
                 let logout_pending = self
-                    .marker_at
-                    .is_some_and(|at| at + MARKER_LAG_MS <= self.t);
+                    .marker
+                    .is_some_and(|(at, by)| by == tab || at + MARKER_LAG_MS <= self.t);
                 self.tabs[tab].machine.handle(
                     Input::Facts {
                         cookies,
@@ -531,6 +497,21 @@ impl World {
                     },
                     now,
                 );
+            }
+            Output::MarkLogout(pending) => {
+                self.marker = pending.then_some((self.t, tab));
+                if !pending {
+                    self.note(tab, "out", "clears the logout marker".into());
+                }
+            }
+            Output::QueryPresence => {
+                let others = (0..self.tabs.len()).any(|o| o != tab && self.tabs[o].open);
+                let later = self.t + self.rng.u64(0..=2);
+                self.at(later, Ev::Presence { tab, others });
+            }
+            Output::LoggedOut { call, confirmed } => {
+                self.note(tab, "call", format!("logout {call} confirmed: {confirmed}"));
+                self.tabs[tab].calls.remove(&call);
             }
             Output::WriteCookie(assignment) => self.jar.assign(&assignment),
             Output::QueryLocks => {
@@ -541,7 +522,6 @@ impl World {
                 let later = self.t + self.rng.u64(0..=2);
                 self.at(later, Ev::Holder { tab, client, mine });
             }
-            Output::Elect(_) | Output::EndElection => {} // Web Locks worlds only
         }
     }
 
@@ -596,202 +576,61 @@ impl World {
     }
 
     fn on_message(&mut self, to: usize, from: usize, message: Message) {
-        let now = self.now(to);
-        if !matches!(message, Message::Claim { .. }) {
-            self.tabs[to].claims.remove(&from);
-        }
-        match message {
-            Message::Token {
-                jwt,
-                obtained_at_ms,
-                expires_at_ms,
-                order_ms,
-            } => {
-                let Ok(token) = Token::decode(&jwt, obtained_at_ms) else {
-                    return;
-                };
-                let token = token.as_described(expires_at_ms, order_ms);
-                self.tabs[to].saw_order(token.order_ms);
-                let order = token.order_ms;
-                if self.tabs[to].machine.session.adopt(token, now.wall_ms) {
-                    self.tabs[to].machine.clear_failures();
-                    self.note(to, "token", "adopts a peer's token".into());
-                } else {
-                    self.note(
-                        to,
-                        "token",
-                        format!("does not take a token of order {order}"),
-                    );
-                }
-            }
-            Message::Ask => {
-                if self.tabs[to].holds_valid(now) {
-                    if let Some(token) = self.tabs[to].token() {
-                        let message = tokenrelay::core::machine::token_message(token);
-                        self.post(to, message);
-                    }
-                }
-            }
-            Message::SignedOut { proof, expired } => {
-                let held = self.tabs[to]
-                    .token()
-                    .map(|t| signature_of(&t.jwt).to_owned());
-                match held {
-                    Some(sig) if proof.as_deref() == Some(sig.as_str()) => {
-                        self.tabs[to].machine.fence();
-                        let error = expired.then_some(Error::SessionExpired);
-                        self.tabs[to].machine.session.signed_out(error);
-                        self.note(to, "out", "signs out (proven)".into());
-                    }
-                    Some(_) => self.call_refresh(to, false), // unproven: ask the server
-                    None => {}
-                }
-            }
-            Message::Claim { at_ms } => {
-                let bound = self.tabs[to].stale_bound_ms();
-                if claim_is_plausible(at_ms, now.wall_ms, bound) {
-                    self.tabs[to].claims.insert(from, now.monotonic_ms);
-                }
-            }
-            Message::Released => self.tabs[to].last_release = Some(now.monotonic_ms),
-        }
-        let claim = self.tabs[to].last_claim_seen(now);
-        let release = self.tabs[to].last_release;
-        let last_claim_seen = match (claim, release) {
-            (Some(c), Some(r)) => Some(c.max(r)),
-            (c, r) => c.or(r),
-        };
-        self.input(to, Input::News { last_claim_seen });
+        let from = tab_id(from);
+        self.input(to, Input::Message(Envelope { from, message }));
     }
 
-    /// Re-arms the due check after a session change (the driver's schedule).
-    fn after_change(&mut self, tab: usize) {
-        let now = self.now(tab);
-        let t = &mut self.tabs[tab];
-        let failures = t.machine.failures();
-        let retry = (failures > 0).then(|| backoff_ms(failures - 1));
-        let due_in = t.due_at().map(|at| at - now.wall_ms + 1.0);
-        let delay = match (due_in, retry) {
-            (Some(d), Some(r)) => Some(d.max(r)),
-            (Some(d), None) => Some(d),
-            (None, r) if t.machine.session.status() == Status::Unknown => r,
-            _ => None,
-        };
-        // The driver re-arms on a state change (or a new failure count), as schedule.js does.
-        // ... and when a flight ends (a due check that found a flight under way did nothing).
-        let key = (
-            Some(t.machine.session.revision()),
-            Some(u64::from(failures) * 2 + u64::from(t.machine.flying())),
-        );
-        if t.due_epoch != 0 && t.last_armed == key {
-            return;
-        }
-        t.last_armed = key;
-        t.due_epoch += 1;
-        let epoch = t.due_epoch;
-        if let Some(d) = delay {
-            let when = self.t + d.max(0.0).ceil() as u64;
-            self.at(when, Ev::Due { tab, epoch });
-        }
-    }
-
-    fn refresh_if_due(&mut self, tab: usize) {
-        let now = self.now(tab);
-        let t = &self.tabs[tab];
-        if t.machine.flying() {
-            return;
-        }
-        let due = if t.token().is_some() {
-            t.due(now)
-        } else {
-            t.machine.session.status() == Status::Unknown && t.machine.failures() > 0
-        };
-        if due {
-            self.call_refresh(tab, true);
-        }
-    }
-
-    /// A caller of this tab wants a refresh.
-    pub fn call_refresh(&mut self, tab: usize, proactive: bool) {
+    /// A new call of `tab`'s API: its id, remembered until it settles.
+    fn new_call(&mut self, tab: usize) -> u32 {
         let t = &mut self.tabs[tab];
         t.next_call += 1;
-        let call = t.next_call;
-        t.calls.insert(call, self.t);
+        t.calls.insert(t.next_call, self.t);
+        t.next_call
+    }
+
+    /// A caller of this tab wants a refresh (`used`: a 401 answered the token of that order).
+    pub fn call_refresh(&mut self, tab: usize, used: Option<f64>) {
+        let call = self.new_call(tab);
+        let proactive = false;
         self.input(
             tab,
             Input::Refresh {
                 call,
                 proactive,
-                locks: true,
+                used,
             },
         );
     }
 
     fn login(&mut self, tab: usize) {
-        self.logged_out = false;
-        let (refresh, jwt) = self.server.login(self.server_now());
-        self.jar.refresh = Some(refresh);
-        let now = self.now(tab);
-        let server_ms = self.server_now() as f64;
-        if let Ok(token) = self.tabs[tab].receive(&jwt, server_ms, now) {
-            let message = tokenrelay::core::machine::token_message(&token);
-            self.tabs[tab].machine.fence();
-            self.tabs[tab].machine.session.signed_in(token);
-            self.post(tab, message);
-            self.after_change(tab);
-        }
+        let call = self.new_call(tab);
+        self.tabs[tab].logins.insert(call);
         self.note(tab, "login", "logs in".into());
+        let body = "{}".into();
+        self.input(tab, Input::Login { call, body });
     }
 
-    /// `logout()` (js/lib/driver/requests.js): the fence, the proven sign-out here and in every
-    /// tab at once, then the request.
     fn logout(&mut self, tab: usize) {
-        let proof = self.tabs[tab]
-            .token()
-            .map(|t| signature_of(&t.jwt).to_owned());
         self.logged_out = true;
-        self.logout_in_flight = true;
-        self.tabs[tab].machine.fence();
-        self.tabs[tab].machine.session.signed_out(None);
-        self.marker_at = Some(self.t);
+        let call = self.new_call(tab);
         self.note(tab, "out", "logs out".into());
-        self.post(
-            tab,
-            Message::SignedOut {
-                proof,
-                expired: false,
-            },
-        );
-        let up = self.rng.u64(0..=self.params.latency_ms);
-        self.at(self.t + up, Ev::LogoutArrive);
-        self.after_change(tab);
+        self.input(tab, Input::Logout { call });
     }
 
-    /// `start()`: a question to the other tabs, then a refresh if nobody answers in 100 ms.
     fn start(&mut self, tab: usize) {
-        let now = self.now(tab);
-        let others = (0..self.tabs.len()).any(|o| o != tab && self.tabs[o].open);
-        if others {
-            self.post(tab, Message::Ask);
-            self.at(
-                self.t + 100,
-                Ev::StartCheck {
-                    tab,
-                    asked_at: now.wall_ms,
-                },
-            );
-        } else {
-            self.tabs[tab].machine.note_unanswered_ask(now.wall_ms);
-            self.call_refresh(tab, false);
-        }
+        let call = self.new_call(tab);
+        self.input(tab, Input::Start { call });
     }
 
-    fn send(&mut self, tab: usize, id: u32) {
+    fn send(&mut self, tab: usize, id: u32, call: AuthCall) {
         let r = self.reqs.len();
-        self.tabs[tab].sent.push(self.t);
+        if call == AuthCall::Refresh {
+            self.tabs[tab].sent.push(self.t);
+        }
         self.reqs.push(Req {
             tab,
             id,
+            call,
             presented: self.jar.refresh,
             aborted: false,
             verdict: None,
@@ -801,7 +640,7 @@ impl World {
         self.note(
             tab,
             "send",
-            format!("sends refresh #{id} presenting {:?}", self.jar.refresh),
+            format!("sends {call:?} #{id} presenting {:?}", self.jar.refresh),
         );
         let up = self.rng.u64(0..=self.params.latency_ms);
         self.at(self.t + up, Ev::Arrive(r));
@@ -819,11 +658,22 @@ impl World {
         if self.reqs[r].aborted {
             return; // the connection closed: the server's handler is dropped
         }
+        let now = self.server_now();
         let verdict = if self.fault(self.params.server_error) {
             Verdict::Status(if self.rng.bool() { 503 } else { 429 })
         } else {
-            self.server
-                .refresh(self.reqs[r].presented, self.server_now())
+            match self.reqs[r].call {
+                AuthCall::Refresh => self.server.refresh(self.reqs[r].presented, now),
+                AuthCall::Login => {
+                    self.logged_out = false;
+                    let (refresh, jwt) = self.server.login(now);
+                    Verdict::Rotated { refresh, jwt }
+                }
+                AuthCall::Logout => {
+                    self.server.logout();
+                    Verdict::LoggedOut
+                }
+            }
         };
         self.note(
             usize::MAX,
@@ -835,6 +685,7 @@ impl World {
         );
         self.reqs[r].verdict = Some(verdict);
         if matches!(self.reqs[r].verdict, Some(Verdict::Rotated { .. }))
+            && self.reqs[r].is_refresh()
             && self.fault(self.params.lost_answer)
         {
             self.checker.lost_rotation = true;
@@ -853,10 +704,12 @@ impl World {
             }
             return;
         }
-        if let Some(Verdict::Rotated { refresh, .. } | Verdict::Replay { refresh, .. }) =
-            &self.reqs[r].verdict
-        {
-            self.jar.refresh = Some(*refresh);
+        match &self.reqs[r].verdict {
+            Some(Verdict::Rotated { refresh, .. } | Verdict::Replay { refresh, .. }) => {
+                self.jar.refresh = Some(*refresh);
+            }
+            Some(Verdict::LoggedOut) => self.jar.refresh = None,
+            _ => {}
         }
         if self.fault(self.params.stalled_body) {
             self.note(usize::MAX, "server", "the body stalls".into());
@@ -876,10 +729,24 @@ impl World {
         let now = self.now(tab);
         let server_ms = self.server_now() as f64;
         let result = match self.reqs[r].verdict.clone() {
-            Some(Verdict::Rotated { jwt, .. } | Verdict::Replay { jwt, .. }) => self.tabs[tab]
-                .receive(&jwt, server_ms, now)
-                .map_err(|e| Error::BadResponse(e.to_string())),
-            Some(Verdict::Status(status)) => Err(classify_failure(AuthCall::Refresh, status)),
+            Some(Verdict::Rotated { jwt, .. } | Verdict::Replay { jwt, .. }) => {
+                let receipt = Receipt {
+                    local_ms: now.wall_ms,
+                    server_ms: Some(server_ms),
+                };
+                let token = Token::decode_at(&jwt, receipt);
+                let machine = &mut self.tabs[tab].machine;
+                let token = token.map(|t| machine.order_received(t));
+                Ok(Reply { status: 200, token })
+            }
+            Some(Verdict::LoggedOut) => Ok(Reply {
+                status: 204,
+                token: Err(Error::BadResponse("no body".into())),
+            }),
+            Some(Verdict::Status(status)) => Ok(Reply {
+                status,
+                token: Err(Error::BadResponse("no token".into())),
+            }),
             None => Err(Error::Network("no answer".into())),
         };
         self.input(tab, Input::Answer { id, result });
@@ -903,7 +770,9 @@ impl World {
             return;
         }
         if self.fault(self.params.hide) {
-            self.tabs[tab].hidden = !self.tabs[tab].hidden;
+            let visible = self.tabs[tab].hidden;
+            self.tabs[tab].hidden = !visible;
+            self.input(tab, Input::Page { visible });
             return;
         }
         if self.fault(self.params.clock_jump) {
@@ -935,11 +804,15 @@ impl World {
         let Some(token) = t.token() else { return };
         let refused = (token.expires_at_ms <= now.wall_ms)
             || self.server.access_expired(&token.jwt, self.server_now());
-        if roll < 0.6 && (t.due(now) || refused) {
-            // A call with a due token, or one whose token the API refused: one shared refresh.
-            self.call_refresh(tab, false);
+        let order = token.order_ms;
+        if roll < 0.6 && refused {
+            // A call whose token the API refused: one shared refresh, unless a newer came.
+            self.call_refresh(tab, Some(order));
+        } else if roll < 0.6 && t.due(now) {
+            let call = self.new_call(tab); // a call with a due token waits for a fresh one
+            self.input(tab, Input::Ensure { call });
         } else if (0.6..0.7).contains(&roll) {
-            self.call_refresh(tab, false); // auth.refresh()
+            self.call_refresh(tab, Some(order)); // auth.refresh()
         }
     }
 
@@ -954,7 +827,8 @@ impl World {
         for ev in backlog {
             self.at(self.t, ev);
         }
-        self.at(self.t, Ev::Due { tab, epoch: 0 }); // pageshow / visibility: the driver checks
+        let visible = !self.tabs[tab].hidden;
+        self.input(tab, Input::Page { visible }); // pageshow / visibilitychange
     }
 
     fn close(&mut self, tab: usize) {
@@ -969,6 +843,13 @@ impl World {
         }
         let ev = self.locks.close(tab);
         self.deliver_locks(ev);
+    }
+
+    /// Whether the browser has no session: the server ended it, or the browser never got (or
+    /// lost) the refresh cookie of the current login (a login whose tab closed before the
+    /// answer).
+    pub fn session_over(&self) -> bool {
+        self.server.session_over() || !self.jar.refresh.is_some_and(|r| self.server.holds(r))
     }
 
     /// The server's clock (epoch ms): true time, never jumped.
@@ -988,10 +869,8 @@ fn target(ev: &Ev) -> Option<usize> {
         Ev::Lock { tab, .. }
         | Ev::Holder { tab, .. }
         | Ev::Timer { tab, .. }
-        | Ev::Due { tab, .. }
-        | Ev::StartCheck { tab, .. } => Some(*tab),
+        | Ev::Presence { tab, .. } => Some(*tab),
         Ev::Act(tab) | Ev::Thaw(tab) | Ev::Body { tab, .. } | Ev::Login(tab) => Some(*tab),
-        Ev::LogoutArrive | Ev::LogoutAnswer => None,
         Ev::Arrive(_) | Ev::Answer(_) | Ev::Calm => None,
     }
 }
@@ -1007,6 +886,11 @@ const MARKER_LAG_MS: u64 = 10;
 
 /// The epoch ms at sim time 0 (the server's clock, and the wall clock before any jump).
 const SERVER_EPOCH_MS: u64 = 1_800_000_000_000;
+
+/// The id of tab `tab` on the channel.
+fn tab_id(tab: usize) -> String {
+    format!("tab{tab}")
+}
 
 /// A lane's name in traces: a tab, or the server.
 pub fn lane_name(lane: usize) -> String {
