@@ -53,7 +53,7 @@ impl Core {
             },
             input::FACTS => Input::Facts {
                 cookies: text(),
-                logout_pending: flag(x),
+                logout_marker: flag(x).then(|| some(y).unwrap_or(0.0)),
             },
             input::ANSWER => {
                 let status = x as u16; // NaN: 0

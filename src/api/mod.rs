@@ -25,7 +25,6 @@ use js::set;
 /// The options, session and token of one client.
 #[wasm_bindgen]
 pub struct Core {
-    options: Options,
     allow: AllowList,
     /// The session and the protocol (src/core/machine/).
     m: Machine,
@@ -51,9 +50,8 @@ impl Core {
         let options = thrown(options::read(&options))?;
         let allow = thrown(options.validate())?;
         Ok(Core {
-            m: Machine::new(&options, tab.clone(), locks),
+            m: Machine::new(options, tab.clone(), locks),
             tab,
-            options,
             allow,
             bearer: None,
             state: None,
@@ -63,7 +61,7 @@ impl Core {
     /// The validated options the driver needs: `{ origins, loginUrl, refreshUrl, logoutUrl,
     /// channel, csrfHeader, csrfValue, requestTimeoutMs, useWebLocks }`.
     pub fn config(&self) -> JsValue {
-        let o = &self.options;
+        let o = self.m.options();
         let config: JsValue = js_sys::Object::new().into();
         let origins: Array = self
             .allow
@@ -94,7 +92,7 @@ impl Core {
         if is_absolute(target) {
             return JsValue::UNDEFINED;
         }
-        JsValue::from_str(&join(&self.options.api_base, target))
+        JsValue::from_str(&join(&self.m.options().api_base, target))
     }
 
     /// The state object; the same frozen object until the state changes.
@@ -140,7 +138,6 @@ impl Core {
             }
         }
     }
-
 }
 
 impl Core {
@@ -155,7 +152,7 @@ impl Core {
         server_ms: Option<f64>,
         now_ms: f64,
     ) -> Result<Token, Error> {
-        let jwt = token_field(text, &self.options.token_field)?;
+        let jwt = token_field(text, &self.m.options().token_field)?;
         let receipt = Receipt {
             local_ms: now_ms,
             server_ms: server_ms.filter(|ms| ms.is_finite()),
@@ -163,7 +160,6 @@ impl Core {
         let token = Token::decode_at(&jwt, receipt)?;
         Ok(self.m.order_received(token))
     }
-
 }
 
 /// The JWT in field `field` of a JSON response body.

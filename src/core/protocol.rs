@@ -30,6 +30,9 @@ pub enum Message {
         /// The token's order across tabs ([`crate::core::claims::next_order`]); absent from
         /// older senders, then `obtained_at_ms`.
         order_ms: Option<f64>,
+        /// The sender's session epoch (the latest login or logout it knows of): a tab that
+        /// knows of a later one does not take the token (a refresh that crossed a logout).
+        epoch_ms: Option<f64>,
     },
     /// A tab without a valid token asks the others for theirs.
     Ask,
@@ -41,6 +44,8 @@ pub enum Message {
         /// The signature part of the token the sender held, when it held one: the proof that
         /// the message comes from a tab of this session (see [`signature_of`]).
         proof: Option<String>,
+        /// The session epoch of the logout (see [`Message::Token`]).
+        epoch_ms: Option<f64>,
     },
     /// The sender is about to send a refresh request (election without Web Locks, and a
     /// liveness mark for lock waiters).
@@ -86,7 +91,7 @@ pub struct Fields {
     pub expired: Option<bool>,
     /// `proof` (kind `signedOut`, optional).
     pub proof: Option<String>,
-    /// `at` (kind `claim`).
+    /// `at`: the time of a claim; the session epoch of a token or a sign-out.
     pub at: Option<f64>,
 }
 
@@ -104,17 +109,24 @@ impl Envelope {
                 obtained_at_ms,
                 expires_at_ms,
                 order_ms,
+                epoch_ms,
             } => {
                 f.token = Some(jwt.clone());
                 f.obtained_at = Some(*obtained_at_ms);
                 f.expires_at = *expires_at_ms;
                 f.order = *order_ms;
+                f.at = *epoch_ms;
                 "token"
             }
             Message::Ask => "ask",
-            Message::SignedOut { expired, proof } => {
+            Message::SignedOut {
+                expired,
+                proof,
+                epoch_ms,
+            } => {
                 f.expired = Some(*expired);
                 f.proof = proof.clone();
+                f.at = *epoch_ms;
                 "signedOut"
             }
             Message::Claim { at_ms } => {
@@ -143,11 +155,13 @@ impl Envelope {
                 obtained_at_ms: finite_time(f.obtained_at)?,
                 expires_at_ms: finite_time(f.expires_at),
                 order_ms: finite_time(f.order),
+                epoch_ms: finite_time(f.at),
             },
             "ask" => Message::Ask,
             "signedOut" => Message::SignedOut {
                 expired: f.expired?,
                 proof: f.proof.filter(|p| !p.is_empty() && p.len() <= MAX_JWT_LEN),
+                epoch_ms: finite_time(f.at),
             },
             "claim" => Message::Claim {
                 at_ms: finite_time(f.at)?,
@@ -225,21 +239,25 @@ mod tests {
                 obtained_at_ms: 1_700_000_000_123.0,
                 expires_at_ms: Some(1_700_000_060_123.0),
                 order_ms: Some(1_700_000_000_124.0),
+                epoch_ms: Some(1_700_000_000_000.0),
             },
             Message::Token {
                 jwt: "a.b.c".into(),
                 obtained_at_ms: 1_700_000_000_123.0,
                 expires_at_ms: None,
                 order_ms: None,
+                epoch_ms: None,
             },
             Message::Ask,
             Message::SignedOut {
                 expired: true,
                 proof: Some("c2ln".into()),
+                epoch_ms: Some(1_700_000_000_000.0),
             },
             Message::SignedOut {
                 expired: false,
                 proof: None,
+                epoch_ms: None,
             },
             Message::Claim { at_ms: 42.0 },
             Message::Released,

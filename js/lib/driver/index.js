@@ -41,8 +41,8 @@ export class Driver {
     this.auths = new Map();
     /** Whether the machine's outputs are being drained (pump.js). */
     this.pumping = false;
-    /** The durable-logout marker, where the origin's storage cannot keep it (logout.js). */
-    this.logoutPending = false;
+    /** The durable-logout marker's time, where the origin's storage cannot keep it (logout.js). */
+    this.logoutPending = undefined;
     /** Aborted by `dispose`: every auth request of this client listens to it. */
     this.abort = new AbortController();
     this.disposed = false;

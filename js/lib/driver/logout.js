@@ -17,14 +17,16 @@ function storage() {
 }
 
 /**
- * Whether the marker is set (by any tab of the origin).
+ * The marker (by any tab of the origin): when the pending logout was asked (epoch ms), or
+ * undefined when none is pending.
  * @param {Client} c
  */
-export function logoutPending(c) {
+export function logoutMarker(c) {
   const store = storage();
   if (store) {
     try {
-      return store.getItem(key(c)) !== null;
+      const value = store.getItem(key(c));
+      return value === null ? undefined : Number(value) || 0;
     } catch {
       // unreadable: this page's own memory decides
     }
@@ -38,10 +40,11 @@ export function logoutPending(c) {
  * @param {boolean} pending
  */
 export function mark(c, pending) {
-  c.logoutPending = pending;
+  const at = now();
+  c.logoutPending = pending ? at : undefined;
   try {
     const store = storage();
-    if (pending) store?.setItem(key(c), String(now()));
+    if (pending) store?.setItem(key(c), String(at));
     else store?.removeItem(key(c));
   } catch {
     // quota or policy: this page's memory keeps it

@@ -6,7 +6,7 @@
 import { later, messageOf, monotonic, now } from "./base.js";
 import { fetchAuth } from "./http.js";
 import * as locks from "./locks.js";
-import { logoutPending, mark } from "./logout.js";
+import { logoutMarker, mark } from "./logout.js";
 import { send } from "./peers.js";
 import { othersMayBeAlive } from "./presence.js";
 import { changed } from "./state.js";
@@ -88,7 +88,7 @@ function perform(c, [kind, a, b, name]) {
     case 5: c.locks.get(a)?.(); c.locks.delete(a); break; // OUT_RELEASE
     case 6: sendAuth(c, a, b, name); break; // OUT_SEND_AUTH
     case 7: c.auths.get(a)?.abort(); break; // OUT_ABORT_AUTH
-    case 8: feed(c, IN_FACTS, 0, logoutPending(c) ? 1 : 0, undefined, cookies()); break; // OUT_READ_FACTS
+    case 8: facts(c); break; // OUT_READ_FACTS
     case 9: writeCookie(a); break; // OUT_WRITE_COOKIE
     case 10: mark(c, a); break; // OUT_MARK_LOGOUT
     case 11: othersMayBeAlive(c).then((others) => feed(c, IN_PRESENCE, 0, others ? 1 : 0)); break; // OUT_QUERY_PRESENCE
@@ -138,6 +138,15 @@ function sendAuth(c, id, endpoint, body) {
     ({ status, text, date }) => feed(c, IN_ANSWER, id, status, date === null ? undefined : Date.parse(date), text),
     (e) => feed(c, IN_FAILED, id, undefined, undefined, e?.code ? e : messageOf(e)),
   ).finally(() => c.auths.delete(id));
+}
+
+/**
+ * The facts for the machine: the durable-logout marker and the page's cookies.
+ * @param {Client} c
+ */
+function facts(c) {
+  const marker = logoutMarker(c);
+  feed(c, IN_FACTS, 0, marker === undefined ? 0 : 1, marker, cookies());
 }
 
 /** The page's `document.cookie` ("" where there is no document). */

@@ -115,8 +115,9 @@ pub enum Input {
     Facts {
         /// `document.cookie`.
         cookies: String,
-        /// Whether a logout waits for the server's answer (in any tab).
-        logout_pending: bool,
+        /// The durable-logout marker: when (epoch ms) a logout that waits for the server's
+        /// answer was asked (in any tab), if one does.
+        logout_marker: Option<f64>,
     },
     /// The complete answer (body read) of the auth request `id`, or why there is none.
     Answer {

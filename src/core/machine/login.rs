@@ -114,7 +114,7 @@ impl Machine {
             Ok(token) => {
                 self.fence();
                 self.failures = 0;
-                let message = token_message(&token);
+                let message = token_message(&token, self.new_epoch(now));
                 let did = self.session.signed_in(token);
                 self.changed(did);
                 self.out.push(Output::Post(message));
@@ -131,7 +131,6 @@ impl Machine {
             }
         }
         if !self.logins.is_empty() {
-            let _ = now;
             self.out.push(Output::ReadFacts);
         }
     }

@@ -47,6 +47,7 @@ impl Machine {
     /// server is told (after the attempt under way, if any).
     pub(super) fn logout(&mut self, call: u32, now: Now) {
         self.fence();
+        let epoch_ms = Some(self.new_epoch(now));
         let proof = self
             .session
             .token()
@@ -57,8 +58,12 @@ impl Machine {
         let did = self.session.signed_out(None);
         self.changed(did);
         let expired = false;
-        self.out
-            .push(Output::Post(Message::SignedOut { expired, proof }));
+        let message = Message::SignedOut {
+            expired,
+            proof,
+            epoch_ms,
+        };
+        self.out.push(Output::Post(message));
         if self.logout.is_some() {
             self.logout_next.push(call);
         } else {

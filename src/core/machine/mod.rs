@@ -66,6 +66,12 @@ pub struct Machine {
     locks: bool,
     /// Grows on every sign-out and login: a flight begun before cannot sign back in.
     generation: u32,
+    /// The session epoch: the latest login or logout this tab knows of (epoch ms, or one more
+    /// than the last when the clock went back). Tokens of an earlier epoch are not taken.
+    epoch: f64,
+    /// A sign-out of a later epoch was heard without the proof of this tab's token: the token
+    /// is not handed to other tabs until the refresh that checks it with the server ends.
+    doubted: bool,
     /// Consecutive transient refresh failures (the backoff).
     failures: u32,
     /// When (epoch ms) this tab last asked the others for a newer token and got none.
@@ -98,19 +104,24 @@ pub struct Machine {
     now: Now,
     next_id: u32,
     timers: Timers,
+    /// Outputs not yet polled, in order.
     out: Vec<Output>,
+    /// Outputs being polled, last first (`Vec::pop`: no index that could be out of range).
+    polling: Vec<Output>,
     disposed: bool,
 }
 
 impl Machine {
     /// A machine for a client with `options` (validated) in the tab `tab`; `locks`: whether
     /// the browser has Web Locks. The session is `unknown` until [`Input::Start`] or a login.
-    pub fn new(options: &Options, tab: String, locks: bool) -> Machine {
+    pub fn new(options: Options, tab: String, locks: bool) -> Machine {
         Machine {
             session: Session::default(),
             tab,
             locks: locks && options.use_web_locks,
             generation: 0,
+            epoch: 0.0,
+            doubted: false,
             failures: 0,
             unanswered_ask: None,
             claims: Vec::new(),
@@ -118,7 +129,7 @@ impl Machine {
             last_answer: None,
             order_floor: 0.0,
             budget: RefreshBudget::default(),
-            options: options.clone(),
+            options,
             flight: None,
             restore: None,
             ensures: Vec::new(),
@@ -134,8 +145,14 @@ impl Machine {
             next_id: 0,
             timers: Timers::default(),
             out: Vec::new(),
+            polling: Vec::new(),
             disposed: false,
         }
+    }
+
+    /// The validated options.
+    pub fn options(&self) -> &Options {
+        &self.options
     }
 
     /// The longest a live tab can stay silent while it refreshes: a wait for a peer's token,
@@ -186,7 +203,11 @@ impl Machine {
 
     /// The next thing for the driver to do; drain until `None` after every input.
     pub fn poll_output(&mut self) -> Option<Output> {
-        (!self.out.is_empty()).then(|| self.out.remove(0))
+        if self.polling.is_empty() {
+            self.out.reverse();
+            core::mem::swap(&mut self.polling, &mut self.out);
+        }
+        self.polling.pop()
     }
 
     /// When (monotonic ms) to feed [`Input::Timer`]; `None`: no timer.
@@ -235,8 +256,11 @@ impl Machine {
             Input::Lock { id, outcome } => self.on_lock(id, outcome, now),
             Input::Facts {
                 cookies,
-                logout_pending,
+                logout_marker,
             } => {
+                // The marker's time is a logout this browser knows of: a session epoch.
+                let logout_pending = logout_marker.is_some();
+                self.epoch = self.epoch.max(logout_marker.unwrap_or(0.0));
                 self.restore_facts(logout_pending, now);
                 self.login_facts(logout_pending, now);
                 self.logout_facts(logout_pending, now);
@@ -317,6 +341,12 @@ impl Machine {
     /// A sign-out or a login: a flight begun before must not sign in with its answer.
     fn fence(&mut self) {
         self.generation = self.generation.wrapping_add(1);
+    }
+
+    /// A login or logout of this tab begins a new session epoch, later than every one known.
+    fn new_epoch(&mut self, now: Now) -> f64 {
+        self.epoch = (self.epoch + 1.0).max(now.wall_ms);
+        self.epoch
     }
 
     /// "timed out after N ms" for an auth request.
@@ -465,6 +495,7 @@ impl Machine {
     /// Ends the flight: its claims and locks go, every caller gets `result`.
     fn finish(&mut self, result: Result<(), Error>) {
         let Some(f) = self.flight.take() else { return };
+        self.doubted = false;
         for timer in timer::FLIGHT {
             self.timers.clear(timer);
         }
@@ -505,12 +536,13 @@ impl Machine {
     }
 }
 
-/// The channel message that hands `token` to the other tabs.
-pub fn token_message(token: &Token) -> Message {
+/// The channel message that hands `token` of the session epoch `epoch_ms` to the other tabs.
+pub fn token_message(token: &Token, epoch_ms: f64) -> Message {
     Message::Token {
         jwt: token.jwt.clone(),
         obtained_at_ms: token.obtained_at_ms,
         expires_at_ms: Some(token.expires_at_ms),
         order_ms: Some(token.order_ms),
+        epoch_ms: Some(epoch_ms),
     }
 }

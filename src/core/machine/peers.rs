@@ -41,7 +41,8 @@ impl Machine {
             // Remind a newcomer that an earlier claim exists, so that it waits.
             if let Some(mine) = self.my_claim() {
                 if mine.beats(&claim) {
-                    self.out.push(Output::Post(Message::Claim { at_ms: mine.at_ms }));
+                    self.out
+                        .push(Output::Post(Message::Claim { at_ms: mine.at_ms }));
                 }
             }
             self.claims.push(PeerClaim {
@@ -60,41 +61,56 @@ impl Machine {
                 obtained_at_ms,
                 expires_at_ms,
                 order_ms,
+                epoch_ms,
             } => {
                 if let Ok(token) = Token::decode(&jwt, obtained_at_ms) {
-                    self.on_token(token.as_described(expires_at_ms, order_ms), now);
+                    let token = token.as_described(expires_at_ms, order_ms);
+                    self.on_token(token, epoch_ms.unwrap_or(0.0), now);
                 }
             }
             Message::Ask => self.answer(now),
-            Message::SignedOut { expired, proof } => self.on_signed_out(expired, proof, now),
+            Message::SignedOut {
+                expired,
+                proof,
+                epoch_ms,
+            } => self.on_signed_out(expired, proof, epoch_ms.unwrap_or(0.0), now),
             Message::Claim { .. } => {}
         }
         true
     }
 
-    /// A peer's token: taken when newer and valid. Either way the failures are over: a peer
-    /// refreshed.
-    fn on_token(&mut self, token: Token, now: Now) {
+    /// A peer's token: taken when newer and valid, and of the session epoch known here or a
+    /// later one (a token of an earlier epoch comes from a refresh that crossed a logout).
+    /// Either way the failures are over: a peer refreshed.
+    fn on_token(&mut self, token: Token, epoch_ms: f64, now: Now) {
         self.saw_order(token.order_ms);
         self.failures = 0;
+        if epoch_ms < self.epoch {
+            return;
+        }
         let did = self.session.adopt(token, now.wall_ms);
+        if did {
+            self.epoch = epoch_ms;
+        }
         self.changed(did);
     }
 
     /// A sign-out of another tab: proven by the signature of the token held here, the session
     /// is over; without that proof (a forged message, a sender with another token) the
     /// server is asked with a refresh, which fails if the session is over.
-    fn on_signed_out(&mut self, expired: bool, proof: Option<String>, now: Now) {
+    fn on_signed_out(&mut self, expired: bool, proof: Option<String>, epoch_ms: f64, now: Now) {
         let Some(held) = self.session.token() else {
             return;
         };
         if proof.as_deref() == Some(signature_of(&held.jwt)) {
             self.fence();
+            self.epoch = self.epoch.max(epoch_ms);
             let did = self
                 .session
                 .signed_out(expired.then_some(Error::SessionExpired));
             self.changed(did);
         } else {
+            self.doubted |= epoch_ms > self.epoch;
             self.fly(Caller::Own, false, now);
         }
     }
@@ -102,14 +118,14 @@ impl Machine {
     /// Answers a question with the held token: at once, or when questions come faster than
     /// [`ANSWER_EVERY_MS`], once at the end of that interval for all of them.
     pub(super) fn answer(&mut self, now: Now) {
-        if !self.holds_valid(now) || self.timers.is_set(Timer::Answer) {
+        if !self.holds_valid(now) || self.doubted || self.timers.is_set(Timer::Answer) {
             return;
         }
         let last = self.last_answer.unwrap_or(f64::NEG_INFINITY);
         if now.monotonic_ms - last >= ANSWER_EVERY_MS {
             self.last_answer = Some(now.monotonic_ms);
             if let Some(token) = self.session.token() {
-                let message = token_message(token);
+                let message = token_message(token, self.epoch);
                 self.out.push(Output::Post(message));
             }
         } else {

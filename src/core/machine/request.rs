@@ -161,8 +161,8 @@ impl Machine {
         }
         match result {
             Ok(token) => {
-                let max_age =
-                    (crate::core::float::ceil(self.options.cooldown_ms / 1000.0) as u32).saturating_add(60);
+                let max_age = (crate::core::float::ceil(self.options.cooldown_ms / 1000.0) as u32)
+                    .saturating_add(60);
                 let stamp = crate::core::cooldown::write_stamp(
                     &self.options.cooldown_cookie,
                     token.obtained_at_ms,
@@ -170,7 +170,7 @@ impl Machine {
                 );
                 self.out.push(Output::WriteCookie(stamp));
                 self.failures = 0;
-                let message = token_message(&token);
+                let message = token_message(&token, self.epoch);
                 let did = self.session.signed_in(token);
                 self.changed(did);
                 self.out.push(Output::Post(message));
@@ -210,6 +210,7 @@ impl Machine {
             Message::SignedOut {
                 expired: true,
                 proof,
+                epoch_ms: Some(self.epoch),
             }
         } else {
             Message::Released

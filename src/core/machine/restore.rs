@@ -107,8 +107,7 @@ impl Machine {
     /// News during the question: a newer valid token answers it.
     pub(super) fn restore_news(&mut self, now: Now) {
         let Some(r) = &self.restore else { return };
-        if r.step == Step::Ask && self.holds_valid(now) && is_later(self.order(), r.asked_before)
-        {
+        if r.step == Step::Ask && self.holds_valid(now) && is_later(self.order(), r.asked_before) {
             self.timers.clear(Timer::Restore);
             self.end_restore(Ok(()));
         }

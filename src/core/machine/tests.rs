@@ -25,7 +25,7 @@ impl Tab {
         o.request_timeout_ms = TIMEOUT_MS;
         o.channel = "ch".into();
         Tab {
-            m: Machine::new(&o, "me".into(), true),
+            m: Machine::new(o, "me".into(), true),
             mono: 0.0,
             wall: 1_000_000.0,
         }
@@ -64,7 +64,7 @@ impl Tab {
     fn facts(&mut self) -> Vec<Output> {
         let mut out = self.feed(Input::Facts {
             cookies: String::new(),
-            logout_pending: false,
+            logout_marker: None,
         });
         if out.iter().any(|o| matches!(o, Output::QueryLocks)) {
             out.extend(self.holder("me", true));
@@ -175,7 +175,10 @@ fn callers_join_one_flight_and_all_get_its_outcome() {
         assert!(!tab.m.timers.is_set(timer), "no timer of the flight left");
     }
     let due = tab.m.poll_timeout().expect("the refresh schedule");
-    assert!(due > tab.mono + 500_000.0, "the next refresh is near the token's expiry");
+    assert!(
+        due > tab.mono + 500_000.0,
+        "the next refresh is near the token's expiry"
+    );
 }
 
 #[test]
@@ -284,7 +287,7 @@ fn a_holder_taken_over_while_frozen_does_not_send() {
     tab.lock(id, LockOutcome::Granted);
     let out = tab.feed(Input::Facts {
         cookies: String::new(),
-        logout_pending: false,
+        logout_marker: None,
     });
     assert!(
         queried(&out),
@@ -334,7 +337,7 @@ fn waiter_adopts_a_peers_token_without_network() {
     tab.sign_in(tab.wall - 10.0);
     let out = tab.refresh(1, false);
     let (main, _, _) = lock_requests(&out)[0].clone();
-    let out = tab.hear(token_message(&token(tab.wall))); // a peer's newer token
+    let out = tab.hear(token_message(&token(tab.wall), 0.0)); // a peer's newer token
     assert!(out
         .iter()
         .any(|o| matches!(o, Output::Release(i) if *i == main)));
@@ -369,11 +372,11 @@ fn a_fresh_stamp_means_wait_for_the_peer_not_refresh() {
     let cookies = ["lastTokenRefresh=", &((tab.wall - 10.0) as u64).to_string()].concat();
     let out = tab.feed(Input::Facts {
         cookies,
-        logout_pending: false,
+        logout_marker: None,
     });
     assert!(out.iter().any(|o| matches!(o, Output::Post(Message::Ask))));
     assert!(sent(&out).is_none());
-    let out = tab.hear(token_message(&token(tab.wall)));
+    let out = tab.hear(token_message(&token(tab.wall), 0.0));
     assert_eq!(resolved(&out), [1]);
     assert!(sent(&out).is_none());
 }
@@ -386,7 +389,7 @@ fn pending_logout_signs_out_instead_of_refreshing() {
     tab.lock(id, LockOutcome::Granted);
     let out = tab.feed(Input::Facts {
         cookies: String::new(),
-        logout_pending: true,
+        logout_marker: Some(1.0),
     });
     assert!(sent(&out).is_none());
     assert_eq!(rejected(&out), [(1, "not_signed_in")]);
@@ -414,7 +417,8 @@ fn a_rejected_session_signs_out_everywhere_with_the_proof() {
         o,
         Output::Post(Message::SignedOut {
             expired: true,
-            proof: Some(_)
+            proof: Some(_),
+            ..
         })
     )));
     assert_eq!(rejected(&out), [(1, "session_expired")]);

@@ -12,7 +12,7 @@ pub mod input {
     pub const LOCK: u8 = 1;
     /// A message of another tab: `data` as received.
     pub const MESSAGE: u8 = 2;
-    /// `data` the page's cookies, `x` 1 when a logout is pending.
+    /// `data` the page's cookies, `x` 1 when a logout is pending, `y` when it was asked.
     pub const FACTS: u8 = 3;
     /// Auth answer `id`: `x` status, `y` the `Date` header (epoch ms), `data` the body.
     pub const ANSWER: u8 = 4;

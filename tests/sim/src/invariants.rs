@@ -59,6 +59,8 @@ pub struct Checker {
     jwt: HashMap<usize, String>,
     /// Per tab, the order of the token it dropped at its last sign-out.
     dropped: HashMap<usize, f64>,
+    /// Tabs signed out by a logout (theirs or another tab's), until a login reaches a tab.
+    logged_out: std::collections::HashSet<usize>,
     found: Vec<Violation>,
 }
 
@@ -130,6 +132,18 @@ impl Checker {
                 if let Some(l) = last_order {
                     self.dropped.insert(i, l);
                 }
+                if w.logged_out {
+                    self.logged_out.insert(i);
+                }
+            }
+            if !w.logged_out {
+                self.logged_out.clear();
+            } else if order.is_some() && self.logged_out.contains(&i) {
+                // A refresh that crossed the logout handed its token over: the session would
+                // come back in a tab the user logged out of.
+                let what = format!("tab{i} took a token after the logout, before any login");
+                self.flag(7, t, what);
+                self.logged_out.remove(&i);
             }
             if let (Some(o), Some(d)) = (order, self.dropped.get(&i)) {
                 if o <= *d {
@@ -225,7 +239,7 @@ impl Checker {
                         format!("tab{i} is {} though the session is over", status.as_str()),
                     );
                 }
-            } else if !valid {
+            } else if !valid && !(w.logged_out && status == Status::SignedOut) {
                 self.flag(
                     4,
                     t,

@@ -41,7 +41,7 @@ pub struct Tab {
 impl Tab {
     /// The tab `id` opened at `t` with `options`.
     pub fn new(options: &Options, id: String, t: u64) -> Tab {
-        let machine = Machine::new(options, id, true);
+        let machine = Machine::new(options.clone(), id, true);
         let stale_bound_ms = machine.stale_bound_ms();
         Tab {
             machine,

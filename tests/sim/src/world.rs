@@ -224,11 +224,11 @@ pub struct World {
     pub wall_offset: i64,
     /// Faults stopped.
     pub calm: bool,
-    /// A logout was asked for since the last login.
+    /// A logout was asked for since a login last reached a tab.
     pub logged_out: bool,
     /// The durable-logout marker in localStorage: when (sim ms) and by which tab it was
     /// written, while it is there.
-    marker: Option<(u64, usize)>,
+    marker: Option<(u64, usize, f64)>,
     /// Last sim time a channel message went from one tab to another (per-sender order).
     last_delivery: BTreeMap<(usize, usize), u64>,
     options: Options,
@@ -487,19 +487,21 @@ impl World {
                 let cookies = self.jar.document_cookie();
                 let now = self.now(tab);
                 // The durable-logout marker in localStorage: other tabs see it a few ms late.
-                let logout_pending = self
+                let logout_marker = self
                     .marker
-                    .is_some_and(|(at, by)| by == tab || at + MARKER_LAG_MS <= self.t);
+                    .filter(|(at, by, _)| *by == tab || at + MARKER_LAG_MS <= self.t)
+                    .map(|(_, _, wall)| wall);
                 self.tabs[tab].machine.handle(
                     Input::Facts {
                         cookies,
-                        logout_pending,
+                        logout_marker,
                     },
                     now,
                 );
             }
             Output::MarkLogout(pending) => {
-                self.marker = pending.then_some((self.t, tab));
+                let wall = self.now(tab).wall_ms;
+                self.marker = pending.then_some((self.t, tab, wall));
                 if !pending {
                     self.note(tab, "out", "clears the logout marker".into());
                 }
@@ -665,7 +667,6 @@ impl World {
             match self.reqs[r].call {
                 AuthCall::Refresh => self.server.refresh(self.reqs[r].presented, now),
                 AuthCall::Login => {
-                    self.logged_out = false;
                     let (refresh, jwt) = self.server.login(now);
                     Verdict::Rotated { refresh, jwt }
                 }
@@ -730,6 +731,9 @@ impl World {
         let server_ms = self.server_now() as f64;
         let result = match self.reqs[r].verdict.clone() {
             Some(Verdict::Rotated { jwt, .. } | Verdict::Replay { jwt, .. }) => {
+                if !self.reqs[r].is_refresh() {
+                    self.logged_out = false; // a login's token reached a tab
+                }
                 let receipt = Receipt {
                     local_ms: now.wall_ms,
                     server_ms: Some(server_ms),
@@ -785,6 +789,7 @@ impl World {
             let message = Message::SignedOut {
                 proof: Some("forged".into()),
                 expired: true,
+                epoch_ms: Some(4e15),
             };
             self.post(tab, message);
             return;
