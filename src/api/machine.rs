@@ -158,9 +158,9 @@ impl Core {
                 push(output::WRITE_COOKIE.into());
                 push(text.into());
             }
-            Output::MarkLogout(pending) => {
+            Output::MarkLogout(epoch) => {
                 push(output::MARK_LOGOUT.into());
-                push(pending.into());
+                push(epoch.into());
             }
             Output::QueryPresence => push(output::QUERY_PRESENCE.into()),
             Output::QueryLocks => push(output::QUERY_LOCKS.into()),

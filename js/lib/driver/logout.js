@@ -1,8 +1,7 @@
 // The durable-logout marker: `<channel>:logoutPending` in the origin's localStorage, holding
-// only the time a logout was asked, never a token; where storage is unusable, this page's
+// only the logout's session epoch (about the time it was asked), never a token; where storage is unusable, this page's
 // memory. The machine sets it, clears it and reads it (logout.rs).
 /** @typedef {import("./index.js").Driver} Client */
-import { now } from "./base.js";
 
 /** @param {Client} c */
 const key = (c) => `${c.cfg.channel}:logoutPending`;
@@ -35,16 +34,15 @@ export function logoutMarker(c) {
 }
 
 /**
- * Sets (`pending`) or clears the marker.
+ * Sets the marker to the logout's session epoch `at` (epoch ms), or clears it (`undefined`).
  * @param {Client} c
- * @param {boolean} pending
+ * @param {number | undefined} at
  */
-export function mark(c, pending) {
-  const at = now();
-  c.logoutPending = pending ? at : undefined;
+export function mark(c, at) {
+  c.logoutPending = at;
   try {
     const store = storage();
-    if (pending) store?.setItem(key(c), String(at));
+    if (at !== undefined) store?.setItem(key(c), String(at));
     else store?.removeItem(key(c));
   } catch {
     // quota or policy: this page's memory keeps it

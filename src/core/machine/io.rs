@@ -188,6 +188,7 @@ pub enum Output {
     QueryPresence,
     /// Assign this to `document.cookie`.
     WriteCookie(String),
-    /// Set (`true`, with the time) or clear the durable-logout marker of the origin.
-    MarkLogout(bool),
+    /// Set the durable-logout marker of the origin to the logout's session epoch, or clear it
+    /// (`None`).
+    MarkLogout(Option<f64>),
 }

@@ -26,6 +26,9 @@ pub struct LoginCall {
     call: u32,
     body: String,
     step: Step,
+    /// When (epoch ms) the request went out: the session epoch of its token (a logout that
+    /// came later wins, even where the answer is read after it).
+    sent_at: f64,
 }
 
 impl Machine {
@@ -35,6 +38,7 @@ impl Machine {
             call,
             body,
             step: Step::Facts,
+            sent_at: 0.0,
         });
         if self.logins.len() == 1 {
             self.out.push(Output::ReadFacts);
@@ -65,7 +69,7 @@ impl Machine {
     /// the marker goes (the new session replaces the old).
     pub(super) fn login_after_logout(&mut self, now: Now) {
         if self.login_step() == Some(Step::AfterLogout) {
-            self.out.push(Output::MarkLogout(false));
+            self.out.push(Output::MarkLogout(None));
             self.send_login(now);
         }
     }
@@ -76,6 +80,7 @@ impl Machine {
             return;
         };
         l.step = Step::Request(id);
+        l.sent_at = now.wall_ms;
         let body = Some(l.body.clone());
         self.out.push(Output::SendAuth {
             id,
@@ -91,17 +96,17 @@ impl Machine {
         self.login_step() == Some(Step::Request(id))
     }
 
-    pub(super) fn login_timed_out(&mut self, now: Now) {
+    pub(super) fn login_timed_out(&mut self) {
         if let Some(Step::Request(id)) = self.login_step() {
             self.out.push(Output::AbortAuth(id));
             let why = self.timed_out();
-            self.on_login_answer(Err(why), now);
+            self.on_login_answer(Err(why));
         }
     }
 
     /// The login's answer: a token signs in (every flight begun before is fenced off); a
     /// failure is reported, ending the session only where none was held.
-    pub(super) fn on_login_answer(&mut self, result: Result<Reply, Error>, now: Now) {
+    pub(super) fn on_login_answer(&mut self, result: Result<Reply, Error>) {
         self.timers.clear(Timer::Login);
         let Some(l) = self.logins.pop_front() else {
             return;
@@ -114,7 +119,8 @@ impl Machine {
             Ok(token) => {
                 self.fence();
                 self.failures = 0;
-                let message = token_message(&token, self.new_epoch(now));
+                self.epoch = (self.epoch + 1.0).max(l.sent_at);
+                let message = token_message(&token, self.epoch);
                 let did = self.session.signed_in(token);
                 self.changed(did);
                 self.out.push(Output::Post(message));

@@ -47,14 +47,15 @@ impl Machine {
     /// server is told (after the attempt under way, if any).
     pub(super) fn logout(&mut self, call: u32, now: Now) {
         self.fence();
-        let epoch_ms = Some(self.new_epoch(now));
+        let epoch = self.new_epoch(now);
+        let epoch_ms = Some(epoch);
         let proof = self
             .session
             .token()
             .map(|t| signature_of(&t.jwt).to_owned());
         // The marker first, so that no tab that hears of the sign-out and reloads can restore
         // the session before the server is told.
-        self.out.push(Output::MarkLogout(true));
+        self.out.push(Output::MarkLogout(Some(epoch)));
         let did = self.session.signed_out(None);
         self.changed(did);
         let expired = false;
@@ -192,7 +193,7 @@ impl Machine {
             }
         };
         if cleared {
-            self.out.push(Output::MarkLogout(false));
+            self.out.push(Output::MarkLogout(None));
         }
         self.end_attempt(cleared, now);
     }

@@ -258,9 +258,8 @@ impl Machine {
                 cookies,
                 logout_marker,
             } => {
-                // The marker's time is a logout this browser knows of: a session epoch.
                 let logout_pending = logout_marker.is_some();
-                self.epoch = self.epoch.max(logout_marker.unwrap_or(0.0));
+                self.logout_heard(logout_marker.unwrap_or(0.0));
                 self.restore_facts(logout_pending, now);
                 self.login_facts(logout_pending, now);
                 self.logout_facts(logout_pending, now);
@@ -341,6 +340,17 @@ impl Machine {
     /// A sign-out or a login: a flight begun before must not sign in with its answer.
     fn fence(&mut self) {
         self.generation = self.generation.wrapping_add(1);
+    }
+
+    /// The marker shows a logout of a later epoch than this tab knows of (another tab's, not
+    /// heard yet): the session is over here too, and a flight under way must not sign in.
+    fn logout_heard(&mut self, epoch_ms: f64) {
+        if epoch_ms > self.epoch {
+            self.epoch = epoch_ms;
+            self.fence();
+            let did = self.session.signed_out(None);
+            self.changed(did);
+        }
     }
 
     /// A login or logout of this tab begins a new session epoch, later than every one known.
@@ -454,7 +464,7 @@ impl Machine {
             (Timer::Due, _) => self.on_due(now),
             (Timer::Answer, _) => self.answer(now),
             (Timer::Restore, _) => self.restore_unanswered(now),
-            (Timer::Login, _) => self.login_timed_out(now),
+            (Timer::Login, _) => self.login_timed_out(),
             (Timer::Logout, _) => self.logout_timed_out(now),
             (Timer::Settle, _) => {
                 let lock = self.settling.take();

@@ -135,7 +135,7 @@ impl Machine {
     /// The answer to the auth request `id`: the refresh, the login or the logout's.
     pub(super) fn on_answer(&mut self, id: u32, result: Result<Reply, Error>, now: Now) {
         if self.is_login_request(id) {
-            return self.on_login_answer(result, now);
+            return self.on_login_answer(result);
         }
         if self.is_logout_request(id) {
             return self.on_logout_answer(result, now);

@@ -62,7 +62,8 @@ pub mod output {
     pub const READ_FACTS: u8 = 8;
     /// Assign `a` to `document.cookie`.
     pub const WRITE_COOKIE: u8 = 9;
-    /// Set (`a` true) or clear the durable-logout marker.
+    /// Set the durable-logout marker to `a` (the logout's session epoch), or clear it (`a`
+    /// undefined).
     pub const MARK_LOGOUT: u8 = 10;
     /// Ask whether another tab may be alive and feed it as `input::PRESENCE`.
     pub const QUERY_PRESENCE: u8 = 11;

@@ -39,11 +39,11 @@ BUGS = [
                 }""")]),
     ("wall clock for staleness", "a holder's silence measured by the wall clock, which jumps",
      [(f"{MACHINE}/locks.rs", "f.since.get_or_insert(now.monotonic_ms)", "f.since.get_or_insert(now.wall_ms - 1.8e12)"),
-      (f"{MACHINE}/locks.rs", "now.monotonic_ms > self.stale_deadline()", "now.wall_ms - 1.8e12 > self.stale_deadline()")]),
+      (f"{MACHINE}/locks.rs", "now.monotonic_ms > self.stale_deadline(now)", "now.wall_ms - 1.8e12 > self.stale_deadline(now)")]),
     ("no sign-out fence", "an answer that comes after a sign-out signs back in",
      [(f"{MACHINE}/request.rs", "if f.generation != self.generation {", "if false {")]),
     ("request timeout stopped at the headers", "no timer bounds the request until its body is read",
-     [(f"{MACHINE}/request.rs", "self.timers\n            .set(Timer::Request, now.monotonic_ms + self.request_timeout_ms);", "")]),
+     [(f"{MACHINE}/request.rs", "self.timers.set(Timer::Request, at);", "let _ = at;")]),
 ]
 
 COPY = ["Cargo.toml", "Cargo.lock", "src", "tests/sim", "www/server/Cargo.toml", "www/server/src"]

@@ -59,8 +59,8 @@ pub struct Checker {
     jwt: HashMap<usize, String>,
     /// Per tab, the order of the token it dropped at its last sign-out.
     dropped: HashMap<usize, f64>,
-    /// Tabs signed out by a logout (theirs or another tab's), until a login reaches a tab.
-    logged_out: std::collections::HashSet<usize>,
+    /// Per tab signed out by a logout (its own or another tab's), the login it left.
+    left: HashMap<usize, u64>,
     found: Vec<Violation>,
 }
 
@@ -110,7 +110,7 @@ impl Checker {
             }
             if status == Status::SignedOut
                 && last_status != Status::SignedOut
-                && held.is_some_and(|jwt| w.server.is_live(&jwt))
+                && held.as_deref().is_some_and(|jwt| w.server.is_live(jwt))
                 && !w.logged_out
             {
                 self.flag(
@@ -132,18 +132,18 @@ impl Checker {
                 if let Some(l) = last_order {
                     self.dropped.insert(i, l);
                 }
-                if w.logged_out {
-                    self.logged_out.insert(i);
+                let family = held.as_deref().and_then(|jwt| w.server.family(jwt));
+                if let (true, Some(family)) = (w.logged_out, family) {
+                    self.left.insert(i, family);
                 }
             }
-            if !w.logged_out {
-                self.logged_out.clear();
-            } else if order.is_some() && self.logged_out.contains(&i) {
+            let family = tab.token().and_then(|k| w.server.family(&k.jwt));
+            if family.is_some() && family == self.left.get(&i).copied() {
                 // A refresh that crossed the logout handed its token over: the session would
                 // come back in a tab the user logged out of.
-                let what = format!("tab{i} took a token after the logout, before any login");
+                let what = format!("tab{i} took a token of the login it logged out of");
                 self.flag(7, t, what);
-                self.logged_out.remove(&i);
+                self.left.remove(&i);
             }
             if let (Some(o), Some(d)) = (order, self.dropped.get(&i)) {
                 if o <= *d {

@@ -128,6 +128,11 @@ impl Server {
         self.current = None;
     }
 
+    /// The login (family) `jwt` was issued to.
+    pub fn family(&self, jwt: &str) -> Option<u64> {
+        self.family_of.get(jwt).copied()
+    }
+
     /// Whether `jwt` was issued to the current, live login.
     pub fn is_live(&self, jwt: &str) -> bool {
         !self.session_over() && self.family_of.get(jwt) == Some(&self.family)

@@ -499,10 +499,9 @@ impl World {
                     now,
                 );
             }
-            Output::MarkLogout(pending) => {
-                let wall = self.now(tab).wall_ms;
-                self.marker = pending.then_some((self.t, tab, wall));
-                if !pending {
+            Output::MarkLogout(epoch) => {
+                self.marker = epoch.map(|epoch| (self.t, tab, epoch));
+                if epoch.is_none() {
                     self.note(tab, "out", "clears the logout marker".into());
                 }
             }
@@ -563,7 +562,12 @@ impl World {
     /// Posts `message` from `from` to every other open tab, each after its own delay, in the
     /// sender's order.
     fn post(&mut self, from: usize, message: Message) {
-        self.note(from, "post", format!("posts {}", kind_of(&message)));
+        let epoch = match &message {
+            Message::Token { epoch_ms, .. } | Message::SignedOut { epoch_ms, .. } => *epoch_ms,
+            _ => None,
+        };
+        let epoch = epoch.map_or(String::new(), |e| format!(" (epoch {e})"));
+        self.note(from, "post", format!("posts {}{epoch}", kind_of(&message)));
         for to in 0..self.tabs.len() {
             if to == from || !self.tabs[to].open {
                 continue;

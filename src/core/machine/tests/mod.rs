@@ -1,4 +1,9 @@
-//! Host tests of the refresh machine: one machine, its outputs read as a driver would.
+//! Host tests of the machine: one machine, its outputs read as a driver would. Here the
+//! harness and the refresh flight; the API calls (start, login, logout) in `calls.rs`; other
+//! tabs' messages, the election and the schedule in `peers.rs`.
+
+mod calls;
+mod peers;
 
 use super::*;
 use crate::core::claims::tests::jwt;
@@ -7,20 +12,20 @@ use crate::core::response::AuthCall;
 
 const TIMEOUT_MS: f64 = 1000.0;
 
-struct Tab {
+pub(super) struct Tab {
     m: Machine,
     mono: f64,
     wall: f64,
 }
 
-fn token(at: f64) -> Token {
+pub(super) fn token(at: f64) -> Token {
     let mut t = Token::decode(&jwt(r#"{"sub":"u","iat":0,"exp":600}"#), at).unwrap();
     t.order_ms = at;
     t
 }
 
 impl Tab {
-    fn new() -> Tab {
+    pub(super) fn new() -> Tab {
         let mut o = Options::new("http://127.0.0.1:8000");
         o.request_timeout_ms = TIMEOUT_MS;
         o.channel = "ch".into();
@@ -31,28 +36,28 @@ impl Tab {
         }
     }
 
-    fn now(&self) -> Now {
+    pub(super) fn now(&self) -> Now {
         Now {
             monotonic_ms: self.mono,
             wall_ms: self.wall,
         }
     }
 
-    fn feed(&mut self, input: Input) -> Vec<Output> {
+    pub(super) fn feed(&mut self, input: Input) -> Vec<Output> {
         let now = self.now();
         self.m.handle(input, now);
         std::iter::from_fn(|| self.m.poll_output()).collect()
     }
 
     /// Advances both clocks to the next deadline and fires the timer.
-    fn fire(&mut self) -> Vec<Output> {
+    pub(super) fn fire(&mut self) -> Vec<Output> {
         let at = self.m.poll_timeout().expect("a timer");
         self.wall += at - self.mono;
         self.mono = at;
         self.feed(Input::Timer)
     }
 
-    fn refresh(&mut self, call: u32, proactive: bool) -> Vec<Output> {
+    pub(super) fn refresh(&mut self, call: u32, proactive: bool) -> Vec<Output> {
         self.feed(Input::Refresh {
             call,
             proactive,
@@ -61,7 +66,7 @@ impl Tab {
     }
 
     /// The facts, and (before a request) the lock still this tab's.
-    fn facts(&mut self) -> Vec<Output> {
+    pub(super) fn facts(&mut self) -> Vec<Output> {
         let mut out = self.feed(Input::Facts {
             cookies: String::new(),
             logout_marker: None,
@@ -72,25 +77,25 @@ impl Tab {
         out
     }
 
-    fn holder(&mut self, client: &str, mine: bool) -> Vec<Output> {
+    pub(super) fn holder(&mut self, client: &str, mine: bool) -> Vec<Output> {
         self.feed(Input::Holder {
             client: Some(client.into()),
             mine,
         })
     }
 
-    fn lock(&mut self, id: u32, outcome: LockOutcome) -> Vec<Output> {
+    pub(super) fn lock(&mut self, id: u32, outcome: LockOutcome) -> Vec<Output> {
         self.feed(Input::Lock { id, outcome })
     }
 
     /// A message of another tab.
-    fn hear(&mut self, message: Message) -> Vec<Output> {
+    pub(super) fn hear(&mut self, message: Message) -> Vec<Output> {
         let from = "peer".into();
         self.feed(Input::Message(Envelope { from, message }))
     }
 
     /// The answer `status` to request `id`, with a token made at `at` for a 2xx.
-    fn answer(&mut self, id: u32, status: u16, at: f64) -> Vec<Output> {
+    pub(super) fn answer(&mut self, id: u32, status: u16, at: f64) -> Vec<Output> {
         let token = if (200..300).contains(&status) {
             Ok(token(at))
         } else {
@@ -102,12 +107,12 @@ impl Tab {
         })
     }
 
-    fn sign_in(&mut self, at: f64) {
+    pub(super) fn sign_in(&mut self, at: f64) {
         self.m.session.signed_in(token(at));
     }
 }
 
-fn lock_requests(out: &[Output]) -> Vec<(u32, String, LockMode)> {
+pub(super) fn lock_requests(out: &[Output]) -> Vec<(u32, String, LockMode)> {
     out.iter()
         .filter_map(|o| match o {
             Output::RequestLock { id, name, mode } => Some((*id, name.clone(), *mode)),
@@ -116,7 +121,7 @@ fn lock_requests(out: &[Output]) -> Vec<(u32, String, LockMode)> {
         .collect()
 }
 
-fn sent(out: &[Output]) -> Option<u32> {
+pub(super) fn sent(out: &[Output]) -> Option<u32> {
     out.iter().find_map(|o| match o {
         Output::SendAuth {
             id,
@@ -127,7 +132,7 @@ fn sent(out: &[Output]) -> Option<u32> {
     })
 }
 
-fn resolved(out: &[Output]) -> Vec<u32> {
+pub(super) fn resolved(out: &[Output]) -> Vec<u32> {
     out.iter()
         .filter_map(|o| match o {
             Output::Resolve(c) => Some(*c),
@@ -136,7 +141,7 @@ fn resolved(out: &[Output]) -> Vec<u32> {
         .collect()
 }
 
-fn rejected(out: &[Output]) -> Vec<(u32, &'static str)> {
+pub(super) fn rejected(out: &[Output]) -> Vec<(u32, &'static str)> {
     out.iter()
         .filter_map(|o| match o {
             Output::Reject(c, e) => Some((*c, e.code())),
@@ -146,7 +151,7 @@ fn rejected(out: &[Output]) -> Vec<(u32, &'static str)> {
 }
 
 /// A demand refresh that gets the lock at once, up to the request.
-fn to_request(tab: &mut Tab, call: u32) -> u32 {
+pub(super) fn to_request(tab: &mut Tab, call: u32) -> u32 {
     let out = tab.refresh(call, false);
     let (id, name, mode) = lock_requests(&out).remove(0);
     assert_eq!((name.as_str(), mode), ("ch", LockMode::Wait));

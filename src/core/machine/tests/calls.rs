@@ -1,0 +1,230 @@
+//! The API calls: start's restore, login, logout and the durable logout.
+
+use super::*;
+
+fn sent_to(out: &[Output], call: AuthCall) -> Option<u32> {
+    out.iter().find_map(|o| match o {
+        Output::SendAuth { id, call: c, .. } if *c == call => Some(*id),
+        _ => None,
+    })
+}
+
+fn posted(out: &[Output]) -> Vec<&Message> {
+    out.iter()
+        .filter_map(|o| match o {
+            Output::Post(m) => Some(m),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn start_asks_the_tabs_and_a_peers_answer_restores_without_network() {
+    let mut tab = Tab::new();
+    let out = tab.feed(Input::Start { call: 1 });
+    assert!(matches!(out.as_slice(), [Output::ReadFacts]));
+    let out = tab.facts();
+    assert!(matches!(out.as_slice(), [Output::QueryPresence]));
+    let out = tab.feed(Input::Presence { others: true });
+    assert!(matches!(posted(&out).as_slice(), [Message::Ask]));
+    assert_eq!(
+        tab.m.poll_timeout(),
+        Some(tab.mono + crate::core::machine::restore::ASK_WAIT_MS)
+    );
+    let out = tab.hear(token_message(&token(tab.wall), 0.0));
+    assert_eq!(resolved(&out), [1]);
+    assert!(sent(&out).is_none(), "no request");
+    assert_eq!(tab.m.session.status(), Status::SignedIn);
+}
+
+#[test]
+fn start_alone_refreshes_at_once_and_an_unanswered_question_refreshes_after_the_wait() {
+    let mut alone = Tab::new();
+    alone.feed(Input::Start { call: 1 });
+    alone.facts();
+    let out = alone.feed(Input::Presence { others: false });
+    assert!(posted(&out).is_empty(), "nobody to ask");
+    assert_eq!(
+        lock_requests(&out)[0].2,
+        LockMode::Wait,
+        "straight to the refresh"
+    );
+
+    let mut tab = Tab::new();
+    tab.feed(Input::Start { call: 1 });
+    tab.facts();
+    tab.feed(Input::Presence { others: true });
+    let out = tab.fire();
+    assert_eq!(
+        lock_requests(&out).len(),
+        1,
+        "refreshes after {} ms",
+        crate::core::machine::restore::ASK_WAIT_MS
+    );
+}
+
+#[test]
+fn start_settles_signed_out_whatever_the_server_answers() {
+    for status in [401, 403] {
+        let mut tab = Tab::new();
+        tab.feed(Input::Start { call: 1 });
+        tab.facts();
+        let out = tab.feed(Input::Presence { others: false });
+        let (id, _, _) = lock_requests(&out)[0].clone();
+        tab.lock(id, LockOutcome::Granted);
+        let request = sent(&tab.facts()).expect("the refresh");
+        tab.answer(request, status, tab.wall);
+        let out = tab.facts(); // the verdict of the rejection
+        assert_eq!(resolved(&out), [1], "start resolves: the state says it");
+        assert_eq!(tab.m.session.status(), Status::SignedOut);
+    }
+}
+
+#[test]
+fn start_with_a_pending_logout_restores_nothing_and_sends_the_logout_again() {
+    let mut tab = Tab::new();
+    tab.feed(Input::Start { call: 1 });
+    let out = tab.feed(Input::Facts {
+        cookies: String::new(),
+        logout_marker: Some(5.0),
+    });
+    assert_eq!(resolved(&out), [1]);
+    assert_eq!(tab.m.session.status(), Status::SignedOut);
+    // The retry takes the logout lock (the marker is there), looks again, sends.
+    let (lock, name, _) = lock_requests(&out)[0].clone();
+    assert_eq!(name, "ch:logout");
+    tab.lock(lock, LockOutcome::Granted);
+    let out = tab.feed(Input::Facts {
+        cookies: String::new(),
+        logout_marker: Some(5.0),
+    });
+    assert!(sent_to(&out, AuthCall::Logout).is_some());
+}
+
+#[test]
+fn login_signs_in_and_hands_the_token_over_with_a_new_epoch() {
+    let mut tab = Tab::new();
+    tab.feed(Input::Login {
+        call: 1,
+        body: "{}".into(),
+    });
+    let out = tab.facts();
+    let id = sent_to(&out, AuthCall::Login).expect("the login request");
+    let out = tab.answer(id, 200, tab.wall);
+    assert_eq!(resolved(&out), [1]);
+    assert!(matches!(
+        posted(&out).as_slice(),
+        [Message::Token { epoch_ms: Some(e), .. }] if *e >= tab.wall
+    ));
+}
+
+#[test]
+fn a_refused_login_is_unauthorized_and_a_stalled_one_times_out() {
+    let mut tab = Tab::new();
+    tab.feed(Input::Login {
+        call: 1,
+        body: "{}".into(),
+    });
+    let id = sent_to(&tab.facts(), AuthCall::Login).unwrap();
+    let out = tab.answer(id, 401, tab.wall);
+    assert_eq!(rejected(&out), [(1, "unauthorized")]);
+    assert_eq!(tab.m.session.status(), Status::SignedOut);
+
+    tab.feed(Input::Login {
+        call: 2,
+        body: "{}".into(),
+    });
+    let id = sent_to(&tab.facts(), AuthCall::Login).unwrap();
+    let out = tab.fire();
+    assert!(out
+        .iter()
+        .any(|o| matches!(o, Output::AbortAuth(i) if *i == id)));
+    assert_eq!(rejected(&out), [(2, "network")]);
+}
+
+#[test]
+fn logout_signs_out_everywhere_at_once_with_the_proof_and_the_marker_first() {
+    let mut tab = Tab::new();
+    tab.sign_in(tab.wall);
+    let out = tab.feed(Input::Logout { call: 1 });
+    let marker = out
+        .iter()
+        .position(|o| matches!(o, Output::MarkLogout(Some(_))));
+    let post = out.iter().position(|o| {
+        matches!(
+            o,
+            Output::Post(Message::SignedOut {
+                proof: Some(_),
+                expired: false,
+                ..
+            })
+        )
+    });
+    assert!(
+        marker.unwrap() < post.unwrap(),
+        "the marker before the message"
+    );
+    assert_eq!(tab.m.session.status(), Status::SignedOut);
+    let (lock, _, _) = lock_requests(&out)[0].clone();
+    let out = tab.lock(lock, LockOutcome::Granted);
+    let id = sent_to(&out, AuthCall::Logout).expect("the logout request");
+    let out = tab.answer(id, 204, tab.wall);
+    assert!(out.iter().any(|o| matches!(o, Output::MarkLogout(None))));
+    assert!(out.iter().any(|o| matches!(
+        o,
+        Output::LoggedOut {
+            call: 1,
+            confirmed: true
+        }
+    )));
+    assert!(
+        !out.iter().any(|o| matches!(o, Output::Release(_))),
+        "the lock is kept"
+    );
+    let out = tab.fire();
+    assert!(out
+        .iter()
+        .any(|o| matches!(o, Output::Release(i) if *i == lock)));
+}
+
+#[test]
+fn a_logout_the_server_did_not_take_keeps_the_marker() {
+    let mut tab = Tab::new();
+    tab.sign_in(tab.wall);
+    let out = tab.feed(Input::Logout { call: 1 });
+    let (lock, _, _) = lock_requests(&out)[0].clone();
+    let id = sent_to(&tab.lock(lock, LockOutcome::Granted), AuthCall::Logout).unwrap();
+    let out = tab.answer(id, 503, tab.wall);
+    assert!(!out.iter().any(|o| matches!(o, Output::MarkLogout(None))));
+    assert!(out.iter().any(|o| matches!(
+        o,
+        Output::LoggedOut {
+            call: 1,
+            confirmed: false
+        }
+    )));
+    assert!(out
+        .iter()
+        .any(|o| matches!(o, Output::Release(i) if *i == lock)));
+}
+
+#[test]
+fn a_logout_marker_of_another_tab_fences_a_refresh_under_way() {
+    let mut tab = Tab::new();
+    tab.sign_in(tab.wall - 10.0);
+    let id = to_request(&mut tab, 1);
+    // A page event makes the machine look at the marker: another tab logged out.
+    tab.feed(Input::Page { visible: true });
+    tab.feed(Input::Facts {
+        cookies: String::new(),
+        logout_marker: Some(tab.wall),
+    });
+    assert_eq!(tab.m.session.status(), Status::SignedOut);
+    let out = tab.answer(id, 200, tab.wall);
+    assert_eq!(
+        rejected(&out),
+        [(1, "not_signed_in")],
+        "the answer does not sign in"
+    );
+    assert!(tab.m.session.token().is_none());
+}

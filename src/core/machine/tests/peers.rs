@@ -1,0 +1,162 @@
+//! Other tabs' messages, the election without Web Locks, and the refresh schedule.
+
+use super::*;
+use crate::core::protocol::signature_of;
+
+fn tab_without_locks() -> Tab {
+    let mut o = Options::new("http://127.0.0.1:8000");
+    o.request_timeout_ms = TIMEOUT_MS;
+    o.channel = "ch".into();
+    Tab {
+        m: Machine::new(o, "me".into(), false),
+        mono: 0.0,
+        wall: 1_000_000.0,
+    }
+}
+
+fn tokens_posted(out: &[Output]) -> usize {
+    let token = |o: &&Output| matches!(o, Output::Post(Message::Token { .. }));
+    out.iter().filter(token).count()
+}
+
+#[test]
+fn questions_are_answered_at_most_once_per_interval() {
+    let mut tab = Tab::new();
+    tab.sign_in(tab.wall);
+    assert_eq!(tokens_posted(&tab.hear(Message::Ask)), 1);
+    tab.mono += 10.0;
+    tab.wall += 10.0;
+    assert_eq!(tokens_posted(&tab.hear(Message::Ask)), 0, "held back");
+    assert_eq!(tokens_posted(&tab.hear(Message::Ask)), 0);
+    let out = tab.fire();
+    assert_eq!(tab.mono, crate::core::machine::peers::ANSWER_EVERY_MS);
+    assert_eq!(tokens_posted(&out), 1, "one answer for both");
+}
+
+#[test]
+fn a_token_of_a_session_logged_out_since_is_not_taken() {
+    let mut tab = Tab::new();
+    tab.sign_in(tab.wall - 10.0);
+    let held = tab.m.session.token().unwrap().jwt.clone();
+    let proof = Some(signature_of(&held).to_owned());
+    let logout = Message::SignedOut {
+        expired: false,
+        proof,
+        epoch_ms: Some(tab.wall),
+    };
+    tab.hear(logout);
+    assert_eq!(tab.m.session.status(), Status::SignedOut);
+    // A peer's refresh that crossed the logout hands its token over: older epoch.
+    tab.hear(token_message(&token(tab.wall + 5.0), tab.wall - 1.0));
+    assert!(
+        tab.m.session.token().is_none(),
+        "crossed the logout: not taken"
+    );
+    // A login after the logout: a later epoch.
+    tab.hear(token_message(&token(tab.wall + 6.0), tab.wall + 1.0));
+    assert!(tab.m.session.token().is_some());
+}
+
+#[test]
+fn an_unproven_sign_out_asks_the_server_and_hands_out_nothing_meanwhile() {
+    let mut tab = Tab::new();
+    tab.sign_in(tab.wall);
+    let forged = Message::SignedOut {
+        expired: true,
+        proof: Some("forged".into()),
+        epoch_ms: Some(tab.wall + 1.0),
+    };
+    let out = tab.hear(forged);
+    assert_eq!(
+        tab.m.session.status(),
+        Status::SignedIn,
+        "not signed out on hearsay"
+    );
+    assert_eq!(lock_requests(&out).len(), 1, "a refresh checks the session");
+    assert_eq!(
+        tokens_posted(&tab.hear(Message::Ask)),
+        0,
+        "doubted: not handed out"
+    );
+}
+
+#[test]
+fn implausible_claims_are_ignored() {
+    let mut tab = Tab::new();
+    tab.refresh(1, false);
+    let deadline = tab.m.poll_timeout();
+    for at_ms in [0.0, tab.wall + 1e9] {
+        tab.hear(Message::Claim { at_ms });
+        assert_eq!(tab.m.poll_timeout(), deadline, "claim of {at_ms} ignored");
+    }
+}
+
+#[test]
+fn without_web_locks_the_earliest_claim_wins_after_two_rounds() {
+    let mut tab = tab_without_locks();
+    let out = tab.refresh(1, false);
+    assert!(matches!(
+        out.as_slice(),
+        [Output::Post(Message::Claim { .. })]
+    ));
+    let out = tab.fire();
+    assert!(
+        matches!(out.as_slice(), [Output::Post(Message::Claim { .. })]),
+        "round 2"
+    );
+    let out = tab.fire();
+    assert!(
+        out.iter().any(|o| matches!(o, Output::ReadFacts)),
+        "won: the plan"
+    );
+}
+
+#[test]
+fn without_web_locks_an_earlier_claim_makes_this_tab_wait_for_its_token() {
+    let mut tab = tab_without_locks();
+    tab.sign_in(tab.wall - 10.0);
+    tab.refresh(1, false);
+    let at_ms = tab.wall - 5.0;
+    tab.hear(Message::Claim { at_ms });
+    let out = tab.fire();
+    assert!(
+        out.iter()
+            .any(|o| matches!(o, Output::Post(Message::Released))),
+        "lost the round: its claim ends"
+    );
+    let out = tab.hear(token_message(&token(tab.wall), 0.0));
+    assert_eq!(resolved(&out), [1], "the winner's token, no request");
+    assert!(sent(&out).is_none());
+}
+
+#[test]
+fn the_schedule_refreshes_a_due_token_and_backs_off_after_a_failure() {
+    let mut tab = Tab::new();
+    tab.feed(Input::Login {
+        call: 1,
+        body: "{}".into(),
+    });
+    let out = tab.facts();
+    let id = out
+        .iter()
+        .find_map(|o| match o {
+            Output::SendAuth { id, .. } => Some(*id),
+            _ => None,
+        })
+        .unwrap();
+    tab.answer(id, 200, tab.wall);
+    let due = tab.m.poll_timeout().expect("the schedule");
+    assert!(due > 500_000.0 && due < 600_000.0, "before expiry: {due}");
+    let out = tab.fire();
+    let (lock, _, mode) = lock_requests(&out)[0].clone();
+    assert_eq!(mode, LockMode::IfAvailable, "proactive");
+    tab.lock(lock, LockOutcome::Granted);
+    let request = sent(&tab.facts()).unwrap();
+    let failed_at = tab.mono;
+    tab.answer(request, 503, tab.wall);
+    assert_eq!(
+        tab.m.poll_timeout(),
+        Some(failed_at + 1000.0),
+        "backoff 1 s"
+    );
+}
