@@ -52,8 +52,12 @@ export function feed(c, kind, id = 0, x = undefined, y = undefined, data = undef
  * One call of the API as the input `kind`: a promise the machine settles.
  * @param {Client} c
  * @param {number} kind
+ * @param {number} [x]
+ * @param {number} [y]
+ * @param {any} [data]
+ * @returns {Promise<any>}
  */
-export function call(c, kind, x, y, data) {
+export function call(c, kind, x = undefined, y = undefined, data = undefined) {
   const id = ++c.lastCall;
   const settled = new Promise((resolve, reject) => c.calls.set(id, { resolve, reject }));
   feed(c, kind, id, x, y, data);
