@@ -12,6 +12,7 @@
 #![deny(missing_docs)]
 
 pub mod browser;
+pub mod explore;
 pub mod invariants;
 pub mod picture;
 pub mod server;
