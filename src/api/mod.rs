@@ -19,7 +19,7 @@ use crate::core::claims::Receipt;
 use crate::core::machine::Machine;
 use crate::core::options::CSRF_HEADER_VALUE;
 use crate::core::origin::{is_absolute, join, AllowList};
-use crate::core::{Error, Options, Token};
+use crate::core::{Error, Token};
 use js::set;
 
 /// The options, session and token of one client.

@@ -54,6 +54,9 @@ pub enum Step {
     Settle,
     /// Holding the takeover lock: the lock was asked for with `steal`.
     Steal,
+    /// The lock stolen: a last wait of `TAKEOVER_SETTLE_MS` for the claim of a holder that
+    /// thawed just before (timer `Wait`); then the plan, which waits while a claim is live.
+    Stolen,
     /// Without Web Locks: a peer's claim is live; wait for its token, the end of its claim,
     /// or its staleness (timer `Wait`).
     ElectWait,
@@ -62,6 +65,9 @@ pub enum Step {
     ElectRound(u8),
     /// Holding the right to refresh: the facts for the plan were asked for.
     Plan,
+    /// Holding the lock, but another tab's claim is live (a holder taken over that thawed and
+    /// refreshes): wait for its token, the end of its claim, or its staleness (timer `Wait`).
+    Heard,
     /// A question to the other tabs is out (timer `Ask`).
     Ask(AfterAsk),
     /// The facts for the logout check were asked for.
@@ -102,6 +108,8 @@ pub struct Flight {
     pub settled: bool,
     /// Whether this tab was seen holding the lock just before sending.
     pub confirmed: bool,
+    /// When (monotonic ms) it asked whether the lock is still its own.
+    pub confirm_asked: f64,
     /// When (monotonic ms) it began to queue for the lock.
     pub since: Option<f64>,
     /// Whether it holds the right to refresh (its end posts `released`).
@@ -141,6 +149,7 @@ impl Flight {
             suspected_at: None,
             settled: false,
             confirmed: false,
+            confirm_asked: 0.0,
             since: None,
             exclusive: false,
             claim_at: None,

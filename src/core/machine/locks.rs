@@ -95,9 +95,15 @@ impl Machine {
             // this tab gives up the right and waits in the queue for the token.
             let before_request = matches!(
                 f.step,
-                Step::Plan | Step::Ask(_) | Step::LogoutCheck | Step::Confirm
+                Step::Plan | Step::Heard | Step::Ask(_) | Step::LogoutCheck | Step::Confirm
             );
-            if main && f.exclusive && before_request {
+            if main && f.step == Step::Stolen {
+                // Stolen in turn while it settled: back in the queue.
+                let takeover = f.takeover.take();
+                self.release(takeover);
+                self.request_main();
+                self.arm_stale(now);
+            } else if main && f.exclusive && before_request {
                 f.exclusive = false;
                 f.main = None;
                 f.since = Some(now.monotonic_ms);
@@ -111,6 +117,10 @@ impl Machine {
         let granted = outcome == LockOutcome::Granted;
         match (f.step, main) {
             (Step::TryLock, true) if granted => self.exclusive(),
+            (Step::TryLock, true) if newer => {
+                f.main = None;
+                self.finish(Ok(())); // the token came while the lock was asked for
+            }
             (Step::TryLock, true) => {
                 f.main = None;
                 f.step = Step::HopeNews;
@@ -155,7 +165,13 @@ impl Machine {
                     self.out.push(Output::QueryLocks);
                 }
             }
-            (Step::Steal, true) if granted => self.exclusive(),
+            (Step::Steal, true) if granted => {
+                // Stolen: a last wait, longer than a channel message takes, for the claim of a
+                // holder that thawed just before the steal and is about to send.
+                f.step = Step::Stolen;
+                let at = now.monotonic_ms + TAKEOVER_SETTLE_MS;
+                self.timers.set(Timer::Wait, at);
+            }
             (Step::Steal, true) => {
                 // Stolen in turn: ask again.
                 let takeover = f.takeover.take();
@@ -172,6 +188,11 @@ impl Machine {
     pub(super) fn on_holder(&mut self, client: Option<String>, mine: bool, now: Now) {
         let Some(f) = &mut self.flight else { return };
         match f.step {
+            Step::Confirm if mine && now.monotonic_ms - f.confirm_asked > TAKEOVER_SETTLE_MS => {
+                // The answer is old (the tab froze after it asked): the lock may have been
+                // taken over since. Ask again.
+                self.send(false, now);
+            }
             Step::Confirm if mine => {
                 f.confirmed = true;
                 self.send(false, now);

@@ -430,9 +430,12 @@ impl Machine {
     fn on_news(&mut self, now: Now) {
         self.restore_news(now);
         match self.step() {
-            Some(Step::Budget | Step::HopeNews) if self.has_newer() => self.finish(Ok(())),
+            Some(Step::Budget | Step::HopeNews | Step::Stolen) if self.has_newer() => {
+                self.finish(Ok(()))
+            }
             Some(Step::Queue) => self.queue_check(now),
             Some(Step::ElectWait) => self.elect_news(now),
+            Some(Step::Heard) => self.heard_news(now),
             Some(Step::Suspect | Step::Takeover | Step::Verify | Step::Settle) => {
                 // A claim heard since the holder was judged silent: someone holds the right to
                 // refresh and is alive (a holder that thaws this instant posts its claim before
@@ -485,6 +488,8 @@ impl Machine {
                 self.out.push(Output::QueryLocks);
             }
             (Timer::Wait, Some(Step::ElectWait)) => self.elect(now),
+            (Timer::Wait, Some(Step::Heard)) => self.heard_news(now),
+            (Timer::Wait, Some(Step::Stolen)) => self.exclusive(),
             (Timer::Wait, Some(Step::ElectRound(round))) => self.elect_round(round, now),
             (Timer::Ask, Some(Step::Ask(after))) => {
                 if let Some(f) = &self.flight {

@@ -23,10 +23,18 @@ impl Machine {
     }
 
     pub(super) fn on_facts(&mut self, cookies: &str, logout_pending: bool, now: Now) {
+        let claim_stale_at = self.claims_stale_at(now);
         let Some(f) = &self.flight else { return };
         let stamp = crate::core::cooldown::read_stamp(cookies, &self.options.cooldown_cookie);
         let before = f.before;
         match f.step {
+            Step::Plan if f.locks && claim_stale_at.is_some() => {
+                // The lock is this tab's, yet another tab said it refreshes and is alive: a
+                // holder that lost the lock while it thawed. Its token comes, or its claim ends.
+                let at = claim_stale_at.unwrap_or(now.monotonic_ms) + 1.0;
+                self.set_step(Step::Heard);
+                self.timers.set(Timer::Wait, at);
+            }
             Step::Plan => {
                 use crate::core::coordination::{plan_refresh, Observed, Plan};
                 let seen = Observed {
@@ -60,6 +68,17 @@ impl Machine {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Waiting on a live claim of another tab while holding the lock: a newer token ends the
+    /// flight; once the claim ended or went stale, the plan is made again.
+    pub(super) fn heard_news(&mut self, now: Now) {
+        if self.has_newer() {
+            self.finish(Ok(()));
+        } else if self.claims_stale_at(now).is_none() {
+            self.timers.clear(Timer::Wait);
+            self.exclusive();
         }
     }
 
@@ -105,12 +124,29 @@ impl Machine {
             self.changed(did);
             return self.finish(Err(Error::NotSignedIn));
         }
+        let since = f.suspected_at;
+        if since.is_some_and(|s| self.last_claim_seen(now).is_some_and(|c| c >= s)) {
+            // The holder this tab took the lock from has spoken since it was judged silent:
+            // it thawed and is about to refresh (or is refreshing) with the same refresh
+            // token. Its token will come; sending too would present the token twice.
+            if let Some(f) = &mut self.flight {
+                f.exclusive = false;
+                let main = f.main.take();
+                self.release(main);
+            }
+            self.out.push(Output::Post(Message::Released));
+            return self.back_to_queue(now);
+        }
+        let Some(f) = &self.flight else { return };
         let confirm = f.locks && !f.confirmed;
         self.post_claim(now);
         if confirm {
             // The claim is out; now make sure the lock is still this tab's (a tab that thawed
             // holding it may have been taken over meanwhile) before the refresh token is spent.
-            self.set_step(Step::Confirm);
+            if let Some(f) = &mut self.flight {
+                f.step = Step::Confirm;
+                f.confirm_asked = now.monotonic_ms;
+            }
             self.out.push(Output::QueryLocks);
             return;
         }

@@ -8,6 +8,10 @@ use super::{Machine, Now};
 use crate::core::coordination::backoff_ms;
 use crate::core::session::Status;
 
+/// The longest the schedule sleeps: expiry is a wall-clock time, the timer counts monotonic
+/// time, so a wall clock set forward (a sleep, a clock fix) is noticed within this.
+pub const SCHEDULE_CHECK_MS: f64 = 30_000.0;
+
 impl Machine {
     /// Re-arms the refresh schedule when what it depends on changed (the session, the
     /// failures, a flight's end): at the due time, or after the backoff when the last refresh
@@ -37,8 +41,8 @@ impl Machine {
             (None, _) => None,
         };
         if let Some(delay) = delay {
-            self.timers
-                .set(Timer::Due, now.monotonic_ms + delay.max(0.0));
+            let delay = delay.clamp(0.0, SCHEDULE_CHECK_MS);
+            self.timers.set(Timer::Due, now.monotonic_ms + delay);
         }
     }
 

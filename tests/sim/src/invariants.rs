@@ -239,7 +239,7 @@ impl Checker {
                         format!("tab{i} is {} though the session is over", status.as_str()),
                     );
                 }
-            } else if !valid && !(w.logged_out && status == Status::SignedOut) {
+            } else if !(valid || w.logged_out && status == Status::SignedOut) {
                 self.flag(
                     4,
                     t,

@@ -179,10 +179,9 @@ fn callers_join_one_flight_and_all_get_its_outcome() {
     for timer in timer::FLIGHT {
         assert!(!tab.m.timers.is_set(timer), "no timer of the flight left");
     }
-    let due = tab.m.poll_timeout().expect("the refresh schedule");
     assert!(
-        due > tab.mono + 500_000.0,
-        "the next refresh is near the token's expiry"
+        tab.m.timers.is_set(timer::Timer::Due),
+        "the refresh schedule is armed"
     );
 }
 
@@ -243,6 +242,11 @@ fn waiter_takes_over_a_silent_holder_once() {
     let (steal, name, mode) = lock_requests(&out).remove(0);
     assert_eq!((name.as_str(), mode), ("ch", LockMode::Steal));
     let out = tab.lock(steal, LockOutcome::Granted);
+    assert!(
+        out.is_empty(),
+        "a last wait for the claim of a holder that just thawed"
+    );
+    let out = tab.fire();
     assert!(matches!(out.as_slice(), [Output::ReadFacts]));
     let id = sent(&tab.facts()).unwrap();
     let out = tab.answer(id, 200, tab.wall);
@@ -255,6 +259,43 @@ fn waiter_takes_over_a_silent_holder_once() {
         })
         .collect();
     assert_eq!(released, [steal, takeover]);
+}
+
+#[test]
+fn a_holder_that_thawed_as_its_lock_was_stolen_refreshes_and_the_stealer_waits() {
+    let mut tab = Tab::new();
+    let (_, _) = to_settle(&mut tab);
+    tab.fire();
+    let out = tab.holder("h1", false);
+    let (steal, _, _) = lock_requests(&out).remove(0);
+    tab.lock(steal, LockOutcome::Granted);
+    // The holder thawed: its claim arrives during the last wait.
+    tab.hear(Message::Claim { at_ms: tab.wall });
+    let out = tab.fire();
+    assert!(matches!(out.as_slice(), [Output::ReadFacts]));
+    let out = tab.facts();
+    assert!(sent(&out).is_none(), "its claim is live: no second request");
+    let out = tab.hear(token_message(&token(tab.wall), 0.0));
+    assert_eq!(resolved(&out), [1], "the holder's token ends the flight");
+}
+
+#[test]
+fn an_old_answer_to_is_it_still_mine_is_asked_again() {
+    let mut tab = Tab::new();
+    let out = tab.refresh(1, false);
+    let (id, _, _) = lock_requests(&out).remove(0);
+    tab.lock(id, LockOutcome::Granted);
+    let out = tab.feed(Input::Facts {
+        cookies: String::new(),
+        logout_marker: None,
+    });
+    assert!(queried(&out));
+    tab.mono += 10_000.0; // frozen with the question out
+    tab.wall += 10_000.0;
+    let out = tab.holder("me", true);
+    assert!(sent(&out).is_none(), "stale: not trusted");
+    assert!(queried(&out), "asked again");
+    assert!(sent(&tab.holder("me", true)).is_some());
 }
 
 #[test]

@@ -12,7 +12,8 @@
 
 use tokenrelay::core::Status;
 
-use super::model::Model;
+use super::model::{Model, Stage};
+use crate::server::Verdict;
 
 /// Notes what the tabs hold after a step, and the first property it broke.
 pub fn observe(m: &mut Model) {
@@ -59,7 +60,16 @@ pub fn node(m: &Model) -> Option<String> {
     if let Some(broken) = &m.broken {
         return Some(broken.clone());
     }
-    if !m.lost {
+    // A rotated answer whose headers have not reached the browser within `requestTimeoutMs`
+    // is lost for the protocol: every tab may take the holder for dead (the random simulator's
+    // lost answers).
+    let timeout = m.options.request_timeout_ms as u64;
+    let late = m.reqs.iter().any(|r| {
+        matches!(r.verdict, Some(Verdict::Rotated { .. }))
+            && r.stage == Stage::Answered
+            && m.t > r.sent_at + timeout
+    });
+    if !m.lost && !late {
         if let Some((token, n)) = m.presented.iter().find(|(_, n)| **n > 1) {
             return Some(format!("refresh token {token} presented {n} times"));
         }
@@ -77,6 +87,15 @@ pub fn node(m: &Model) -> Option<String> {
 }
 
 /// The properties of a node where nothing is left to happen: the first broken one.
+/// Whether `jwt` will do: the server's newest token, or (after an answer lost on the way)
+/// another token of the live login while the browser holds the login's current refresh
+/// cookie, so the next refresh, when the token is due, brings the newest.
+fn current(m: &Model, jwt: Option<&str>, newest: Option<&str>) -> bool {
+    let of_live_login = jwt.is_some_and(|j| m.server.is_live(j));
+    let cookie = m.jar.refresh.is_some_and(|r| m.server.holds(r));
+    jwt == newest || (of_live_login && cookie)
+}
+
 pub fn leaf(m: &Model) -> Option<String> {
     let live = live(m);
     let newest = m.server.newest_jwt.as_deref();
@@ -98,10 +117,10 @@ pub fn leaf(m: &Model) -> Option<String> {
             if live && m.marker.is_none() {
                 return Some("the server's session outlives the logout, unmarked".into());
             }
-        } else if live && (status == Status::SignedOut || jwt != newest) {
+        } else if live && (status == Status::SignedOut || !current(m, jwt, newest)) {
             let what = status.as_str();
             return Some(format!(
-                "tab{i} ends {what} without the server's newest token"
+                "tab{i} ends {what} without a token of the live session and its cookie"
             ));
         } else if !live && !m.lost && status != Status::SignedOut {
             let what = status.as_str();

@@ -101,6 +101,8 @@ pub(crate) struct Req {
     pub stage: Stage,
     pub aborted: bool,
     pub verdict: Option<Verdict>,
+    /// When (model ms) it was sent.
+    pub sent_at: u64,
 }
 
 impl Req {
@@ -208,7 +210,14 @@ impl Model {
         m.settle();
         m.call(1, |call| Input::Start { call });
         m.settle();
-        let due = (0..TABS).filter_map(|i| m.deadline(i)).max().unwrap_or(0);
+        // Time moves to the moment the tokens are due (the schedule's timers, which wake at
+        // least every 30 s, are then overdue and fire first).
+        let ahead = m.options.refresh_ahead_seconds * 1000.0;
+        let due_at = |tab: &Tab| {
+            let token = tab.machine.session.token()?;
+            Some((token.refresh_due_at_ms(ahead) - EPOCH_MS as f64).ceil() as u64)
+        };
+        let due = m.tabs.iter().filter_map(due_at).max().unwrap_or(0);
         m.t = due;
         m.t0 = due;
         m.start_order = m.tabs[0].machine.session.token().map(|t| t.order_ms);

@@ -156,6 +156,7 @@ impl Model {
                 stage: Stage::Sent,
                 aborted: false,
                 verdict: None,
+                sent_at: self.t,
             }),
             Output::AbortAuth(id) => {
                 let Some(req) = self.reqs.iter_mut().find(|r| (r.tab, r.id) == (tab, id)) else {
@@ -214,6 +215,11 @@ impl Model {
     fn arrive(&mut self, r: usize) {
         let now = self.t + EPOCH_MS;
         let presented = self.reqs[r].presented;
+        if self.t > self.reqs[r].sent_at + self.options.request_timeout_ms as u64 {
+            // Slower than `requestTimeoutMs`: a live tab gave up on it and every tab may take
+            // its sender for dead, so what it rotates counts as a lost answer.
+            self.lost = true;
+        }
         let verdict = match self.reqs[r].call {
             AuthCall::Refresh => {
                 if let Some(p) = presented {
