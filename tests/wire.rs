@@ -76,6 +76,7 @@ fn the_drivers_output_kinds_are_the_machines() {
         ("QUERY_PRESENCE", output::QUERY_PRESENCE),
         ("QUERY_LOCKS", output::QUERY_LOCKS),
         ("LOGGED_OUT", output::LOGGED_OUT),
+        ("SAVE_EPOCH", output::SAVE_EPOCH),
     ]);
     assert_eq!(js_constants("pump.js", "OUT_"), rust);
     // Each case of `perform` is the output its comment names.
@@ -132,6 +133,7 @@ fn every_kind_has_one_number() {
         MARK_LOGOUT,
         QUERY_PRESENCE,
         QUERY_LOCKS,
-        LOGGED_OUT
+        LOGGED_OUT,
+        SAVE_EPOCH
     ]));
 }

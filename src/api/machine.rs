@@ -53,7 +53,8 @@ impl Core {
             },
             input::FACTS => Input::Facts {
                 cookies: text(),
-                logout_marker: flag(x).then(|| some(y).unwrap_or(0.0)),
+                logout_marker: some(x),
+                stored_epoch: some(y),
             },
             input::ANSWER => {
                 let status = x as u16; // NaN: 0
@@ -160,6 +161,10 @@ impl Core {
             }
             Output::MarkLogout(epoch) => {
                 push(output::MARK_LOGOUT.into());
+                push(epoch.into());
+            }
+            Output::SaveEpoch(epoch) => {
+                push(output::SAVE_EPOCH.into());
                 push(epoch.into());
             }
             Output::QueryPresence => push(output::QUERY_PRESENCE.into()),

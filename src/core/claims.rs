@@ -117,6 +117,9 @@ pub struct Token {
     /// `obtained_at_ms` unless the clock was set back, when it stays above every order seen
     /// (see [`next_order`]), so a new token is never taken for an old one.
     pub order_ms: f64,
+    /// The session epoch it belongs to: the login it descends from, or a later login or
+    /// logout its tab knew of when it was obtained (0 until the machine sets it).
+    pub epoch_ms: f64,
 }
 
 /// What the client knows of the moment a token arrived.
@@ -229,6 +232,7 @@ impl Token {
             lifetime_ms,
             obtained_at_ms: received_at_ms,
             order_ms: received_at_ms,
+            epoch_ms: 0.0,
         })
     }
 

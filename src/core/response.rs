@@ -17,12 +17,13 @@ pub enum AuthCall {
 /// Maps a non-2xx status of an auth call to its error.
 ///
 /// Login: 400, 401, 403 and 422 mean the credentials or body were refused (`unauthorized`).
-/// Refresh: 401 and 403 mean the refresh token is dead (`session_expired`). Anything else
-/// (5xx, 429, odd statuses) is the server's trouble (`server`): not a sign-out.
+/// Refresh: any 4xx but 408 and 429 means the server will not refresh this session (no cookie,
+/// a dead or reused refresh token: `session_expired`), so asking again cannot help. Anything
+/// else (5xx, 408, 429, odd statuses) is the server's trouble (`server`): not a sign-out.
 pub fn classify_failure(call: AuthCall, status: u16) -> Error {
     match (call, status) {
         (AuthCall::Login, 400 | 401 | 403 | 422) => Error::Unauthorized(status),
-        (AuthCall::Refresh, 401 | 403) => Error::SessionExpired,
+        (AuthCall::Refresh, 400..=499) if status != 408 && status != 429 => Error::SessionExpired,
         _ => Error::Server(status),
     }
 }
@@ -48,16 +49,15 @@ mod tests {
     }
 
     #[test]
-    fn only_401_and_403_end_the_session_on_refresh() {
-        assert_eq!(
-            classify_failure(AuthCall::Refresh, 401),
-            Error::SessionExpired
-        );
-        assert_eq!(
-            classify_failure(AuthCall::Refresh, 403),
-            Error::SessionExpired
-        );
-        for s in [400, 404, 429, 500, 502, 503] {
+    fn a_refresh_refused_with_a_4xx_ends_the_session_but_408_and_429_are_retried() {
+        for s in [400, 401, 403, 404, 422] {
+            assert_eq!(
+                classify_failure(AuthCall::Refresh, s),
+                Error::SessionExpired,
+                "{s}"
+            );
+        }
+        for s in [408, 429, 500, 502, 503, 302] {
             let e = classify_failure(AuthCall::Refresh, s);
             assert_eq!(e.code(), "server", "{s}");
             assert!(e.is_transient());

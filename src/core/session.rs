@@ -95,11 +95,16 @@ impl Session {
         self.bump()
     }
 
-    /// Another tab handed over `token`. Taken only when it is newer than the one held and
-    /// not expired at `now_ms`; returns whether it was taken.
+    /// Another tab handed over `token`. Taken only when it is newer than the one held, or,
+    /// after a sign-out, newer than the one dropped or of a later session epoch (a new login,
+    /// whatever the clocks said), and not expired at `now_ms`; returns whether it was taken.
     pub fn adopt(&mut self, token: Token, now_ms: f64) -> bool {
-        let held = self.token.as_ref().or(self.ended.as_ref());
-        if token.is_expired(now_ms) || held.is_some_and(|t| !token.is_newer_than(t)) {
+        let older = match (&self.token, &self.ended) {
+            (Some(held), _) => !token.is_newer_than(held),
+            (None, Some(ended)) => !token.is_newer_than(ended) && token.epoch_ms <= ended.epoch_ms,
+            (None, None) => false,
+        };
+        if token.is_expired(now_ms) || older {
             return false;
         }
         self.signed_in(token)

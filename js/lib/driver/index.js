@@ -43,6 +43,8 @@ export class Driver {
     this.pumping = false;
     /** The durable-logout marker's time, where the origin's storage cannot keep it (logout.js). */
     this.logoutPending = undefined;
+    /** The session epoch, where the origin's storage cannot keep it (logout.js). */
+    this.epoch = undefined;
     /** Aborted by `dispose`: every auth request of this client listens to it. */
     this.abort = new AbortController();
     this.disposed = false;

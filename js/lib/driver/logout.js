@@ -5,6 +5,8 @@
 
 /** @param {Client} c */
 const key = (c) => `${c.cfg.channel}:logoutPending`;
+/** @param {Client} c */
+const epochKey = (c) => `${c.cfg.channel}:epoch`;
 
 /** The origin's localStorage, or undefined where the page may not use it. */
 function storage() {
@@ -31,6 +33,33 @@ export function logoutMarker(c) {
     }
   }
   return c.logoutPending;
+}
+
+/**
+ * The session epoch stored by the latest login or logout of the origin (epoch ms), if any.
+ * @param {Client} c
+ */
+export function storedEpoch(c) {
+  try {
+    const value = storage()?.getItem(epochKey(c));
+    return value == null ? c.epoch : Number(value) || undefined;
+  } catch {
+    return c.epoch;
+  }
+}
+
+/**
+ * Stores the session epoch `at` (epoch ms).
+ * @param {Client} c
+ * @param {number} at
+ */
+export function saveEpoch(c, at) {
+  c.epoch = at;
+  try {
+    storage()?.setItem(epochKey(c), String(at));
+  } catch {
+    // quota or policy: this page's memory keeps it
+  }
 }
 
 /**

@@ -6,7 +6,7 @@
 import { later, messageOf, monotonic, now } from "./base.js";
 import { fetchAuth } from "./http.js";
 import * as locks from "./locks.js";
-import { logoutMarker, mark } from "./logout.js";
+import { logoutMarker, mark, saveEpoch, storedEpoch } from "./logout.js";
 import { send } from "./peers.js";
 import { othersMayBeAlive } from "./presence.js";
 import { changed } from "./state.js";
@@ -19,7 +19,8 @@ export const IN_REFRESH = 0, IN_LOCK = 1, IN_MESSAGE = 2, IN_FACTS = 3, IN_ANSWE
 // Outputs, written as numbers in `perform` (a bundler keeps named constants as variables):
 // OUT_CHANGED = 0, OUT_RESOLVE = 1, OUT_REJECT = 2, OUT_POST = 3, OUT_REQUEST_LOCK = 4,
 // OUT_RELEASE = 5, OUT_SEND_AUTH = 6, OUT_ABORT_AUTH = 7, OUT_READ_FACTS = 8, OUT_WRITE_COOKIE = 9,
-// OUT_MARK_LOGOUT = 10, OUT_QUERY_PRESENCE = 11, OUT_QUERY_LOCKS = 12, OUT_LOGGED_OUT = 13.
+// OUT_MARK_LOGOUT = 10, OUT_QUERY_PRESENCE = 11, OUT_QUERY_LOCKS = 12, OUT_LOGGED_OUT = 13,
+// OUT_SAVE_EPOCH = 14.
 
 /**
  * Feeds one input (see src/core/machine/wire.rs for what `id`, `x`, `y` and `data` carry),
@@ -98,6 +99,7 @@ function perform(c, [kind, a, b, name]) {
     case 11: othersMayBeAlive(c).then((others) => feed(c, IN_PRESENCE, 0, others ? 1 : 0)); break; // OUT_QUERY_PRESENCE
     case 12: holder(c).then(([client, mine]) => feed(c, IN_HOLDER, 0, mine ? 1 : 0, undefined, client)); break; // OUT_QUERY_LOCKS
     case 13: settle(c, a, undefined, b); break; // OUT_LOGGED_OUT
+    case 14: saveEpoch(c, a); break; // OUT_SAVE_EPOCH
   }
 }
 
@@ -149,8 +151,7 @@ function sendAuth(c, id, endpoint, body) {
  * @param {Client} c
  */
 function facts(c) {
-  const marker = logoutMarker(c);
-  feed(c, IN_FACTS, 0, marker === undefined ? 0 : 1, marker, cookies());
+  feed(c, IN_FACTS, 0, logoutMarker(c), storedEpoch(c), cookies());
 }
 
 /** The page's `document.cookie` ("" where there is no document). */

@@ -118,6 +118,8 @@ pub enum Input {
         /// The durable-logout marker: when (epoch ms) a logout that waits for the server's
         /// answer was asked (in any tab), if one does.
         logout_marker: Option<f64>,
+        /// The latest session epoch a tab of the origin stored ([`Output::SaveEpoch`]).
+        stored_epoch: Option<f64>,
     },
     /// The complete answer (body read) of the auth request `id`, or why there is none.
     Answer {
@@ -191,4 +193,6 @@ pub enum Output {
     /// Set the durable-logout marker of the origin to the logout's session epoch, or clear it
     /// (`None`).
     MarkLogout(Option<f64>),
+    /// Store the session epoch of a login or logout for the tabs that open later.
+    SaveEpoch(f64),
 }

@@ -26,9 +26,11 @@ pub struct LoginCall {
     call: u32,
     body: String,
     step: Step,
-    /// When (epoch ms) the request went out: the session epoch of its token (a logout that
-    /// came later wins, even where the answer is read after it).
+    /// When (epoch ms) the request went out: the session epoch of its token.
     sent_at: f64,
+    /// The session epoch known when it went out: a login or logout heard of since wins (the
+    /// answer is read late, by a tab that froze).
+    epoch_at_send: f64,
 }
 
 impl Machine {
@@ -39,6 +41,7 @@ impl Machine {
             body,
             step: Step::Facts,
             sent_at: 0.0,
+            epoch_at_send: 0.0,
         });
         if self.logins.len() == 1 {
             self.out.push(Output::ReadFacts);
@@ -81,6 +84,7 @@ impl Machine {
         };
         l.step = Step::Request(id);
         l.sent_at = now.wall_ms;
+        l.epoch_at_send = self.epoch;
         let body = Some(l.body.clone());
         self.out.push(Output::SendAuth {
             id,
@@ -111,16 +115,20 @@ impl Machine {
         let Some(l) = self.logins.pop_front() else {
             return;
         };
+        let overtaken = self.epoch > l.epoch_at_send;
         let token = result.and_then(|reply| match reply.status {
+            _ if overtaken => Err(Error::NotSignedIn),
             s if is_success(s) => reply.token,
             s => Err(classify_failure(AuthCall::Login, s)),
         });
         match token {
-            Ok(token) => {
+            Ok(mut token) => {
                 self.fence();
                 self.failures = 0;
                 self.epoch = (self.epoch + 1.0).max(l.sent_at);
-                let message = token_message(&token, self.epoch);
+                self.out.push(Output::SaveEpoch(self.epoch));
+                token.epoch_ms = self.epoch;
+                let message = token_message(&token);
                 let did = self.session.signed_in(token);
                 self.changed(did);
                 self.out.push(Output::Post(message));

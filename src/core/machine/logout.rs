@@ -49,6 +49,7 @@ impl Machine {
         self.fence();
         let epoch = self.new_epoch(now);
         let epoch_ms = Some(epoch);
+        self.out.push(Output::SaveEpoch(epoch));
         let proof = self
             .session
             .token()

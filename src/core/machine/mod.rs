@@ -74,6 +74,8 @@ pub struct Machine {
     doubted: bool,
     /// Consecutive transient refresh failures (the backoff).
     failures: u32,
+    /// Consecutive refresh successes whose token could not be read.
+    bad_answers: u32,
     /// When (epoch ms) this tab last asked the others for a newer token and got none.
     unanswered_ask: Option<f64>,
     /// Live refresh claims of other tabs.
@@ -123,6 +125,7 @@ impl Machine {
             epoch: 0.0,
             doubted: false,
             failures: 0,
+            bad_answers: 0,
             unanswered_ask: None,
             claims: Vec::new(),
             last_release: None,
@@ -257,7 +260,9 @@ impl Machine {
             Input::Facts {
                 cookies,
                 logout_marker,
+                stored_epoch,
             } => {
+                self.raise_epoch(stored_epoch.unwrap_or(0.0));
                 let logout_pending = logout_marker.is_some();
                 self.logout_heard(logout_marker.unwrap_or(0.0));
                 self.restore_facts(logout_pending, now);
@@ -340,6 +345,15 @@ impl Machine {
     /// A sign-out or a login: a flight begun before must not sign in with its answer.
     fn fence(&mut self) {
         self.generation = self.generation.wrapping_add(1);
+    }
+
+    /// A login or logout of a later epoch was heard of: a flight begun before belongs to the
+    /// session before it and must not sign in with its answer.
+    fn raise_epoch(&mut self, epoch_ms: f64) {
+        if epoch_ms > self.epoch {
+            self.epoch = epoch_ms;
+            self.fence();
+        }
     }
 
     /// The marker shows a logout of a later epoch than this tab knows of (another tab's, not
@@ -551,13 +565,31 @@ impl Machine {
     }
 }
 
-/// The channel message that hands `token` of the session epoch `epoch_ms` to the other tabs.
-pub fn token_message(token: &Token, epoch_ms: f64) -> Message {
+/// Where the machine stands, for traces off the browser (the simulator prints it with a
+/// violation).
+#[cfg(not(target_arch = "wasm32"))]
+impl core::fmt::Debug for Machine {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let flight = self.flight.as_ref().map(|f| (f.step, f.main, f.exclusive));
+        f.debug_struct("Machine")
+            .field("status", &self.session.status())
+            .field("epoch", &self.epoch)
+            .field("flight", &flight)
+            .field("restore", &self.restore.as_ref().map(|r| r.step))
+            .field("logins", &self.logins.len())
+            .field("logout", &self.logout.is_some())
+            .field("next_timer", &self.timers.next())
+            .finish()
+    }
+}
+
+/// The channel message that hands `token` (with its session epoch) to the other tabs.
+pub fn token_message(token: &Token) -> Message {
     Message::Token {
         jwt: token.jwt.clone(),
         obtained_at_ms: token.obtained_at_ms,
         expires_at_ms: Some(token.expires_at_ms),
         order_ms: Some(token.order_ms),
-        epoch_ms: Some(epoch_ms),
+        epoch_ms: Some(token.epoch_ms),
     }
 }

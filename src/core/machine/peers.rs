@@ -82,16 +82,15 @@ impl Machine {
     /// A peer's token: taken when newer and valid, and of the session epoch known here or a
     /// later one (a token of an earlier epoch comes from a refresh that crossed a logout).
     /// Either way the failures are over: a peer refreshed.
-    fn on_token(&mut self, token: Token, epoch_ms: f64, now: Now) {
+    fn on_token(&mut self, mut token: Token, epoch_ms: f64, now: Now) {
         self.saw_order(token.order_ms);
         self.failures = 0;
         if epoch_ms < self.epoch {
             return;
         }
+        self.raise_epoch(epoch_ms); // a later login heard of, whether its token is taken or not
+        token.epoch_ms = epoch_ms;
         let did = self.session.adopt(token, now.wall_ms);
-        if did {
-            self.epoch = epoch_ms;
-        }
         self.changed(did);
     }
 
@@ -125,7 +124,7 @@ impl Machine {
         if now.monotonic_ms - last >= ANSWER_EVERY_MS {
             self.last_answer = Some(now.monotonic_ms);
             if let Some(token) = self.session.token() {
-                let message = token_message(token, self.epoch);
+                let message = token_message(token);
                 self.out.push(Output::Post(message));
             }
         } else {

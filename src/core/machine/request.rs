@@ -7,6 +7,10 @@ use alloc::borrow::ToOwned;
 use super::flight::{AfterAsk, Step};
 use super::timer::Timer;
 use super::{token_message, Machine, Now, Output, Reply, PEER_WAIT_MS};
+
+/// Successes in a row whose token cannot be read after which the session ends (each retry
+/// rotates the refresh token for nothing).
+pub const MAX_BAD_ANSWERS: u32 = 3;
 use crate::core::claims::Token;
 use crate::core::error::Error;
 use crate::core::protocol::{signature_of, Message};
@@ -115,7 +119,13 @@ impl Machine {
     pub(super) fn send(&mut self, logout_pending: bool, now: Now) {
         let Some(f) = &self.flight else { return };
         if f.generation != self.generation {
-            return self.finish(Err(Error::NotSignedIn)); // signed out while we waited
+            // Signed out (or another login or logout heard of) while we waited: this flight
+            // belongs to the session before. A restore without a token settles signed out.
+            if self.order().is_none() {
+                let did = self.session.signed_out(None);
+                self.changed(did);
+            }
+            return self.finish(Err(Error::NotSignedIn));
         }
         if logout_pending {
             // Logged out in some tab, and the server not told yet: the cookie must not sign
@@ -191,12 +201,16 @@ impl Machine {
         self.timers.clear(Timer::Request);
         if f.generation != self.generation {
             // Signed out meanwhile (logout here or in another tab): do not sign back in.
-            let did = self.session.end_refresh();
+            let mut did = self.session.end_refresh();
+            if self.order().is_none() {
+                did |= self.session.signed_out(None); // a restore settles signed out
+            }
             self.changed(did);
             return self.finish(Err(Error::NotSignedIn));
         }
         match result {
-            Ok(token) => {
+            Ok(mut token) => {
+                token.epoch_ms = self.epoch; // the flight is fenced when the epoch changes
                 let max_age = (crate::core::float::ceil(self.options.cooldown_ms / 1000.0) as u32)
                     .saturating_add(60);
                 let stamp = crate::core::cooldown::write_stamp(
@@ -206,7 +220,8 @@ impl Machine {
                 );
                 self.out.push(Output::WriteCookie(stamp));
                 self.failures = 0;
-                let message = token_message(&token, self.epoch);
+                self.bad_answers = 0;
+                let message = token_message(&token);
                 let did = self.session.signed_in(token);
                 self.changed(did);
                 self.out.push(Output::Post(message));
@@ -217,8 +232,20 @@ impl Machine {
                 f.rejection = Some(Error::SessionExpired);
                 self.out.push(Output::ReadFacts);
             }
+            Err(e @ (Error::BadResponse(_) | Error::BadToken(_)))
+                if self.bad_answers + 1 >= MAX_BAD_ANSWERS =>
+            {
+                // A success whose token cannot be read, again and again: every retry rotates
+                // the refresh token for nothing. The session ends with that error.
+                self.bad_answers = 0;
+                f.rejection = Some(e);
+                self.session_over();
+            }
             Err(e) => {
                 let _ = now;
+                if matches!(e, Error::BadResponse(_) | Error::BadToken(_)) {
+                    self.bad_answers += 1;
+                }
                 self.failures = self.failures.saturating_add(1);
                 let did = self.session.failed(e.clone());
                 self.changed(did);
@@ -238,9 +265,10 @@ impl Machine {
             .session
             .token()
             .map(|t| signature_of(&t.jwt).to_owned());
-        let did = self
-            .session
-            .signed_out(had_session.then_some(Error::SessionExpired));
+        // The state keeps why: a rejected session (when there was one), or the unreadable
+        // answers.
+        let kept = had_session || error != Error::SessionExpired;
+        let did = self.session.signed_out(kept.then(|| error.clone()));
         self.changed(did);
         self.out.push(Output::Post(if had_session {
             Message::SignedOut {

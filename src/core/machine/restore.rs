@@ -18,6 +18,7 @@ pub const ASK_WAIT_MS: f64 = 100.0;
 
 /// Where a restore stands.
 #[derive(Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(Debug))]
 pub enum Step {
     /// The facts (a pending logout) were asked for.
     Facts,
@@ -32,7 +33,8 @@ pub enum Step {
 /// A restore under way and its callers.
 pub struct Restore {
     callers: Vec<u32>,
-    step: Step,
+    /// Where it stands.
+    pub step: Step,
     asked_at: f64,
     asked_before: Option<f64>,
 }

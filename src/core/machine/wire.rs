@@ -12,7 +12,8 @@ pub mod input {
     pub const LOCK: u8 = 1;
     /// A message of another tab: `data` as received.
     pub const MESSAGE: u8 = 2;
-    /// `data` the page's cookies, `x` 1 when a logout is pending, `y` when it was asked.
+    /// `data` the page's cookies, `x` the durable-logout marker (its epoch; none: no logout
+    /// pending), `y` the stored session epoch (if any).
     pub const FACTS: u8 = 3;
     /// Auth answer `id`: `x` status, `y` the `Date` header (epoch ms), `data` the body.
     pub const ANSWER: u8 = 4;
@@ -71,4 +72,6 @@ pub mod output {
     pub const QUERY_LOCKS: u8 = 12;
     /// Resolve the logout caller `a` with `confirmed` `b`.
     pub const LOGGED_OUT: u8 = 13;
+    /// Store `a` as the session epoch of the origin.
+    pub const SAVE_EPOCH: u8 = 14;
 }

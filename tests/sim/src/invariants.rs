@@ -58,7 +58,7 @@ pub struct Checker {
     /// Per tab, the last token it held.
     jwt: HashMap<usize, String>,
     /// Per tab, the order of the token it dropped at its last sign-out.
-    dropped: HashMap<usize, f64>,
+    dropped: HashMap<usize, (f64, Option<u64>)>,
     /// Per tab signed out by a logout (its own or another tab's), the login it left.
     left: HashMap<usize, u64>,
     found: Vec<Violation>,
@@ -108,36 +108,44 @@ impl Checker {
             if let Some(jwt) = tab.token().map(|k| k.jwt.clone()) {
                 self.jwt.insert(i, jwt);
             }
+            // A session ended for unreadable answers is ended by design (a server that answers
+            // a success without a token three times in a row).
+            let unreadable = tab.machine.session.error().map(|e| e.code()) == Some("bad_response");
             if status == Status::SignedOut
                 && last_status != Status::SignedOut
                 && held.as_deref().is_some_and(|jwt| w.server.is_live(jwt))
+                && !w.session_over() // the browser still holds the session's refresh cookie
                 && !w.logged_out
+                && !unreadable
             {
                 self.flag(
                     2,
                     t,
-                    format!("tab{i} signed out while the server holds the session"),
+                    format!(
+                        "tab{i} signed out while the server holds the session: {:?}",
+                        tab.machine
+                    ),
                 );
             }
-            if let (Some(o), Some(l)) = (order, last_order) {
-                if o < l {
-                    self.flag(
-                        7,
-                        t,
-                        format!("tab{i}'s token order went back from {l} to {o}"),
-                    );
-                }
-            }
             if status == Status::SignedOut && last_status != Status::SignedOut {
-                if let Some(l) = last_order {
-                    self.dropped.insert(i, l);
-                }
                 let family = held.as_deref().and_then(|jwt| w.server.family(jwt));
+                if let Some(l) = last_order {
+                    self.dropped.insert(i, (l, family));
+                }
                 if let (true, Some(family)) = (w.logged_out, family) {
                     self.left.insert(i, family);
                 }
             }
             let family = tab.token().and_then(|k| w.server.family(&k.jwt));
+            let held_family = held.as_deref().and_then(|jwt| w.server.family(jwt));
+            if let (Some(o), Some(l)) = (order, last_order) {
+                // Within one login (a later login's token may be ordered lower: the clock
+                // went back).
+                if o < l && family == held_family {
+                    let what = format!("tab{i}'s token order went back from {l} to {o}");
+                    self.flag(7, t, what);
+                }
+            }
             if family.is_some() && family == self.left.get(&i).copied() {
                 // A refresh that crossed the logout handed its token over: the session would
                 // come back in a tab the user logged out of.
@@ -145,8 +153,10 @@ impl Checker {
                 self.flag(7, t, what);
                 self.left.remove(&i);
             }
-            if let (Some(o), Some(d)) = (order, self.dropped.get(&i)) {
-                if o <= *d {
+            if let (Some(o), Some((d, left))) = (order, self.dropped.get(&i)) {
+                // A later login's token may be ordered lower (the clock went back): only a
+                // token of the login it left counts.
+                if o <= *d && family == *left {
                     let what = format!("tab{i} took a token of the session it left ({o} <= {d})");
                     self.flag(7, t, what);
                 }
@@ -214,7 +224,7 @@ impl Checker {
             }
             let status = tab.machine.session.status();
             if status == Status::Unknown {
-                self.flag(3, t, format!("tab{i} is still unknown"));
+                self.flag(3, t, format!("tab{i} is still unknown: {:?}", tab.machine));
             }
             let now = w.now(i);
             let valid = tab.holds_valid(now);

@@ -52,6 +52,11 @@ pub struct Params {
     pub forged: f64,
     /// Chance per action that the tab logs out (and logs in again a little later).
     pub logout: f64,
+    /// The status the server refuses a refresh with (no cookie, a reused or revoked token):
+    /// 401, or 400 / 403 as some backends answer.
+    pub refused_status: u16,
+    /// Chance that a rotated answer's body has no readable token (its cookie arrives).
+    pub garbled: f64,
     /// The server's grace window for a rotated token (ms), if any.
     pub grace_ms: Option<u64>,
     /// Mean time between two actions of one tab (ms).
@@ -82,6 +87,8 @@ impl Params {
             clock_jump: rate(&mut rng, 0.01),
             forged: rate(&mut rng, 0.02),
             logout: rng.f64() * 0.005,
+            refused_status: [401, 400, 403][rng.usize(0..3)],
+            garbled: rate(&mut rng, 0.05),
             grace_ms: rng.bool().then(|| rng.u64(0..=5_000)),
             action_every_ms: rng.u64(200..=5_000),
         }
@@ -229,6 +236,8 @@ pub struct World {
     /// The durable-logout marker in localStorage: when (sim ms) and by which tab it was
     /// written, while it is there.
     marker: Option<(u64, usize, f64)>,
+    /// The session epoch stored in localStorage.
+    stored_epoch: Option<f64>,
     /// Last sim time a channel message went from one tab to another (per-sender order).
     last_delivery: BTreeMap<(usize, usize), u64>,
     options: Options,
@@ -279,6 +288,7 @@ impl World {
             calm: false,
             logged_out: false,
             marker: None,
+            stored_epoch: None,
             last_delivery: BTreeMap::new(),
             options,
             checker: Checker::default(),
@@ -491,10 +501,12 @@ impl World {
                     .marker
                     .filter(|(at, by, _)| *by == tab || at + MARKER_LAG_MS <= self.t)
                     .map(|(_, _, wall)| wall);
+                let stored_epoch = self.stored_epoch;
                 self.tabs[tab].machine.handle(
                     Input::Facts {
                         cookies,
                         logout_marker,
+                        stored_epoch,
                     },
                     now,
                 );
@@ -505,6 +517,7 @@ impl World {
                     self.note(tab, "out", "clears the logout marker".into());
                 }
             }
+            Output::SaveEpoch(epoch) => self.stored_epoch = Some(epoch),
             Output::QueryPresence => {
                 let others = (0..self.tabs.len()).any(|o| o != tab && self.tabs[o].open);
                 let later = self.t + self.rng.u64(0..=2);
@@ -669,7 +682,10 @@ impl World {
             Verdict::Status(if self.rng.bool() { 503 } else { 429 })
         } else {
             match self.reqs[r].call {
-                AuthCall::Refresh => self.server.refresh(self.reqs[r].presented, now),
+                AuthCall::Refresh => match self.server.refresh(self.reqs[r].presented, now) {
+                    Verdict::Status(401) => Verdict::Status(self.params.refused_status),
+                    verdict => verdict,
+                },
                 AuthCall::Login => {
                     let (refresh, jwt) = self.server.login(now);
                     Verdict::Rotated { refresh, jwt }
@@ -734,10 +750,21 @@ impl World {
         let now = self.now(tab);
         let server_ms = self.server_now() as f64;
         let result = match self.reqs[r].verdict.clone() {
+            Some(Verdict::Rotated { .. } | Verdict::Replay { .. })
+                if self.reqs[r].is_refresh() && self.fault(self.params.garbled) =>
+            {
+                self.note(
+                    usize::MAX,
+                    "server",
+                    "the body has no readable token".into(),
+                );
+                let why = "the response has no string field `access_token`";
+                Ok(Reply {
+                    status: 200,
+                    token: Err(Error::BadResponse(why.into())),
+                })
+            }
             Some(Verdict::Rotated { jwt, .. } | Verdict::Replay { jwt, .. }) => {
-                if !self.reqs[r].is_refresh() {
-                    self.logged_out = false; // a login's token reached a tab
-                }
                 let receipt = Receipt {
                     local_ms: now.wall_ms,
                     server_ms: Some(server_ms),
@@ -757,7 +784,11 @@ impl World {
             }),
             None => Err(Error::Network("no answer".into())),
         };
+        let login = self.reqs[r].call == AuthCall::Login;
         self.input(tab, Input::Answer { id, result });
+        if login && self.tabs[tab].token().is_some() {
+            self.logged_out = false; // a login's token signed a tab in
+        }
     }
 
     fn act(&mut self, tab: usize) {

@@ -26,6 +26,7 @@ fn worlds() -> impl Strategy<Value = Params> {
         ),
         prop::option::of(0u64..=5_000),
         200u64..=5_000,
+        (prop::sample::select(vec![401u16, 400, 403]), 0.0..0.05f64),
     )
         .prop_map(
             |(
@@ -38,6 +39,7 @@ fn worlds() -> impl Strategy<Value = Params> {
                 (freeze, close, hide, jump, forged),
                 grace,
                 every,
+                (refused_status, garbled),
             )| Params {
                 seed,
                 tabs,
@@ -58,6 +60,8 @@ fn worlds() -> impl Strategy<Value = Params> {
                 logout: forged / 4.0,
                 grace_ms: grace,
                 action_every_ms: every,
+                refused_status,
+                garbled,
             },
         )
 }

@@ -31,7 +31,7 @@ fn start_asks_the_tabs_and_a_peers_answer_restores_without_network() {
         tab.m.poll_timeout(),
         Some(tab.mono + crate::core::machine::restore::ASK_WAIT_MS)
     );
-    let out = tab.hear(token_message(&token(tab.wall), 0.0));
+    let out = tab.hear(token_message(&token(tab.wall)));
     assert_eq!(resolved(&out), [1]);
     assert!(sent(&out).is_none(), "no request");
     assert_eq!(tab.m.session.status(), Status::SignedIn);
@@ -87,6 +87,7 @@ fn start_with_a_pending_logout_restores_nothing_and_sends_the_logout_again() {
     let out = tab.feed(Input::Facts {
         cookies: String::new(),
         logout_marker: Some(5.0),
+        stored_epoch: None,
     });
     assert_eq!(resolved(&out), [1]);
     assert_eq!(tab.m.session.status(), Status::SignedOut);
@@ -97,6 +98,7 @@ fn start_with_a_pending_logout_restores_nothing_and_sends_the_logout_again() {
     let out = tab.feed(Input::Facts {
         cookies: String::new(),
         logout_marker: Some(5.0),
+        stored_epoch: None,
     });
     assert!(sent_to(&out, AuthCall::Logout).is_some());
 }
@@ -218,6 +220,7 @@ fn a_logout_marker_of_another_tab_fences_a_refresh_under_way() {
     tab.feed(Input::Facts {
         cookies: String::new(),
         logout_marker: Some(tab.wall),
+        stored_epoch: None,
     });
     assert_eq!(tab.m.session.status(), Status::SignedOut);
     let out = tab.answer(id, 200, tab.wall);

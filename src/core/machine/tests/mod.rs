@@ -70,6 +70,7 @@ impl Tab {
         let mut out = self.feed(Input::Facts {
             cookies: String::new(),
             logout_marker: None,
+            stored_epoch: None,
         });
         if out.iter().any(|o| matches!(o, Output::QueryLocks)) {
             out.extend(self.holder("me", true));
@@ -275,7 +276,7 @@ fn a_holder_that_thawed_as_its_lock_was_stolen_refreshes_and_the_stealer_waits()
     assert!(matches!(out.as_slice(), [Output::ReadFacts]));
     let out = tab.facts();
     assert!(sent(&out).is_none(), "its claim is live: no second request");
-    let out = tab.hear(token_message(&token(tab.wall), 0.0));
+    let out = tab.hear(token_message(&token(tab.wall)));
     assert_eq!(resolved(&out), [1], "the holder's token ends the flight");
 }
 
@@ -288,6 +289,7 @@ fn an_old_answer_to_is_it_still_mine_is_asked_again() {
     let out = tab.feed(Input::Facts {
         cookies: String::new(),
         logout_marker: None,
+        stored_epoch: None,
     });
     assert!(queried(&out));
     tab.mono += 10_000.0; // frozen with the question out
@@ -334,6 +336,7 @@ fn a_holder_taken_over_while_frozen_does_not_send() {
     let out = tab.feed(Input::Facts {
         cookies: String::new(),
         logout_marker: None,
+        stored_epoch: None,
     });
     assert!(
         queried(&out),
@@ -383,7 +386,7 @@ fn waiter_adopts_a_peers_token_without_network() {
     tab.sign_in(tab.wall - 10.0);
     let out = tab.refresh(1, false);
     let (main, _, _) = lock_requests(&out)[0].clone();
-    let out = tab.hear(token_message(&token(tab.wall), 0.0)); // a peer's newer token
+    let out = tab.hear(token_message(&token(tab.wall))); // a peer's newer token
     assert!(out
         .iter()
         .any(|o| matches!(o, Output::Release(i) if *i == main)));
@@ -419,10 +422,11 @@ fn a_fresh_stamp_means_wait_for_the_peer_not_refresh() {
     let out = tab.feed(Input::Facts {
         cookies,
         logout_marker: None,
+        stored_epoch: None,
     });
     assert!(out.iter().any(|o| matches!(o, Output::Post(Message::Ask))));
     assert!(sent(&out).is_none());
-    let out = tab.hear(token_message(&token(tab.wall), 0.0));
+    let out = tab.hear(token_message(&token(tab.wall)));
     assert_eq!(resolved(&out), [1]);
     assert!(sent(&out).is_none());
 }
@@ -436,6 +440,7 @@ fn pending_logout_signs_out_instead_of_refreshing() {
     let out = tab.feed(Input::Facts {
         cookies: String::new(),
         logout_marker: Some(1.0),
+        stored_epoch: None,
     });
     assert!(sent(&out).is_none());
     assert_eq!(rejected(&out), [(1, "not_signed_in")]);

@@ -47,13 +47,19 @@ fn a_token_of_a_session_logged_out_since_is_not_taken() {
     tab.hear(logout);
     assert_eq!(tab.m.session.status(), Status::SignedOut);
     // A peer's refresh that crossed the logout hands its token over: older epoch.
-    tab.hear(token_message(&token(tab.wall + 5.0), tab.wall - 1.0));
+    tab.hear(token_message(&Token {
+        epoch_ms: tab.wall - 1.0,
+        ..token(tab.wall + 5.0)
+    }));
     assert!(
         tab.m.session.token().is_none(),
         "crossed the logout: not taken"
     );
     // A login after the logout: a later epoch.
-    tab.hear(token_message(&token(tab.wall + 6.0), tab.wall + 1.0));
+    tab.hear(token_message(&Token {
+        epoch_ms: tab.wall + 1.0,
+        ..token(tab.wall + 6.0)
+    }));
     assert!(tab.m.session.token().is_some());
 }
 
@@ -124,7 +130,7 @@ fn without_web_locks_an_earlier_claim_makes_this_tab_wait_for_its_token() {
             .any(|o| matches!(o, Output::Post(Message::Released))),
         "lost the round: its claim ends"
     );
-    let out = tab.hear(token_message(&token(tab.wall), 0.0));
+    let out = tab.hear(token_message(&token(tab.wall)));
     assert_eq!(resolved(&out), [1], "the winner's token, no request");
     assert!(sent(&out).is_none());
 }

@@ -178,6 +178,7 @@ impl Model {
                     Input::Facts {
                         cookies,
                         logout_marker,
+                        stored_epoch: None,
                     },
                 );
             }
@@ -190,6 +191,7 @@ impl Model {
             Output::QueryPresence => self.browser(tab, Answer::Presence),
             Output::WriteCookie(assignment) => self.jar.assign(&assignment),
             Output::MarkLogout(epoch) => self.marker = epoch.map(|e| (tab, e as u64)),
+            Output::SaveEpoch(_) => {} // both tabs live from the start: none opens later
         }
     }
 
