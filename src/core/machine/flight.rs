@@ -104,6 +104,8 @@ pub struct Flight {
     pub suspect: Option<String>,
     /// When (monotonic ms) the holder was judged silent.
     pub suspected_at: Option<f64>,
+    /// Whether this flight stole the lock (its holder may have thawed and be refreshing).
+    pub took_over: bool,
     /// Whether the last wait before the takeover was made.
     pub settled: bool,
     /// Whether this tab was seen holding the lock just before sending.
@@ -147,6 +149,7 @@ impl Flight {
             takeover: None,
             suspect: None,
             suspected_at: None,
+            took_over: false,
             settled: false,
             confirmed: false,
             confirm_asked: 0.0,

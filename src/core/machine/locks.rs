@@ -169,6 +169,7 @@ impl Machine {
                 // Stolen: a last wait, longer than a channel message takes, for the claim of a
                 // holder that thawed just before the steal and is about to send.
                 f.step = Step::Stolen;
+                f.took_over = true;
                 let at = now.monotonic_ms + TAKEOVER_SETTLE_MS;
                 self.timers.set(Timer::Wait, at);
             }

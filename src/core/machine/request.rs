@@ -32,9 +32,11 @@ impl Machine {
         let stamp = crate::core::cooldown::read_stamp(cookies, &self.options.cooldown_cookie);
         let before = f.before;
         match f.step {
-            Step::Plan if f.locks && claim_stale_at.is_some() => {
-                // The lock is this tab's, yet another tab said it refreshes and is alive: a
-                // holder that lost the lock while it thawed. Its token comes, or its claim ends.
+            Step::Plan if f.took_over && claim_stale_at.is_some() => {
+                // The lock is this tab's after a takeover, yet another tab said it refreshes
+                // and is alive: the holder that lost the lock as it thawed. Its token comes, or
+                // its claim ends. (A lock granted in turn needs no such wait: its holder
+                // released it, done or closed.)
                 let at = claim_stale_at.unwrap_or(now.monotonic_ms) + 1.0;
                 self.set_step(Step::Heard);
                 self.timers.set(Timer::Wait, at);
