@@ -127,14 +127,11 @@ async fn an_aborted_waiter_is_refused() {
 }
 
 #[wasm_bindgen_test]
-async fn query_shows_the_holder_and_the_waiter() {
+async fn query_shows_the_holder_and_a_waiter_queued_at_the_call() {
     let n = name("query");
     let holder = granted(request(&n, Mode::Wait, None).await);
-    let queued = n.clone();
-    spawn_local(async move {
-        drop(request(&queued, Mode::Wait, None).await);
-    });
-    sleep(20).await;
+    // Not polled yet: the request is made at the call.
+    let waiter = request(&n, Mode::Wait, None);
     let snapshot = query().await.expect("navigator.locks.query()");
     let held: Vec<_> = snapshot.held.iter().filter(|l| l.name == n).collect();
     assert_eq!(held.len(), 1, "{snapshot:?}");
@@ -142,6 +139,7 @@ async fn query_shows_the_holder_and_the_waiter() {
     let pending = snapshot.pending.iter().filter(|l| l.name == n).count();
     assert_eq!(pending, 1, "{snapshot:?}");
     holder.release();
+    granted(waiter.await).release();
 }
 
 #[wasm_bindgen_test]

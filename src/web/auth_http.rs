@@ -6,8 +6,13 @@
 //! business, as are timeouts and retries.
 
 use alloc::string::{String, ToString};
+use core::future::Future;
 
-use gloo_net::http::Request;
+use gloo_net::http::{Request, Response};
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, RequestCredentials};
 
 /// A complete HTTP answer: its status, its whole body and its `Date` header.
@@ -32,8 +37,16 @@ pub enum Failure {
     Network(String),
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// The global `fetch` (of a window or a worker), called with a built request.
+    #[wasm_bindgen(js_name = fetch)]
+    fn fetch_request(request: &web_sys::Request) -> Promise;
+}
+
 /// POSTs to `url` with `headers`, and `json` as an `application/json` body when given;
-/// `signal` aborts it.
+/// `signal` aborts it. The request is sent at the call; the future settles once the whole
+/// answer is read.
 ///
 /// # Errors
 /// [`Failure::Aborted`] once `signal` fires, [`Failure::Network`] when no complete answer
@@ -55,43 +68,68 @@ pub enum Failure {
 /// }
 /// # Ok(()) }
 /// ```
-pub async fn post(
+pub fn post(
     url: &str,
     headers: &[(&str, &str)],
     json: Option<&str>,
     signal: Option<&AbortSignal>,
-) -> Result<Answer, Failure> {
+) -> impl Future<Output = Result<Answer, Failure>> + 'static {
+    let abort = signal.cloned();
+    let sent = build(url, headers, json, signal)
+        .map(|request| JsFuture::from(fetch_request(&request.into())));
+    async move {
+        let fail = |error| failure(error, abort.as_ref());
+        let response = sent
+            .map_err(|e| fail(e.to_string()))?
+            .await
+            .map_err(|e| fail(message(&e)))?;
+        let response = Response::from(response.unchecked_into::<web_sys::Response>());
+        let body = response.text().await.map_err(|e| fail(e.to_string()))?;
+        Ok(Answer {
+            status: response.status(),
+            body,
+            date: response.headers().get("date"),
+        })
+    }
+}
+
+/// The request of [`post`].
+fn build(
+    url: &str,
+    headers: &[(&str, &str)],
+    json: Option<&str>,
+    signal: Option<&AbortSignal>,
+) -> Result<Request, gloo_net::Error> {
     let mut builder = Request::post(url)
         .credentials(RequestCredentials::Include)
         .abort_signal(signal);
     for (name, value) in headers {
         builder = builder.header(name, value);
     }
-    let request = match json {
+    match json {
         Some(body) => builder
             .header("Content-Type", "application/json")
             .body(body),
         None => builder.build(),
     }
-    .map_err(|e| failure(e, signal))?;
-    let response = request.send().await.map_err(|e| failure(e, signal))?;
-    let body = response.text().await.map_err(|e| failure(e, signal))?;
-    Ok(Answer {
-        status: response.status(),
-        body,
-        date: response.headers().get("date"),
-    })
 }
 
-/// Classifies a gloo-net error: an abort when the signal fired, else a network failure.
-fn failure(error: gloo_net::Error, signal: Option<&AbortSignal>) -> Failure {
-    let aborted = match &error {
-        gloo_net::Error::JsError(e) => e.name == "AbortError",
-        _ => false,
+/// The `name: message` of a thrown error (`AbortError: ...` once aborted).
+fn message(error: &JsValue) -> String {
+    let get = |key: &str| {
+        js_sys::Reflect::get(error, &key.into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
     };
-    if aborted || signal.is_some_and(AbortSignal::aborted) {
+    [get("name"), get("message")].join(": ")
+}
+
+/// A failure: an abort when the signal fired (or the browser says so), else a network one.
+fn failure(message: String, signal: Option<&AbortSignal>) -> Failure {
+    if message.starts_with("AbortError") || signal.is_some_and(AbortSignal::aborted) {
         Failure::Aborted
     } else {
-        Failure::Network(error.to_string())
+        Failure::Network(message)
     }
 }

@@ -11,6 +11,7 @@ use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::RefCell;
+use core::future::Future;
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -71,11 +72,15 @@ pub enum End {
     Lost,
 }
 
+/// The resolve function of the promise a granted request's callback returned (the browser
+/// frees the lock once it is called), shared with that callback, which sets it.
+type Release = Rc<RefCell<Option<Function>>>;
+
 /// A granted lock. Dropping it releases it.
 #[derive(Debug)]
 pub struct Lock {
-    /// Resolves the promise the request's callback returned: the browser then frees the lock.
-    release: Rc<RefCell<Option<Function>>>,
+    /// Frees the lock (taken on the first release).
+    release: Release,
     /// The promise `navigator.locks.request` returned: fulfilled once released, rejected
     /// (`AbortError`) once stolen.
     done: Promise,
@@ -113,7 +118,7 @@ impl Lock {
     /// }
     /// # }
     /// ```
-    pub fn ended(&self) -> impl core::future::Future<Output = End> {
+    pub fn ended(&self) -> impl Future<Output = End> + 'static {
         let done = JsFuture::from(self.done.clone());
         async move {
             match done.await {
@@ -148,8 +153,8 @@ pub fn available() -> bool {
 }
 
 /// Asks for the exclusive lock `name` as `mode` says; `signal` aborts a [`Mode::Wait`] still
-/// queued (the other modes settle at once and take no signal). Settles on the browser's
-/// answer.
+/// queued (the other modes settle at once and take no signal). The request is made at the
+/// call, so requests queue in call order; the future settles on the browser's answer.
 ///
 /// # Example
 /// ```no_run
@@ -162,10 +167,34 @@ pub fn available() -> bool {
 /// }
 /// # }
 /// ```
-pub async fn request(name: &str, mode: Mode, signal: Option<&AbortSignal>) -> Outcome {
-    let Some(manager) = lock_manager() else {
-        return Outcome::Unavailable;
-    };
+pub fn request(
+    name: &str,
+    mode: Mode,
+    signal: Option<&AbortSignal>,
+) -> impl Future<Output = Outcome> + 'static {
+    let asked = ask(name, mode, signal);
+    async move {
+        let Some((answer, release, done)) = asked else {
+            return Outcome::Unavailable;
+        };
+        match answer.await {
+            Ok(held) if held.is_truthy() => Outcome::Granted(Lock { release, done }),
+            Ok(_) => Outcome::Refused,
+            Err(error) if error_name(&error) == "AbortError" => Outcome::Refused,
+            Err(_) => Outcome::Unavailable,
+        }
+    }
+}
+
+/// Makes the request of [`request`]: the answer (`true` granted, `false` refused, an error
+/// when the request failed before any grant), the lock's release and its end; `None`
+/// without Web Locks or when the browser throws.
+fn ask(
+    name: &str,
+    mode: Mode,
+    signal: Option<&AbortSignal>,
+) -> Option<(JsFuture, Release, Promise)> {
+    let manager = lock_manager()?;
     let options = Object::new();
     set(&options, "mode", &"exclusive".into());
     match mode {
@@ -182,7 +211,7 @@ pub async fn request(name: &str, mode: Mode, signal: Option<&AbortSignal>) -> Ou
     // resolve function is the release.
     let mut tell = None;
     let granted = Promise::new(&mut |resolve, _| tell = Some(resolve));
-    let release = Rc::new(RefCell::new(None::<Function>));
+    let release: Release = Rc::default();
     let slot = Rc::clone(&release);
     // Freed by wasm-bindgen after its one call (a request aborted before the grant never
     // calls it: that closure stays allocated, a few bytes).
@@ -198,18 +227,12 @@ pub async fn request(name: &str, mode: Mode, signal: Option<&AbortSignal>) -> Ou
         }
         hold
     });
-    let Ok(done) = manager.request(name, &options, &callback) else {
-        return Outcome::Unavailable;
-    };
+    let done = manager.request(name, &options, &callback).ok()?;
     // The request's promise rejects before any grant when the request is aborted or refused
     // by the browser; racing it with `granted` also marks its later rejection (a steal) as
     // handled.
-    match JsFuture::from(Promise::race(&Array::of2(&granted, &done))).await {
-        Ok(held) if held.is_truthy() => Outcome::Granted(Lock { release, done }),
-        Ok(_) => Outcome::Refused,
-        Err(error) if error_name(&error) == "AbortError" => Outcome::Refused,
-        Err(_) => Outcome::Unavailable,
-    }
+    let answer = JsFuture::from(Promise::race(&Array::of2(&granted, &done)));
+    Some((answer, release, done))
 }
 
 /// One lock in a [`Snapshot`].
@@ -230,8 +253,8 @@ pub struct Snapshot {
     pub pending: Vec<LockInfo>,
 }
 
-/// Reads who holds and who waits for which lock across the origin; `None` without Web Locks
-/// or when the browser refuses the query.
+/// Reads who holds and who waits for which lock across the origin, as of the call; `None`
+/// without Web Locks or when the browser refuses the query.
 ///
 /// # Example
 /// ```no_run
@@ -241,11 +264,15 @@ pub struct Snapshot {
 /// }
 /// # }
 /// ```
-pub async fn query() -> Option<Snapshot> {
-    let promise = lock_manager()?.query().ok()?;
-    let snapshot = JsFuture::from(promise).await.ok()?;
+pub fn query() -> impl Future<Output = Option<Snapshot>> + 'static {
+    let asked = lock_manager().and_then(|manager| manager.query().ok());
+    async move { read_snapshot(&JsFuture::from(asked?).await.ok()?) }
+}
+
+/// The lists of a `LockManagerSnapshot`.
+fn read_snapshot(snapshot: &JsValue) -> Option<Snapshot> {
     let list = |key: &str| -> Vec<LockInfo> {
-        let Ok(items) = Reflect::get(&snapshot, &key.into()) else {
+        let Ok(items) = Reflect::get(snapshot, &key.into()) else {
             return Vec::new();
         };
         if !Array::is_array(&items) {
