@@ -6,8 +6,8 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::Promise;
-use wasm_bindgen::JsValue;
+use js_sys::{Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use wasm_bindgen_test::*;
 use web_sys::{AbortController, Event};
@@ -49,6 +49,28 @@ async fn a_free_lock_is_granted() {
     let lock = granted(request(&name("free"), Mode::Wait, None).await);
     lock.release();
     assert_eq!(lock.ended().await, End::Released);
+}
+
+#[wasm_bindgen_test]
+async fn a_page_without_navigator_locks_is_told_unavailable() {
+    // Shadow `navigator.locks` as an insecure context lacks it, then restore it.
+    let navigator: JsValue = web_sys::window().unwrap().navigator().into();
+    let shadow = js_sys::Object::new();
+    Reflect::set(&shadow, &"value".into(), &JsValue::UNDEFINED).unwrap();
+    Reflect::set(&shadow, &"configurable".into(), &JsValue::TRUE).unwrap();
+    js_sys::Object::define_property(
+        navigator.unchecked_ref::<js_sys::Object>(),
+        &"locks".into(),
+        &shadow,
+    );
+    let n = name("unavailable");
+    let outcome = request(&n, Mode::Wait, None).await;
+    let (usable, snapshot) = (locks::available(), query().await);
+    Reflect::delete_property(navigator.unchecked_ref::<js_sys::Object>(), &"locks".into()).unwrap();
+    assert!(matches!(outcome, Outcome::Unavailable), "{outcome:?}");
+    assert!(!usable);
+    assert_eq!(snapshot, None);
+    assert!(locks::available(), "navigator.locks not restored");
 }
 
 #[wasm_bindgen_test]
@@ -143,22 +165,35 @@ async fn query_shows_the_holder_and_a_waiter_queued_at_the_call() {
 }
 
 #[wasm_bindgen_test]
-async fn a_message_crosses_between_two_channels_of_one_name() {
+async fn a_message_crosses_between_two_channels_of_one_name_until_closed() {
     let n = name("channel");
     let sent_back = Rc::new(Cell::new(0));
     let counter = Rc::clone(&sent_back);
     let sender = Channel::open(&n, move |_| counter.set(counter.get() + 1)).unwrap();
-    let mut deliver = None;
-    let received = Promise::new(&mut |resolve, _| deliver = Some(resolve));
-    let deliver = deliver.unwrap();
-    let _receiver = Channel::open(&n, move |data| {
-        deliver.call1(&JsValue::UNDEFINED, &data).unwrap();
-    })
-    .unwrap();
-    sender.post(&"hello".into()).unwrap();
-    let data = JsFuture::from(received).await.unwrap();
-    assert_eq!(data.as_string().as_deref(), Some("hello"));
-    sleep(20).await;
+    let heard: Rc<RefCell<Vec<JsValue>>> = Rc::default();
+    let log = Rc::clone(&heard);
+    let receiver = Channel::open(&n, move |data| log.borrow_mut().push(data)).unwrap();
+    sender
+        .post(&js_sys::JSON::parse(r#"{"kind":"hello","n":1}"#).unwrap())
+        .unwrap();
+    for _ in 0..100 {
+        if !heard.borrow().is_empty() {
+            break;
+        }
+        sleep(10).await;
+    }
+    let data = heard.borrow_mut().pop().expect("no message arrived");
+    assert_eq!(
+        Reflect::get(&data, &"kind".into())
+            .unwrap()
+            .as_string()
+            .as_deref(),
+        Some("hello")
+    );
+    receiver.close();
+    sender.post(&"after close".into()).unwrap();
+    sleep(50).await;
+    assert!(heard.borrow().is_empty(), "a closed channel still heard");
     assert_eq!(sent_back.get(), 0, "the sender heard its own message");
     sender.close();
 }
@@ -194,6 +229,11 @@ fn a_page_listener_is_removed_on_drop() {
     );
     assert!(page::online());
     assert!(!page::persisted(&Event::new("pageshow").unwrap()));
+    let init = js_sys::JSON::parse(r#"{"persisted":true}"#).unwrap();
+    let class = Reflect::get(&window, &"PageTransitionEvent".into()).unwrap();
+    let args = js_sys::Array::of2(&"pageshow".into(), &init);
+    let from_cache = Reflect::construct(class.unchecked_ref::<js_sys::Function>(), &args).unwrap();
+    assert!(page::persisted(from_cache.unchecked_ref()));
 }
 
 #[wasm_bindgen_test]

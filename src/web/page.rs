@@ -26,6 +26,12 @@ pub enum PageEvent {
 
 impl PageEvent {
     /// The DOM event type.
+    ///
+    /// # Example
+    /// ```
+    /// use tokenrelay::web::page::PageEvent;
+    /// assert_eq!(PageEvent::PageShow.name(), "pageshow");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             PageEvent::VisibilityChange => "visibilitychange",
