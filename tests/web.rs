@@ -134,6 +134,18 @@ async fn a_release_lets_the_next_waiter_in() {
 }
 
 #[wasm_bindgen_test]
+async fn a_request_dropped_before_its_grant_lets_the_lock_go() {
+    let n = name("dropped");
+    let holder = granted(request(&n, Mode::Wait, None).await);
+    drop(request(&n, Mode::Wait, None));
+    holder.release();
+    assert_eq!(holder.ended().await, End::Released);
+    // The dropped request is granted next, and lets go at once.
+    sleep(50).await;
+    granted(request(&n, Mode::IfAvailable, None).await).release();
+}
+
+#[wasm_bindgen_test]
 async fn an_aborted_waiter_is_refused() {
     let n = name("abort");
     let holder = granted(request(&n, Mode::Wait, None).await);

@@ -173,12 +173,13 @@ pub fn request(
     signal: Option<&AbortSignal>,
 ) -> impl Future<Output = Outcome> + 'static {
     let asked = ask(name, mode, signal);
+    // The future owns the lock from the call: dropped at any point, it lets the lock go.
     async move {
-        let Some((answer, release, done)) = asked else {
+        let Some((answer, lock)) = asked else {
             return Outcome::Unavailable;
         };
         match answer.await {
-            Ok(held) if held.is_truthy() => Outcome::Granted(Lock { release, done }),
+            Ok(held) if held.is_truthy() => Outcome::Granted(lock),
             Ok(_) => Outcome::Refused,
             Err(error) if error_name(&error) == "AbortError" => Outcome::Refused,
             Err(_) => Outcome::Unavailable,
@@ -187,13 +188,9 @@ pub fn request(
 }
 
 /// Makes the request of [`request`]: the answer (`true` granted, `false` refused, an error
-/// when the request failed before any grant), the lock's release and its end; `None`
-/// without Web Locks or when the browser throws.
-fn ask(
-    name: &str,
-    mode: Mode,
-    signal: Option<&AbortSignal>,
-) -> Option<(JsFuture, Release, Promise)> {
+/// when the request failed before any grant) and the lock it is about; `None` without Web
+/// Locks or when the browser throws.
+fn ask(name: &str, mode: Mode, signal: Option<&AbortSignal>) -> Option<(JsFuture, Lock)> {
     let manager = lock_manager()?;
     let options = Object::new();
     set(&options, "mode", &"exclusive".into());
@@ -212,15 +209,18 @@ fn ask(
     let mut tell = None;
     let granted = Promise::new(&mut |resolve, _| tell = Some(resolve));
     let release: Release = Rc::default();
-    let slot = Rc::clone(&release);
+    let slot = Rc::downgrade(&release);
     // Freed by wasm-bindgen after its one call (a request aborted before the grant never
-    // calls it: that closure stays allocated, a few bytes).
+    // calls it: that closure stays allocated, a few bytes). A grant that comes after the
+    // request's future and lock were dropped is let go at once (the callback returns).
     let callback = Closure::once_into_js(move |lock: JsValue| -> JsValue {
-        let held = !lock.is_null();
-        let hold = if held {
-            Promise::new(&mut |resolve, _| *slot.borrow_mut() = Some(resolve)).into()
-        } else {
-            JsValue::UNDEFINED
+        let slot = slot.upgrade();
+        let held = !lock.is_null() && slot.is_some();
+        let hold = match slot {
+            Some(slot) if held => {
+                Promise::new(&mut |resolve, _| *slot.borrow_mut() = Some(resolve)).into()
+            }
+            _ => JsValue::UNDEFINED,
         };
         if let Some(tell) = tell {
             let _ = tell.call1(&JsValue::UNDEFINED, &JsValue::from_bool(held));
@@ -232,7 +232,7 @@ fn ask(
     // by the browser; racing it with `granted` also marks its later rejection (a steal) as
     // handled.
     let answer = JsFuture::from(Promise::race(&Array::of2(&granted, &done)));
-    Some((answer, release, done))
+    Some((answer, Lock { release, done }))
 }
 
 /// One lock in a [`Snapshot`].
