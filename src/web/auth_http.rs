@@ -33,7 +33,8 @@ pub enum Failure {
     /// The abort signal fired before the body was read.
     Aborted,
     /// No HTTP answer, or its body could not be read: offline, DNS, a CORS refusal, a
-    /// connection cut mid-body. The browser's message.
+    /// connection cut mid-body, or a request the browser would not build (an invalid header).
+    /// The browser's message.
     Network(String),
 }
 
@@ -46,7 +47,7 @@ extern "C" {
 
 /// POSTs to `url` with `headers`, and `json` as an `application/json` body when given;
 /// `signal` aborts it. The request is sent at the call; the future settles once the whole
-/// answer is read.
+/// answer is read. Dropping the future does not stop the request: fire `signal` for that.
 ///
 /// # Errors
 /// [`Failure::Aborted`] once `signal` fires, [`Failure::Network`] when no complete answer
