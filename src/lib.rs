@@ -17,6 +17,10 @@
 //! refresh flight of the Web Locks path; the driver does the I/O (fetch, BroadcastChannel, Web
 //! Locks, cookies, timers) and still holds restore, login, logout, the election without Web
 //! Locks and the refresh schedule.
+//!
+//! The feature `web` adds, on `wasm32`, the browser adapters of a Rust driver to the module
+//! `web` (Web Locks, BroadcastChannel, page events, `document.cookie`, the auth POSTs through
+//! gloo-net); the default build and the npm package link none of their crates.
 #![deny(missing_docs)]
 #![cfg_attr(tokenrelay_ship, no_std)]
 
