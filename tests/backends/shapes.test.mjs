@@ -4,24 +4,12 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { parseSetCookie } from './cookies.mjs';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, REFRESH_COOKIE, startDirectus } from './directus.mjs';
 
 const PAGE_ORIGIN = 'http://127.0.0.1:3000';
 const ACCESS_TTL_S = 3;
 const COOKIE_BODY = { mode: 'cookie' };
-
-/** One Set-Cookie header: { name, value, attrs } with attribute names lower-cased. */
-function parseSetCookie(header) {
-  const [pair, ...rest] = header.split(';').map((s) => s.trim());
-  const eq = pair.indexOf('=');
-  const attrs = {};
-  for (const a of rest) {
-    const i = a.indexOf('=');
-    if (i < 0) attrs[a.toLowerCase()] = true;
-    else attrs[a.slice(0, i).toLowerCase()] = a.slice(i + 1);
-  }
-  return { name: pair.slice(0, eq), value: pair.slice(eq + 1), attrs };
-}
 
 /** The refresh cookie an answer sets, or undefined. */
 function refreshCookieOf(res) {
