@@ -142,7 +142,7 @@ describe('flask-jwt-extended answers (refresh cookie + double-submit CSRF)', () 
     assert.equal(none.status, 200, 'logout with no cookie (optional JWT) clears the cookies anyway');
   });
 
-  test('access: none 401, expired 401 "Token has expired", another secret 422 (not 401/403)', async (t) => {
+  test('access: none 401, expired 401 "Token has expired", another secret 422 (not 401/403), for refresh too', async (t) => {
     const { token } = await login();
     const me = await call('/api/me', { method: 'GET', token });
     assert.equal(me.status, 200);
@@ -157,6 +157,13 @@ describe('flask-jwt-extended answers (refresh cookie + double-submit CSRF)', () 
     assert.deepEqual(foreign.json, { msg: 'Signature verification failed' });
     const garbage = await call('/api/me', { method: 'GET', token: 'not-a-jwt' });
     assert.equal(garbage.status, 422);
+    // The refresh cookie of a server whose secret has changed: 422 as well.
+    const { session } = await login();
+    const [rh, rp] = session.refresh.split('.');
+    const rs = createHmac('sha256', 'the-secret-before-a-rotation').update(`${rh}.${rp}`).digest('base64url');
+    const oldRefresh = await refresh({ refresh: `${rh}.${rp}.${rs}`, csrf: session.csrf });
+    assert.equal(oldRefresh.status, 422);
+    assert.deepEqual(oldRefresh.json, { msg: 'Signature verification failed' });
 
     const { exp } = JSON.parse(Buffer.from(payload, 'base64url').toString());
     await new Promise((r) => setTimeout(r, Math.max(0, exp * 1000 - Date.now()) + 100));
