@@ -35,9 +35,19 @@ function configText(values) {
   return Object.entries(values).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
 }
 
+// Servers still running when the process ends (a test that threw before stop()) are killed and
+// their folders removed.
+const live = new Map(); // child -> its folder
+process.once('exit', () => {
+  for (const [child, dir] of live) {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 // Directus reads ./.env, and that file wins over the process environment: each instance gets its
 // own folder (cwd) and a config file named by CONFIG_PATH, and a minimal environment.
-function run(dir, args, logFile) {
+function run(dir, args) {
   const child = spawn(node22, [cli, ...args], {
     cwd: dir,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: tmpdir(), CONFIG_PATH: join(dir, 'directus.env') },
@@ -48,7 +58,8 @@ function run(dir, args, logFile) {
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   child.output = () => Buffer.concat(chunks).toString('utf8');
-  if (logFile) child.on('exit', () => writeFile(logFile, child.output()).catch(() => {}));
+  live.set(child, dir);
+  child.once('exit', () => live.delete(child));
   return child;
 }
 
@@ -81,7 +92,10 @@ async function bootstrapTemplate() {
   const dir = await makeDir({});
   const child = run(dir, ['bootstrap']);
   const [code] = await once(child, 'exit');
-  if (code !== 0) throw new Error(`directus bootstrap exited with ${code}:\n${child.output()}`);
+  if (code !== 0) {
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(`directus bootstrap exited with ${code}:\n${child.output()}`);
+  }
   // Removed when the process ends (instances have copies).
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return join(dir, 'data.db');
@@ -91,8 +105,9 @@ async function bootstrapTemplate() {
  * Starts Directus on 127.0.0.1 with a fresh database (one admin user: ADMIN_EMAIL / ADMIN_PASSWORD)
  * and waits until it answers. `corsOrigin`: the page origin allowed with credentials (CORS off when
  * omitted). `accessTtl`/`refreshTtl`: Directus durations ('5s', '15m', '7d'; its defaults are 15m
- * and 7d). `env`: more Directus settings. Returns { url, port, dir, stop() }; stop() ends the
- * server and removes its folder. Throws when scripts/backends/setup has not been run.
+ * and 7d). `env`: more Directus settings. Returns { url, port, dir, stop(), log() }; stop() ends
+ * the server and removes its folder; log() is its output so far. Throws when
+ * scripts/backends/setup has not been run.
  */
 export async function startDirectus({ port, corsOrigin, accessTtl = '15m', refreshTtl = '7d', env = {} } = {}) {
   try {
@@ -117,7 +132,7 @@ export async function startDirectus({ port, corsOrigin, accessTtl = '15m', refre
     ...env,
   });
   await copyFile(templateDb, join(dir, 'data.db'));
-  const child = run(dir, ['start'], join(dir, 'server.log'));
+  const child = run(dir, ['start']);
   let exited = false;
   child.once('exit', () => { exited = true; });
 

@@ -28,6 +28,10 @@ export const FLASK_CSRF_COOKIE = 'csrf_refresh_token';
 export const FLASK_CSRF_HEADER = 'X-CSRF-TOKEN';
 
 const READY_TIMEOUT_MS = 20_000;
+
+// Servers still running when the process ends (a test that threw before stop()) are killed.
+const live = new Set();
+process.once('exit', () => { for (const child of live) child.kill('SIGKILL'); });
 const STOP_TIMEOUT_MS = 5_000;
 
 /** Seconds from a number of seconds or a duration like '5s', '15m', '2h', '7d'. */
@@ -71,7 +75,8 @@ export async function startFlask({ port, corsOrigin, accessTtl = '15m', refreshT
   child.stderr.on('data', (b) => chunks.push(b));
   const output = () => Buffer.concat(chunks).toString('utf8');
   let exited = false;
-  child.once('exit', () => { exited = true; });
+  live.add(child);
+  child.once('exit', () => { exited = true; live.delete(child); });
 
   const stop = async () => {
     if (exited) return;
