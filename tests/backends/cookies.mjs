@@ -13,7 +13,3 @@ export function parseSetCookie(header) {
   return { name: pair.slice(0, eq), value: pair.slice(eq + 1), attrs };
 }
 
-/** The cookies an answer sets, by name. */
-export function setCookiesOf(res) {
-  return Object.fromEntries(res.headers.getSetCookie().map(parseSetCookie).map((c) => [c.name, c]));
-}
