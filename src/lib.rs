@@ -13,10 +13,11 @@
 //!
 //! The crate has a pure [`core`] (no browser API, tested on the host) and, compiled only for
 //! `wasm32`, the `Core` class that the package's JS driver runs: it keeps the options, the
-//! session and its token in wasm memory, and its refresh machine ([`core::machine`]) runs the
-//! refresh flight of the Web Locks path; the driver does the I/O (fetch, BroadcastChannel, Web
-//! Locks, cookies, timers) and still holds restore, login, logout, the election without Web
-//! Locks and the refresh schedule.
+//! session and its token in wasm memory, and its machine ([`core::machine`]) runs the whole
+//! protocol (restore, login, logout, the schedule, the single flight, the lock queue and the
+//! takeover, the election without Web Locks, other tabs' messages); the driver only carries
+//! out its outputs (fetch, BroadcastChannel, Web Locks, cookies, storage, page events, one
+//! timer).
 //!
 //! The feature `web` adds, on `wasm32`, the browser adapters of a Rust driver to the module
 //! `web` (Web Locks, BroadcastChannel, page events, `document.cookie`, the auth POSTs through

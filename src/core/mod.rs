@@ -1,10 +1,9 @@
 //! The pure core of tokenrelay: no browser API, checked on the host with `cargo test`.
 //!
-//! Option validation, claims and expiry maths, the session state machine, the channel codec,
-//! the cooldown cookie, the refresh budget, and the refresh machine ([`machine`]: the refresh
-//! flight of the Web Locks path as a sans-IO state machine, proven by the simulator in
-//! tests/sim). The JS driver still decides restore, login, logout, the election without Web
-//! Locks and when to refresh.
+//! Option validation, claims and expiry maths, the session, the channel codec, the cooldown
+//! cookie, the refresh budget, and the protocol machine ([`machine`]: every rule of the
+//! protocol as a sans-IO state machine, checked by the simulator and the exhaustive explorer
+//! in tests/sim). Drivers only carry out its outputs.
 
 pub mod base64url;
 pub mod budget;
