@@ -175,7 +175,7 @@ fn login_answered(c: &mut Core, status: f64, date: f64, text: &str, at: f64) -> 
         at,
     );
     expect(&outs, output::READ_FACTS);
-    let outs = feed(c, input::FACTS, 0, 0.0, NONE, "".into(), at);
+    let outs = feed(c, input::FACTS, 0, NONE, NONE, "".into(), at);
     let send = expect(&outs, output::SEND_AUTH);
     assert_eq!(send[2].as_f64(), Some(0.0), "the login endpoint");
     assert_eq!(send[3].as_string().as_deref(), Some(credentials));
@@ -240,7 +240,7 @@ fn refresh(c: &mut Core, cookies: &str, at: f64) -> (u32, Vec<JsValue>) {
         at,
     );
     expect(&outs, output::READ_FACTS);
-    let mut on_the_way = feed(c, input::FACTS, 0, 0.0, NONE, cookies.into(), at);
+    let mut on_the_way = feed(c, input::FACTS, 0, NONE, NONE, cookies.into(), at);
     // Before the refresh token is spent: the lock is still this tab's.
     expect(&on_the_way, output::QUERY_LOCKS);
     let outs = feed(c, input::HOLDER, 0, 1.0, NONE, "me".into(), at);
@@ -556,7 +556,7 @@ fn channel_codec_round_trips_and_drops_garbage() {
         t,
     );
     expect(&outs, output::READ_FACTS);
-    let outs = feed(&mut asker, input::FACTS, 0, 0.0, NONE, "".into(), t);
+    let outs = feed(&mut asker, input::FACTS, 0, NONE, NONE, "".into(), t);
     expect(&outs, output::QUERY_PRESENCE);
     let outs = feed(
         &mut asker,
@@ -779,7 +779,7 @@ fn a_sign_out_message_is_proven_by_the_held_token() {
     let (request, _) = refresh(&mut f, "", t);
     let outs = feed(&mut f, input::ANSWER, request, 401.0, NONE, "".into(), t);
     expect(&outs, output::READ_FACTS);
-    let outs = feed(&mut f, input::FACTS, 0, 0.0, NONE, "".into(), t);
+    let outs = feed(&mut f, input::FACTS, 0, NONE, NONE, "".into(), t);
     let expired = posted(&outs, "signedOut");
     assert_eq!(get(&expired, "expired").as_bool(), Some(true));
     hear(&mut g, &expired, t);
@@ -877,7 +877,7 @@ fn fail_and_sign_out_put_the_error_into_the_state() {
         t + 4.0,
     );
     expect(&outs, output::READ_FACTS);
-    let outs = feed(&mut c, input::FACTS, 0, 0.0, NONE, "".into(), t + 4.0);
+    let outs = feed(&mut c, input::FACTS, 0, NONE, NONE, "".into(), t + 4.0);
     assert_eq!(code_of(&rejected(&outs, REFRESH_CALL)), "session_expired");
     assert_eq!(c.status(), "signedOut");
     assert_eq!(
