@@ -5,6 +5,9 @@
 use std::collections::HashMap;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
+use tokenrelay::core::claims::Receipt;
+use tokenrelay::core::machine::{Machine, Reply};
+use tokenrelay::core::{Error, Token};
 
 /// What the server answered a refresh.
 #[derive(Clone, Debug, PartialEq)]
@@ -59,6 +62,39 @@ pub struct Server {
     pub family: u64,
     /// Logouts processed.
     pub logouts: u32,
+}
+
+impl Verdict {
+    /// The complete answer a tab's machine reads for this verdict, received at `local_ms`
+    /// with the server's clock at `server_ms`: a rotated token is decoded and ordered by
+    /// `machine`; `None` (no verdict) is a failure without an answer.
+    pub fn reply(
+        verdict: Option<Verdict>,
+        local_ms: f64,
+        server_ms: f64,
+        machine: &mut Machine,
+    ) -> Result<Reply, Error> {
+        let no_token = |why: &str| Err(Error::BadResponse(why.into()));
+        match verdict {
+            Some(Verdict::Rotated { jwt, .. } | Verdict::Replay { jwt, .. }) => {
+                let receipt = Receipt {
+                    local_ms,
+                    server_ms: Some(server_ms),
+                };
+                let token = Token::decode_at(&jwt, receipt).map(|t| machine.order_received(t));
+                Ok(Reply { status: 200, token })
+            }
+            Some(Verdict::LoggedOut) => Ok(Reply {
+                status: 204,
+                token: no_token("no body"),
+            }),
+            Some(Verdict::Status(status)) => Ok(Reply {
+                status,
+                token: no_token("no token"),
+            }),
+            None => Err(Error::Network("no answer".into())),
+        }
+    }
 }
 
 impl Server {

@@ -4,11 +4,10 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 
-use tokenrelay::core::claims::Receipt;
 use tokenrelay::core::machine::{Input, LockOutcome, Now, Output, Reply};
 use tokenrelay::core::protocol::{Envelope, Message};
 use tokenrelay::core::response::AuthCall;
-use tokenrelay::core::{Error, Options, Token};
+use tokenrelay::core::{Error, Options};
 
 use crate::browser::{Jar, LockEvents, Locks};
 use crate::invariants::{Checker, Violation};
@@ -764,25 +763,10 @@ impl World {
                     token: Err(Error::BadResponse(why.into())),
                 })
             }
-            Some(Verdict::Rotated { jwt, .. } | Verdict::Replay { jwt, .. }) => {
-                let receipt = Receipt {
-                    local_ms: now.wall_ms,
-                    server_ms: Some(server_ms),
-                };
-                let token = Token::decode_at(&jwt, receipt);
+            verdict => {
                 let machine = &mut self.tabs[tab].machine;
-                let token = token.map(|t| machine.order_received(t));
-                Ok(Reply { status: 200, token })
+                Verdict::reply(verdict, now.wall_ms, server_ms, machine)
             }
-            Some(Verdict::LoggedOut) => Ok(Reply {
-                status: 204,
-                token: Err(Error::BadResponse("no body".into())),
-            }),
-            Some(Verdict::Status(status)) => Ok(Reply {
-                status,
-                token: Err(Error::BadResponse("no token".into())),
-            }),
-            None => Err(Error::Network("no answer".into())),
         };
         let login = self.reqs[r].call == AuthCall::Login;
         self.input(tab, Input::Answer { id, result });

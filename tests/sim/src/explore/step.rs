@@ -3,11 +3,9 @@
 //! simulator): locks asked for and released, messages queued on the channel, requests put on
 //! the wire, the facts read at once.
 
-use tokenrelay::core::claims::Receipt;
-use tokenrelay::core::machine::{Input, LockMode, LockOutcome, Now, Output, Reply};
+use tokenrelay::core::machine::{Input, LockMode, LockOutcome, Now, Output};
 use tokenrelay::core::protocol::Envelope;
 use tokenrelay::core::response::AuthCall;
-use tokenrelay::core::{Error, Token};
 
 use super::model::{Answer, Event, Model, Req, Stage, Work, EPOCH_MS};
 use crate::browser::LockEvents;
@@ -254,26 +252,9 @@ impl Model {
         self.reqs[r].stage = Stage::Done;
         let (tab, id) = (self.reqs[r].tab, self.reqs[r].id);
         let now = self.now();
-        let result = match self.reqs[r].verdict.clone() {
-            Some(Verdict::Rotated { jwt, .. } | Verdict::Replay { jwt, .. }) => {
-                let receipt = Receipt {
-                    local_ms: now.wall_ms,
-                    server_ms: Some(now.wall_ms),
-                };
-                let machine = &mut self.tabs[tab].machine;
-                let token = Token::decode_at(&jwt, receipt).map(|t| machine.order_received(t));
-                Ok(Reply { status: 200, token })
-            }
-            Some(Verdict::LoggedOut) => Ok(Reply {
-                status: 204,
-                token: Err(Error::BadResponse("no body".into())),
-            }),
-            Some(Verdict::Status(status)) => Ok(Reply {
-                status,
-                token: Err(Error::BadResponse("no token".into())),
-            }),
-            None => Err(Error::Network("no answer".into())),
-        };
+        let verdict = self.reqs[r].verdict.clone();
+        let machine = &mut self.tabs[tab].machine;
+        let result = Verdict::reply(verdict, now.wall_ms, now.wall_ms, machine);
         self.input(tab, Input::Answer { id, result });
     }
 }
