@@ -9,6 +9,7 @@ use alloc::{borrow::ToOwned, string::String};
 
 use super::base64url;
 use super::error::Error;
+use super::text::split;
 
 /// The largest NumericDate accepted, in seconds since the epoch: the last instant a JS `Date`
 /// can hold (8.64e15 ms, in the year 275760). A larger value is not a time.
@@ -33,7 +34,7 @@ impl Parts {
     /// `bad_token` when `jwt` does not have exactly three parts, a part is not unpadded
     /// base64url, or the header or payload is not UTF-8.
     pub fn split(jwt: &str) -> Result<Self, Error> {
-        let mut parts = jwt.split('.');
+        let mut parts = split(jwt, b'.');
         let (Some(header), Some(payload), Some(signature), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
         else {
