@@ -3,7 +3,7 @@ use alloc::{borrow::ToOwned, string::String};
 
 use core::fmt;
 
-use super::text::decimal;
+use super::text::{concat, decimal};
 
 /// Everything that can go wrong in tokenrelay.
 ///
@@ -78,7 +78,7 @@ impl Error {
     /// without `core::fmt`, which the wasm build would pay for).
     pub fn message(&self) -> String {
         let (what, detail) = self.parts();
-        [what, &detail].concat()
+        concat(&[what, &detail])
     }
 
     /// The error of `code` with `detail` (the message of a `config`, `network`,

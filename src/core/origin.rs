@@ -1,7 +1,7 @@
 //! Origins: parsing `apiBase`, joining relative paths, and the allow-list for the token.
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
-use super::text::{rsplit_once, split_once};
+use super::text::{concat, rsplit_once, split_once};
 
 /// The scheme-host-port origin of an absolute `http:` or `https:` URL, serialized as browsers
 /// do (`http://127.0.0.1:8000`): lower-case, default port dropped, no trailing slash.
@@ -32,8 +32,8 @@ pub fn origin_of(url: &str) -> Option<String> {
     }
     let host = host.to_ascii_lowercase();
     match port {
-        Some(p) if p != default_port => Some([&scheme, "://", &host, ":", p].concat()),
-        _ => Some([&scheme, "://", &host].concat()),
+        Some(p) if p != default_port => Some(concat(&[&scheme, "://", &host, ":", p])),
+        _ => Some(concat(&[&scheme, "://", &host])),
     }
 }
 
@@ -91,9 +91,9 @@ pub fn join(api_base: &str, target: &str) -> String {
         return base.to_owned();
     }
     if matches!(target.as_bytes().first(), Some(b'/' | b'?' | b'#')) {
-        [base, target].concat()
+        concat(&[base, target])
     } else {
-        [base, "/", target].concat()
+        concat(&[base, "/", target])
     }
 }
 

@@ -18,6 +18,15 @@ pub fn decimal(mut n: u64) -> String {
     digits.iter().rev().copied().map(char::from).collect()
 }
 
+/// `parts.concat()` without the slice joining of `[&str]::concat` (and its panic paths).
+pub fn concat(parts: &[&str]) -> String {
+    let mut out = String::new();
+    for part in parts {
+        out.push_str(part);
+    }
+    out
+}
+
 /// `s.split_once(sep)` for an ASCII `sep`.
 pub fn split_once(s: &str, sep: u8) -> Option<(&str, &str)> {
     let i = s.bytes().position(|b| b == sep)?;
