@@ -98,7 +98,7 @@ impl Machine {
                 f.step,
                 Step::Plan | Step::Heard | Step::Ask(_) | Step::LogoutCheck | Step::Confirm
             );
-            if main && f.step == Step::Stolen {
+            if main && matches!(f.step, Step::Stolen) {
                 // Stolen in turn while it settled: back in the queue.
                 let takeover = f.takeover.take();
                 self.release(takeover);

@@ -54,7 +54,7 @@ impl Machine {
     }
 
     pub(super) fn login_facts(&mut self, logout_pending: bool, now: Now) {
-        if self.login_step() != Some(Step::Facts) {
+        if !matches!(self.login_step(), Some(Step::Facts)) {
             return;
         }
         if logout_pending {
@@ -72,7 +72,7 @@ impl Machine {
     /// The logout attempt ended (whatever its outcome): a login waiting for it goes on, and
     /// the marker goes (the new session replaces the old).
     pub(super) fn login_after_logout(&mut self, now: Now) {
-        if self.login_step() == Some(Step::AfterLogout) {
+        if matches!(self.login_step(), Some(Step::AfterLogout)) {
             self.out.push(Output::MarkLogout(None));
             self.send_login(now);
         }
@@ -98,7 +98,7 @@ impl Machine {
 
     /// Whether `id` is the login request under way.
     pub(super) fn is_login_request(&self, id: u32) -> bool {
-        self.login_step() == Some(Step::Request(id))
+        matches!(self.login_step(), Some(Step::Request(r)) if r == id)
     }
 
     pub(super) fn login_timed_out(&mut self) {

@@ -117,7 +117,7 @@ impl Machine {
         let Some(a) = &mut self.logout else {
             return false;
         };
-        if a.step != Step::Lock(id) {
+        if !matches!(a.step, Step::Lock(l) if l == id) {
             return a.lock == Some(id) || self.settling == Some(id);
         }
         if outcome == LockOutcome::Granted {
@@ -166,7 +166,7 @@ impl Machine {
     pub(super) fn is_logout_request(&self, id: u32) -> bool {
         self.logout
             .as_ref()
-            .is_some_and(|a| a.step == Step::Request(id))
+            .is_some_and(|a| matches!(a.step, Step::Request(r) if r == id))
     }
 
     pub(super) fn logout_timed_out(&mut self, now: Now) {
