@@ -2,20 +2,24 @@
 //! costs the wasm build kilobytes per use site; messages are joined with `concat` instead of
 //! `format!`), and splits at an ASCII byte without core's char searchers and their slicing
 //! panics.
-use alloc::{string::String, vec::Vec};
+use alloc::string::String;
 
 /// `n` in decimal, as `n.to_string()` writes it.
-pub fn decimal(mut n: u64) -> String {
-    // Least significant digit first, then reversed: no indexing, so no panic path.
-    let mut digits = Vec::with_capacity(20); // u64::MAX has 20 digits
-    loop {
-        digits.push(b'0' + (n % 10) as u8);
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+pub fn decimal(n: u64) -> String {
+    // Most significant digit first, by a power of ten: no buffer to index or reverse, so no
+    // panic path. `unit` grows to 10^19 at most, below u64::MAX.
+    let mut unit = 1;
+    while n / unit >= 10 {
+        unit *= 10;
     }
-    digits.iter().rev().copied().map(char::from).collect()
+    let mut out = String::new();
+    loop {
+        out.push(char::from(b'0' + (n / unit % 10) as u8));
+        if unit == 1 {
+            return out;
+        }
+        unit /= 10;
+    }
 }
 
 /// `parts.concat()` without the slice joining of `[&str]::concat` (and its panic paths).
