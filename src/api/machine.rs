@@ -2,7 +2,6 @@
 //! values, see js/lib/driver/pump.js), one reads the next output as a small array.
 
 use alloc::borrow::ToOwned;
-use alloc::string::String;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
@@ -187,9 +186,9 @@ impl Core {
 
     /// The held token if valid at `now_ms`; throws `session_expired` or `not_signed_in`.
     #[wasm_bindgen(js_name = accessToken)]
-    pub fn access_token(&self, now_ms: f64) -> Result<String, JsValue> {
+    pub fn access_token(&self, now_ms: f64) -> Result<JsValue, JsValue> {
         match self.m.usable_token(now_ms) {
-            Ok(token) => Ok(token.jwt.clone()),
+            Ok(token) => Ok(JsValue::from_str(&token.jwt)),
             Err(e) => Err(errors::to_js(&e)),
         }
     }

@@ -19,6 +19,7 @@ use crate::core::claims::Receipt;
 use crate::core::machine::Machine;
 use crate::core::options::CSRF_HEADER_VALUE;
 use crate::core::origin::{is_absolute, join, AllowList};
+use crate::core::text::concat;
 use crate::core::{Error, Token};
 use js::set;
 
@@ -132,7 +133,7 @@ impl Core {
         match &self.bearer {
             Some((order, value)) if *order == token.order_ms => value.clone(),
             _ => {
-                let value = JsValue::from_str(&["Bearer ", &token.jwt].concat());
+                let value = JsValue::from_str(&concat(&["Bearer ", &token.jwt]));
                 self.bearer = Some((token.order_ms, value.clone()));
                 value
             }
@@ -178,6 +179,6 @@ fn token_field(text: &str, field: &str) -> Result<String, Error> {
         .ok()
         .and_then(|v| v.as_string())
         .ok_or_else(|| {
-            Error::BadResponse(["the response has no string field `", field, "`"].concat())
+            Error::BadResponse(concat(&["the response has no string field `", field, "`"]))
         })
 }

@@ -5,6 +5,7 @@ use alloc::{string::String, vec::Vec};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::core::text::concat;
 use crate::core::{Error, Options};
 
 /// Every option the constructor knows; anything else is a typo and a `config` error.
@@ -36,7 +37,7 @@ pub fn read(value: &JsValue) -> Result<Options, Error> {
     for key in Object::keys(object).iter() {
         let key = key.as_string().unwrap_or_default();
         if !KNOWN.contains(&key.as_str()) {
-            return Err(Error::Config(["unknown option ", &key].concat()));
+            return Err(Error::Config(concat(&["unknown option ", &key])));
         }
     }
     let get = |name: &str| Reflect::get(object, &name.into()).unwrap_or(JsValue::UNDEFINED);
@@ -86,7 +87,7 @@ fn string(v: &JsValue, name: &str) -> Result<Option<String>, Error> {
     }
     v.as_string()
         .map(Some)
-        .ok_or_else(|| Error::Config([name, " must be a string"].concat()))
+        .ok_or_else(|| Error::Config(concat(&[name, " must be a string"])))
 }
 
 fn number(v: &JsValue, name: &str) -> Result<Option<f64>, Error> {
@@ -95,18 +96,18 @@ fn number(v: &JsValue, name: &str) -> Result<Option<f64>, Error> {
     }
     v.as_f64()
         .map(Some)
-        .ok_or_else(|| Error::Config([name, " must be a number"].concat()))
+        .ok_or_else(|| Error::Config(concat(&[name, " must be a number"])))
 }
 
 fn string_list(v: &JsValue, name: &str) -> Result<Option<Vec<String>>, Error> {
     if v.is_undefined() {
         return Ok(None);
     }
-    let not_list = || Error::Config([name, " must be an array of origin strings"].concat());
+    let not_list = || Error::Config(concat(&[name, " must be an array of origin strings"]));
     let array = v.dyn_ref::<Array>().ok_or_else(not_list)?;
-    array
-        .iter()
-        .map(|item| item.as_string().ok_or_else(not_list))
-        .collect::<Result<_, _>>()
-        .map(Some)
+    let mut list = Vec::new();
+    for item in array.iter() {
+        list.push(item.as_string().ok_or_else(not_list)?);
+    }
+    Ok(Some(list))
 }

@@ -9,6 +9,7 @@ use alloc::{borrow::ToOwned, string::String};
 
 use super::base64url;
 use super::error::Error;
+use super::text::{concat, split};
 
 /// The largest NumericDate accepted, in seconds since the epoch: the last instant a JS `Date`
 /// can hold (8.64e15 ms, in the year 275760). A larger value is not a time.
@@ -33,7 +34,7 @@ impl Parts {
     /// `bad_token` when `jwt` does not have exactly three parts, a part is not unpadded
     /// base64url, or the header or payload is not UTF-8.
     pub fn split(jwt: &str) -> Result<Self, Error> {
-        let mut parts = jwt.split('.');
+        let mut parts = split(jwt, b'.');
         let (Some(header), Some(payload), Some(signature), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
         else {
@@ -287,8 +288,8 @@ fn numeric_date(claim: &str, field: &Field) -> Result<Option<f64>, Error> {
     match field {
         Field::Absent => Ok(None),
         Field::Number(s) if (0.0..=MAX_NUMERIC_DATE_S).contains(s) => Ok(Some(trunc(*s))),
-        Field::Number(_) => Err(bad(&[claim, " is not a time from 1970 to 275760"].concat())),
-        _ => Err(bad(&[claim, " is not a number"].concat())),
+        Field::Number(_) => Err(bad(&concat(&[claim, " is not a time from 1970 to 275760"]))),
+        _ => Err(bad(&concat(&[claim, " is not a number"]))),
     }
 }
 

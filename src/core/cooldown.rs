@@ -7,14 +7,14 @@
 use super::float::floor;
 use alloc::string::String;
 
-use super::text::decimal;
+use super::text::{concat, decimal, split, split_once};
 
 /// Reads the cooldown stamp named `name` out of a `document.cookie` string.
 ///
 /// Returns `None` when the cookie is absent or its value is not a non-negative integer.
 pub fn read_stamp(cookie_header: &str, name: &str) -> Option<f64> {
-    cookie_header.split(';').find_map(|pair| {
-        let (k, v) = pair.trim_ascii().split_once('=')?;
+    split(cookie_header, b';').find_map(|pair| {
+        let (k, v) = split_once(pair.trim_ascii(), b'=')?;
         if k.trim_ascii() != name {
             return None;
         }
@@ -30,15 +30,14 @@ pub fn read_stamp(cookie_header: &str, name: &str) -> Option<f64> {
 pub fn write_stamp(name: &str, at_ms: f64, max_age_secs: u32) -> String {
     let ms = decimal(floor(at_ms.max(0.0)) as u64);
     let max_age = decimal(max_age_secs.into());
-    [
+    concat(&[
         name,
         "=",
         &ms,
         "; Path=/; Max-Age=",
         &max_age,
         "; SameSite=Lax",
-    ]
-    .concat()
+    ])
 }
 
 /// Whether a refresh stamped at `stamp_ms` is still within the cooldown at `now_ms`.

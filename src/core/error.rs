@@ -3,7 +3,7 @@ use alloc::{borrow::ToOwned, string::String};
 
 use core::fmt;
 
-use super::text::decimal;
+use super::text::{concat, decimal};
 
 /// Everything that can go wrong in tokenrelay.
 ///
@@ -56,29 +56,35 @@ impl Error {
 }
 
 impl Error {
-    /// The fixed start of [`Error::message`] and the variable rest (detail or status).
-    fn parts(&self) -> (&'static str, String) {
+    /// The fixed start of [`Error::message`].
+    fn prefix(&self) -> &'static str {
         match self {
-            Error::Config(m) => ("invalid options: ", m.clone()),
-            Error::Network(m) => ("network error: ", m.clone()),
-            Error::Server(s) => ("server error: HTTP ", decimal((*s).into())),
-            Error::Unauthorized(s) => ("login refused: HTTP ", decimal((*s).into())),
-            Error::SessionExpired => (
-                "session expired: the refresh token was rejected",
-                String::new(),
-            ),
-            Error::BadResponse(m) => ("bad response: ", m.clone()),
-            Error::BadToken(m) => ("bad token: ", m.clone()),
-            Error::Disposed => ("the client was disposed", String::new()),
-            Error::NotSignedIn => ("not signed in", String::new()),
+            Error::Config(_) => "invalid options: ",
+            Error::Network(_) => "network error: ",
+            Error::Server(_) => "server error: HTTP ",
+            Error::Unauthorized(_) => "login refused: HTTP ",
+            Error::SessionExpired => "session expired: the refresh token was rejected",
+            Error::BadResponse(_) => "bad response: ",
+            Error::BadToken(_) => "bad token: ",
+            Error::Disposed => "the client was disposed",
+            Error::NotSignedIn => "not signed in",
         }
     }
 
     /// The human message, e.g. `"server error: HTTP 503"` (what `Display` writes; built
-    /// without `core::fmt`, which the wasm build would pay for).
+    /// without `core::fmt`, which the wasm build would pay for): the prefix, then the detail
+    /// or the status.
     pub fn message(&self) -> String {
-        let (what, detail) = self.parts();
-        [what, &detail].concat()
+        let status;
+        let rest = match self {
+            Error::Config(m) | Error::Network(m) | Error::BadResponse(m) | Error::BadToken(m) => m,
+            Error::Server(s) | Error::Unauthorized(s) => {
+                status = decimal((*s).into());
+                &status
+            }
+            _ => "",
+        };
+        concat(&[self.prefix(), rest])
     }
 
     /// The error of `code` with `detail` (the message of a `config`, `network`,
@@ -104,7 +110,7 @@ impl Error {
     /// given: the inverse of those three, for an error that went out to JS and comes back.
     pub fn from_view(code: &str, message: &str, status: u16) -> Option<Error> {
         let probe = Error::from_parts(code, "", status)?;
-        let detail = message.strip_prefix(probe.parts().0).unwrap_or(message);
+        let detail = message.strip_prefix(probe.prefix()).unwrap_or(message);
         Error::from_parts(code, detail, status)
     }
 }

@@ -3,7 +3,7 @@ use alloc::{string::String, vec, vec::Vec};
 
 use super::error::Error;
 use super::origin::{origin_of, AllowList};
-use super::text::decimal;
+use super::text::{concat, decimal};
 
 /// The options of an `AuthClient`, with the defaults of the JS API.
 #[derive(Clone, PartialEq)]
@@ -102,7 +102,7 @@ impl Options {
 }
 
 fn config(option: &str, rule: &str) -> Error {
-    Error::Config([option, " ", rule].concat())
+    Error::Config(concat(&[option, " ", rule]))
 }
 
 fn non_empty(option: &str, value: &str) -> Result<(), Error> {
@@ -116,7 +116,7 @@ fn in_range(option: &str, value: f64, min: f64, max: f64) -> Result<(), Error> {
     if !value.is_finite() || value < min || value > max {
         // Whole numbers only: formatting floats would cost the wasm build ~14 KB.
         let (min, max) = (decimal(min as u64), decimal(max as u64));
-        let rule = [option, " must be a number from ", &min, " to ", &max].concat();
+        let rule = concat(&[option, " must be a number from ", &min, " to ", &max]);
         return Err(Error::Config(rule));
     }
     Ok(())
@@ -125,9 +125,14 @@ fn in_range(option: &str, value: f64, min: f64, max: f64) -> Result<(), Error> {
 /// RFC 7230 token characters: what a header name or cookie name may contain.
 fn is_token(value: &str) -> bool {
     !value.is_empty()
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        && value.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'!' | b'#'
+                        ..=b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~'
+                )
+        })
 }
 
 fn header_name(option: &str, value: &str) -> Result<(), Error> {

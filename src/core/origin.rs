@@ -1,15 +1,17 @@
 //! Origins: parsing `apiBase`, joining relative paths, and the allow-list for the token.
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
+use super::text::{concat, rsplit_once, split_once};
+
 /// The scheme-host-port origin of an absolute `http:` or `https:` URL, serialized as browsers
 /// do (`http://127.0.0.1:8000`): lower-case, default port dropped, no trailing slash.
 ///
 /// Returns `None` for anything that is not an absolute http(s) URL with a host.
 pub fn origin_of(url: &str) -> Option<String> {
     let url = url.trim_ascii();
-    // `split_once(':')` + `strip_prefix`, not `split_once("://")`: a string needle pulls
-    // core's two-way searcher (~3 KB of wasm).
-    let (scheme, rest) = url.split_once(':')?;
+    // Splits at ASCII bytes (super::text), not `split_once("://")`: a string needle pulls
+    // core's two-way searcher (~3 KB of wasm), a char one its char searcher.
+    let (scheme, rest) = split_once(url, b':')?;
     let rest = rest.strip_prefix("//")?;
     let scheme = scheme.to_ascii_lowercase();
     let default_port = match scheme.as_str() {
@@ -18,32 +20,35 @@ pub fn origin_of(url: &str) -> Option<String> {
         _ => return None,
     };
     // Browsers end the authority of http(s) URLs at a backslash too.
-    let authority = rest.split(['/', '\\', '?', '#']).next().unwrap_or_default();
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+    let end = rest
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'\\' | b'?' | b'#'))
+        .unwrap_or(rest.len());
+    let authority = rest.get(..end)?;
+    let host_port = rsplit_once(authority, b'@').map_or(authority, |(_, hp)| hp);
     let (host, port) = split_host_port(host_port)?;
-    if host.is_empty() || host.contains(|c: char| c.is_whitespace() || c == '\\') {
+    if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c == '\\') {
         return None;
     }
     let host = host.to_ascii_lowercase();
     match port {
-        Some(p) if p != default_port => Some([&scheme, "://", &host, ":", p].concat()),
-        _ => Some([&scheme, "://", &host].concat()),
+        Some(p) if p != default_port => Some(concat(&[&scheme, "://", &host, ":", p])),
+        _ => Some(concat(&[&scheme, "://", &host])),
     }
 }
 
 /// Splits `host[:port]` (IPv6 in brackets); the port must be a valid u16 when present.
 fn split_host_port(host_port: &str) -> Option<(&str, Option<&str>)> {
-    let (host, port) = if host_port.starts_with('[') {
-        let end = host_port.find(']')?;
-        // Checked, though `]` is one byte: the panic path of `split_at` would bring core's
-        // slicing error messages (~4 KB of wasm).
-        let (host, after) = host_port.split_at_checked(end + 1)?;
+    let (host, port) = if host_port.starts_with("[") {
+        let (inside, after) = split_once(host_port, b']')?;
+        // The host keeps its brackets (`]` is one byte).
+        let host = host_port.get(..inside.len() + 1)?;
         match after {
             "" => (host, None),
-            p => (host, Some(p.strip_prefix(':')?)),
+            p => (host, Some(p.strip_prefix(":")?)),
         }
     } else {
-        match host_port.rsplit_once(':') {
+        match rsplit_once(host_port, b':') {
             Some((h, p)) => (h, Some(p)),
             None => (host_port, None),
         }
@@ -63,12 +68,12 @@ pub fn is_absolute(s: &str) -> bool {
     if s.starts_with("//") {
         return true;
     }
-    let Some((scheme, _)) = s.split_once(':') else {
+    let Some((scheme, _)) = split_once(s, b':') else {
         return false;
     };
-    let mut chars = scheme.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    let mut bytes = scheme.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
 }
 
 /// Resolves a request target against `api_base`: absolute URLs are kept, anything else is
@@ -77,14 +82,18 @@ pub fn join(api_base: &str, target: &str) -> String {
     if is_absolute(target) {
         return target.to_owned();
     }
-    let base = api_base.trim_end_matches('/');
+    let kept = api_base
+        .bytes()
+        .rposition(|b| b != b'/')
+        .map_or(0, |i| i + 1);
+    let base = api_base.get(..kept).unwrap_or_default(); // without its trailing slashes
     if target.is_empty() {
         return base.to_owned();
     }
-    if target.starts_with(['/', '?', '#']) {
-        [base, target].concat()
+    if matches!(target.as_bytes().first(), Some(b'/' | b'?' | b'#')) {
+        concat(&[base, target])
     } else {
-        [base, "/", target].concat()
+        concat(&[base, "/", target])
     }
 }
 

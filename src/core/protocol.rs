@@ -4,6 +4,8 @@
 //! message of [`PROTOCOL_VERSION`] is dropped without a sound.
 use alloc::string::String;
 
+use super::text::rsplit_once;
+
 /// Version of the message format; messages of another version are ignored.
 pub const PROTOCOL_VERSION: u32 = 1;
 
@@ -177,7 +179,7 @@ impl Envelope {
 /// as proof that its sender held this session's token. The token itself travels on the
 /// channel anyway, so this reveals nothing new to a listener.
 pub fn signature_of(jwt: &str) -> &str {
-    jwt.rsplit('.').next().unwrap_or_default()
+    rsplit_once(jwt, b'.').map_or(jwt, |(_, signature)| signature)
 }
 
 fn finite_time(v: Option<f64>) -> Option<f64> {

@@ -9,12 +9,13 @@ use super::{LockMode, LockOutcome, Machine, Now, Output, TAKEOVER_RETRY_MS, TAKE
 use crate::core::coordination::stale_at;
 use crate::core::error::Error;
 use crate::core::protocol::Message;
+use crate::core::text::concat;
 
 impl Machine {
     pub(super) fn request_lock(&mut self, takeover: bool, mode: LockMode) -> u32 {
         let id = self.id();
         let name = if takeover {
-            [self.options.channel.as_str(), ":takeover"].concat()
+            concat(&[self.options.channel.as_str(), ":takeover"])
         } else {
             self.options.channel.clone()
         };
@@ -97,7 +98,7 @@ impl Machine {
                 f.step,
                 Step::Plan | Step::Heard | Step::Ask(_) | Step::LogoutCheck | Step::Confirm
             );
-            if main && f.step == Step::Stolen {
+            if main && matches!(f.step, Step::Stolen) {
                 // Stolen in turn while it settled: back in the queue.
                 let takeover = f.takeover.take();
                 self.release(takeover);

@@ -24,6 +24,7 @@ pub enum Step {
 /// A login and its caller.
 pub struct LoginCall {
     call: u32,
+    /// The credentials' JSON text, taken when the request goes out.
     body: String,
     step: Step,
     /// When (epoch ms) the request went out: the session epoch of its token.
@@ -36,7 +37,7 @@ pub struct LoginCall {
 impl Machine {
     /// `login(body)`: queued behind a login under way, if any.
     pub(super) fn login(&mut self, call: u32, body: String) {
-        self.logins.push_back(LoginCall {
+        self.logins.push(LoginCall {
             call,
             body,
             step: Step::Facts,
@@ -49,15 +50,15 @@ impl Machine {
     }
 
     fn login_step(&self) -> Option<Step> {
-        self.logins.front().map(|l| l.step)
+        self.logins.first().map(|l| l.step)
     }
 
     pub(super) fn login_facts(&mut self, logout_pending: bool, now: Now) {
-        if self.login_step() != Some(Step::Facts) {
+        if !matches!(self.login_step(), Some(Step::Facts)) {
             return;
         }
         if logout_pending {
-            if let Some(l) = self.logins.front_mut() {
+            if let Some(l) = self.logins.first_mut() {
                 l.step = Step::AfterLogout;
             }
             if self.logout.is_none() {
@@ -71,7 +72,7 @@ impl Machine {
     /// The logout attempt ended (whatever its outcome): a login waiting for it goes on, and
     /// the marker goes (the new session replaces the old).
     pub(super) fn login_after_logout(&mut self, now: Now) {
-        if self.login_step() == Some(Step::AfterLogout) {
+        if matches!(self.login_step(), Some(Step::AfterLogout)) {
             self.out.push(Output::MarkLogout(None));
             self.send_login(now);
         }
@@ -79,13 +80,13 @@ impl Machine {
 
     fn send_login(&mut self, now: Now) {
         let id = self.id();
-        let Some(l) = self.logins.front_mut() else {
+        let Some(l) = self.logins.first_mut() else {
             return;
         };
         l.step = Step::Request(id);
         l.sent_at = now.wall_ms;
         l.epoch_at_send = self.epoch;
-        let body = Some(l.body.clone());
+        let body = Some(core::mem::take(&mut l.body));
         self.out.push(Output::SendAuth {
             id,
             call: AuthCall::Login,
@@ -97,7 +98,7 @@ impl Machine {
 
     /// Whether `id` is the login request under way.
     pub(super) fn is_login_request(&self, id: u32) -> bool {
-        self.login_step() == Some(Step::Request(id))
+        matches!(self.login_step(), Some(Step::Request(r)) if r == id)
     }
 
     pub(super) fn login_timed_out(&mut self) {
@@ -112,9 +113,10 @@ impl Machine {
     /// failure is reported, ending the session only where none was held.
     pub(super) fn on_login_answer(&mut self, result: Result<Reply, Error>) {
         self.timers.clear(Timer::Login);
-        let Some(l) = self.logins.pop_front() else {
+        if self.logins.is_empty() {
             return;
-        };
+        }
+        let l = self.logins.remove(0); // not empty: no panic path
         let overtaken = self.epoch > l.epoch_at_send;
         let token = result.and_then(|reply| match reply.status {
             _ if overtaken => Err(Error::NotSignedIn),

@@ -13,6 +13,7 @@ use super::{LockMode, LockOutcome, Machine, Now, Output, Reply};
 use crate::core::error::Error;
 use crate::core::protocol::{signature_of, Message};
 use crate::core::response::{classify_failure, is_success, AuthCall};
+use crate::core::text::concat;
 
 /// How long a tab that cleared the marker keeps the logout lock.
 pub const SETTLE_MS: f64 = 1000.0;
@@ -103,7 +104,7 @@ impl Machine {
             return self.after_logout_lock(now);
         }
         let id = self.id();
-        let name = [self.options.channel.as_str(), ":logout"].concat();
+        let name = concat(&[self.options.channel.as_str(), ":logout"]);
         let mode = LockMode::Wait;
         self.out.push(Output::RequestLock { id, name, mode });
         if let Some(a) = &mut self.logout {
@@ -116,7 +117,7 @@ impl Machine {
         let Some(a) = &mut self.logout else {
             return false;
         };
-        if a.step != Step::Lock(id) {
+        if !matches!(a.step, Step::Lock(l) if l == id) {
             return a.lock == Some(id) || self.settling == Some(id);
         }
         if outcome == LockOutcome::Granted {
@@ -165,7 +166,7 @@ impl Machine {
     pub(super) fn is_logout_request(&self, id: u32) -> bool {
         self.logout
             .as_ref()
-            .is_some_and(|a| a.step == Step::Request(id))
+            .is_some_and(|a| matches!(a.step, Step::Request(r) if r == id))
     }
 
     pub(super) fn logout_timed_out(&mut self, now: Now) {

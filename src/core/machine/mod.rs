@@ -32,7 +32,6 @@ pub mod wire;
 
 pub use io::{Input, LockMode, LockOutcome, Now, Output, Reply};
 
-use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -46,6 +45,7 @@ use super::error::Error;
 use super::options::Options;
 use super::protocol::Message;
 use super::session::{Session, Status};
+use super::text::{concat, decimal};
 
 /// How long a tab waits for a peer's token when a cooldown stamp says one exists (messages
 /// between tabs take a few ms; the bound covers a busy tab).
@@ -93,7 +93,7 @@ pub struct Machine {
     /// Callers of [`Input::Ensure`] waiting for the restore to end.
     ensures: Vec<u32>,
     /// Logins, one at a time (the first is under way).
-    logins: VecDeque<login::LoginCall>,
+    logins: Vec<login::LoginCall>,
     /// The logout attempt under way.
     logout: Option<logout::Attempt>,
     /// `logout()` callers waiting for the attempt under way to end.
@@ -136,7 +136,7 @@ impl Machine {
             flight: None,
             restore: None,
             ensures: Vec::new(),
-            logins: VecDeque::new(),
+            logins: Vec::new(),
             logout: None,
             logout_next: Vec::new(),
             settling: None,
@@ -207,8 +207,10 @@ impl Machine {
     /// The next thing for the driver to do; drain until `None` after every input.
     pub fn poll_output(&mut self) -> Option<Output> {
         if self.polling.is_empty() {
-            self.out.reverse();
-            core::mem::swap(&mut self.polling, &mut self.out);
+            // Moved over last first (`reverse` would bring a bounds-check panic path).
+            while let Some(output) = self.out.pop() {
+                self.polling.push(output);
+            }
         }
         self.polling.pop()
     }
@@ -376,7 +378,7 @@ impl Machine {
     /// "timed out after N ms" for an auth request.
     fn timed_out(&self) -> Error {
         let ms = super::float::floor(self.options.request_timeout_ms); // validated: whole ms
-        let why = ["timed out after ", &super::text::decimal(ms as u64), " ms"].concat();
+        let why = concat(&["timed out after ", &decimal(ms as u64), " ms"]);
         Error::Network(why)
     }
 

@@ -197,7 +197,7 @@ impl Machine {
 
     pub(super) fn on_refresh_answer(&mut self, id: u32, result: Result<Token, Error>, now: Now) {
         let Some(f) = &mut self.flight else { return };
-        if f.step != Step::Request(id) {
+        if !matches!(f.step, Step::Request(r) if r == id) {
             return; // timed out before
         }
         self.timers.clear(Timer::Request);
@@ -269,7 +269,7 @@ impl Machine {
             .map(|t| signature_of(&t.jwt).to_owned());
         // The state keeps why: a rejected session (when there was one), or the unreadable
         // answers.
-        let kept = had_session || error != Error::SessionExpired;
+        let kept = had_session || !matches!(error, Error::SessionExpired);
         let did = self.session.signed_out(kept.then(|| error.clone()));
         self.changed(did);
         self.out.push(Output::Post(if had_session {

@@ -66,7 +66,7 @@ impl Machine {
     }
 
     pub(super) fn restore_facts(&mut self, logout_pending: bool, now: Now) {
-        if self.restore_step() != Some(Step::Facts) {
+        if !matches!(self.restore_step(), Some(Step::Facts)) {
             return;
         }
         if logout_pending {
@@ -87,7 +87,7 @@ impl Machine {
     }
 
     pub(super) fn on_presence(&mut self, others: bool, now: Now) {
-        if self.restore_step() != Some(Step::Presence) {
+        if !matches!(self.restore_step(), Some(Step::Presence)) {
             return;
         }
         if !others {
@@ -109,7 +109,10 @@ impl Machine {
     /// News during the question: a newer valid token answers it.
     pub(super) fn restore_news(&mut self, now: Now) {
         let Some(r) = &self.restore else { return };
-        if r.step == Step::Ask && self.holds_valid(now) && is_later(self.order(), r.asked_before) {
+        if matches!(r.step, Step::Ask)
+            && self.holds_valid(now)
+            && is_later(self.order(), r.asked_before)
+        {
             self.timers.clear(Timer::Restore);
             self.end_restore(Ok(()));
         }
@@ -118,7 +121,7 @@ impl Machine {
     /// Nobody answered: remembered (no tab had a newer token then); the cookie decides.
     pub(super) fn restore_unanswered(&mut self, now: Now) {
         let Some(r) = &self.restore else { return };
-        if r.step != Step::Ask {
+        if !matches!(r.step, Step::Ask) {
             return;
         }
         self.unanswered_ask = Some(r.asked_at);
@@ -146,7 +149,7 @@ impl Machine {
             });
         }
         for call in core::mem::take(&mut self.ensures) {
-            if result == Err(Error::Disposed) {
+            if matches!(result, Err(Error::Disposed)) {
                 self.out.push(Output::Reject(call, Error::Disposed));
             } else {
                 let now = self.now;
