@@ -140,11 +140,11 @@ test("logout offline signs out every tab at once and is sent once when the pages
     const out = await a.evaluate(() => window.auth.logout().then((s) => ({ status: s.status, confirmed: s.confirmed, error: s.error?.code })));
     assert.deepEqual(out, { status: "signedOut", confirmed: false, error: "network" });
     await until(b, () => window.auth.state.status === "signedOut", undefined, "tab B signed out");
-    // The marker holds no token.
-    const marker = await a.evaluate(() => Object.entries(localStorage));
-    assert.equal(marker.length, 1);
-    assert.equal(marker[0][0], "tokenrelay:logoutPending");
-    assert.match(marker[0][1], /^\d+$/, "a time, not a token");
+    // The marker and the session epoch hold no token: numbers only.
+    const stored = Object.fromEntries(await a.evaluate(() => Object.entries(localStorage)));
+    assert.deepEqual(Object.keys(stored).sort(), ["tokenrelay:epoch", "tokenrelay:logoutPending"]);
+    assert.match(stored["tokenrelay:logoutPending"], /^\d+$/, "a time, not a token");
+    assert.equal(stored["tokenrelay:epoch"], stored["tokenrelay:logoutPending"], "the logout's epoch");
     assert.equal((await env.server.stats()).logout, 0, "offline: the server heard nothing");
     // Both tabs hear `online`: one of them tells the server, once.
     await env.context.setOffline(false);
@@ -201,7 +201,7 @@ test("a login after a logout that waits for the server sends that logout first",
   assert.equal(state.status, "signedIn");
   const stats = await env.server.stats();
   assert.equal(stats.logout, 1, "the old session was logged out first");
-  assert.equal(await b.evaluate(() => localStorage.length), 0, "no marker left");
+  assert.equal(await b.evaluate(() => localStorage.getItem("tokenrelay:logoutPending")), null, "no marker left");
   // The new session is alive: a reload restores it.
   await b.reload();
   await b.waitForFunction(() => window.trReady);
@@ -215,20 +215,20 @@ test("logout online is confirmed; a logout answered 401 counts as confirmed", as
   const page = await signedInTab();
   const first = await page.evaluate(() => window.auth.logout().then((s) => ({ status: s.status, confirmed: s.confirmed })));
   assert.deepEqual(first, { status: "signedOut", confirmed: true });
-  assert.equal(await page.evaluate(() => localStorage.length), 0, "no marker left");
+  assert.equal(await page.evaluate(() => localStorage.getItem("tokenrelay:logoutPending")), null, "no marker left");
   // A server that answers the logout 401 (the session was already over).
   await env.server.faults({ logoutStatus: 401 });
   await page.evaluate((demo) => window.auth.login(demo), DEMO);
   const second = await page.evaluate(() => window.auth.logout().then((s) => ({ status: s.status, confirmed: s.confirmed })));
   assert.deepEqual(second, { status: "signedOut", confirmed: true });
-  assert.equal(await page.evaluate(() => localStorage.length), 0, "no marker left");
+  assert.equal(await page.evaluate(() => localStorage.getItem("tokenrelay:logoutPending")), null, "no marker left");
   // A 503 is not confirmed, and the marker stays for the retry.
   await env.server.faults({});
   await page.evaluate((demo) => window.auth.login(demo), DEMO);
   await env.server.faults({ logoutStatus: 503 });
   const third = await page.evaluate(() => window.auth.logout().then((s) => ({ status: s.status, confirmed: s.confirmed, error: s.error?.code })));
   assert.deepEqual(third, { status: "signedOut", confirmed: false, error: "server" });
-  assert.equal(await page.evaluate(() => localStorage.length), 1, "the marker stays");
+  assert.notEqual(await page.evaluate(() => localStorage.getItem("tokenrelay:logoutPending")), null, "the marker stays");
   await page.close();
 });
 
