@@ -446,12 +446,7 @@ impl Machine {
     fn on_news(&mut self, now: Now) {
         self.restore_news(now);
         match self.step() {
-            // A newer token came while waiting, or while asking whether the lock is still
-            // ours before sending (the lock can come before the refresher's token and its
-            // cooldown stamp reach this tab): nothing to send.
-            Some(Step::Budget | Step::HopeNews | Step::Stolen | Step::Confirm)
-                if self.has_newer() =>
-            {
+            Some(Step::Budget | Step::HopeNews | Step::Stolen) if self.has_newer() => {
                 self.finish(Ok(()))
             }
             Some(Step::Queue) => self.queue_check(now),
