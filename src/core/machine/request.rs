@@ -121,13 +121,8 @@ impl Machine {
     pub(super) fn send(&mut self, logout_pending: bool, now: Now) {
         let Some(f) = &self.flight else { return };
         if f.generation != self.generation {
-            // Signed out (or another login or logout heard of) while we waited: this flight
-            // belongs to the session before. A restore without a token settles signed out.
-            if self.order().is_none() {
-                let did = self.session.signed_out(None);
-                self.changed(did);
-            }
-            return self.finish(Err(Error::NotSignedIn));
+            // Signed out (or another login or logout heard of) while we waited.
+            return self.fenced();
         }
         if logout_pending {
             // Logged out in some tab, and the server not told yet: the cookie must not sign
@@ -203,12 +198,7 @@ impl Machine {
         self.timers.clear(Timer::Request);
         if f.generation != self.generation {
             // Signed out meanwhile (logout here or in another tab): do not sign back in.
-            let mut did = self.session.end_refresh();
-            if self.order().is_none() {
-                did |= self.session.signed_out(None); // a restore settles signed out
-            }
-            self.changed(did);
-            return self.finish(Err(Error::NotSignedIn));
+            return self.fenced();
         }
         match result {
             Ok(mut token) => {
@@ -254,6 +244,17 @@ impl Machine {
                 self.finish(Err(e));
             }
         }
+    }
+
+    /// The flight belongs to the session before a sign-out, login or logout heard of since it
+    /// began: it ends without signing in; a restore without a token settles signed out.
+    fn fenced(&mut self) {
+        let mut did = self.session.end_refresh();
+        if self.order().is_none() {
+            did |= self.session.signed_out(None);
+        }
+        self.changed(did);
+        self.finish(Err(Error::NotSignedIn));
     }
 
     /// The refresh token was rejected: sign out here and, if a session existed, everywhere

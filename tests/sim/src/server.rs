@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use tokenrelay::core::claims::Receipt;
 use tokenrelay::core::machine::{Machine, Reply};
+use tokenrelay::core::response::AuthCall;
 use tokenrelay::core::{Error, Token};
 
 /// What the server answered a refresh.
@@ -115,6 +116,21 @@ impl Server {
         let refresh = self.fresh_id();
         self.current = Some(refresh);
         (refresh, self.mint(now_ms))
+    }
+
+    /// The request `call` (presenting the refresh cookie `presented`) at `now_ms`.
+    pub fn answer(&mut self, call: AuthCall, presented: Option<u64>, now_ms: u64) -> Verdict {
+        match call {
+            AuthCall::Refresh => self.refresh(presented, now_ms),
+            AuthCall::Login => {
+                let (refresh, jwt) = self.login(now_ms);
+                Verdict::Rotated { refresh, jwt }
+            }
+            AuthCall::Logout => {
+                self.logout();
+                Verdict::LoggedOut
+            }
+        }
     }
 
     /// A refresh presenting `presented` at `now_ms`.

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use tokenrelay::core::machine::{Machine, Now};
-use tokenrelay::core::{Options, Status, Token};
+use tokenrelay::core::{Options, Token};
 
 /// A tab of the simulated browser.
 pub struct Tab {
@@ -28,21 +28,14 @@ pub struct Tab {
     pub next_call: u32,
     /// Invalidates an armed machine timer when re-armed.
     pub timer_epoch: u64,
-    /// The order of the last token held (for the ordering invariant).
-    pub last_order: Option<f64>,
-    /// The status last seen.
-    pub last_status: Status,
     /// Refresh requests sent (sim ms), for the no-loop invariant.
     pub sent: Vec<u64>,
-    refresh_ahead_ms: f64,
-    stale_bound_ms: f64,
 }
 
 impl Tab {
     /// The tab `id` opened at `t` with `options`.
     pub fn new(options: &Options, id: String, t: u64) -> Tab {
         let machine = Machine::new(options.clone(), id, true);
-        let stale_bound_ms = machine.stale_bound_ms();
         Tab {
             machine,
             open: true,
@@ -54,11 +47,7 @@ impl Tab {
             logins: HashSet::new(),
             next_call: 0,
             timer_epoch: 0,
-            last_order: None,
-            last_status: Status::Unknown,
             sent: Vec::new(),
-            refresh_ahead_ms: options.refresh_ahead_seconds * 1000.0,
-            stale_bound_ms,
         }
     }
 
@@ -82,17 +71,11 @@ impl Tab {
 
     /// Whether a token valid at `now` is held.
     pub fn holds_valid(&self, now: Now) -> bool {
-        self.token().is_some_and(|t| !t.is_expired(now.wall_ms))
+        self.machine.usable_token(now.wall_ms).is_ok()
     }
 
     /// Whether the token held is due for a refresh at `now`.
     pub fn due(&self, now: Now) -> bool {
-        self.token()
-            .is_some_and(|t| t.needs_refresh(now.wall_ms, self.refresh_ahead_ms))
-    }
-
-    /// The longest a live refresher may stay silent.
-    pub fn stale_bound_ms(&self) -> f64 {
-        self.stale_bound_ms
+        self.machine.due(now.wall_ms)
     }
 }

@@ -680,19 +680,11 @@ impl World {
         let verdict = if self.fault(self.params.server_error) {
             Verdict::Status(if self.rng.bool() { 503 } else { 429 })
         } else {
-            match self.reqs[r].call {
-                AuthCall::Refresh => match self.server.refresh(self.reqs[r].presented, now) {
-                    Verdict::Status(401) => Verdict::Status(self.params.refused_status),
-                    verdict => verdict,
-                },
-                AuthCall::Login => {
-                    let (refresh, jwt) = self.server.login(now);
-                    Verdict::Rotated { refresh, jwt }
-                }
-                AuthCall::Logout => {
-                    self.server.logout();
-                    Verdict::LoggedOut
-                }
+            let (call, presented) = (self.reqs[r].call, self.reqs[r].presented);
+            match self.server.answer(call, presented, now) {
+                // This world's server refuses with its own status (401, 400 or 403).
+                Verdict::Status(401) => Verdict::Status(self.params.refused_status),
+                verdict => verdict,
             }
         };
         self.note(

@@ -227,14 +227,7 @@ impl Model {
                 }
                 self.server.refresh(presented, now)
             }
-            AuthCall::Login => {
-                let (refresh, jwt) = self.server.login(now);
-                Verdict::Rotated { refresh, jwt }
-            }
-            AuthCall::Logout => {
-                self.server.logout();
-                Verdict::LoggedOut
-            }
+            call => self.server.answer(call, presented, now),
         };
         self.note(format!("    server: {verdict:?}"));
         let req = &mut self.reqs[r];
