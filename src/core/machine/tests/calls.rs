@@ -65,7 +65,7 @@ fn start_alone_refreshes_at_once_and_an_unanswered_question_refreshes_after_the_
 
 #[test]
 fn start_settles_signed_out_whatever_the_server_answers() {
-    for status in [401, 403] {
+    for status in [401, 403, 400] {
         let mut tab = Tab::new();
         tab.feed(Input::Start { call: 1 });
         tab.facts();
@@ -230,4 +230,35 @@ fn a_logout_marker_of_another_tab_fences_a_refresh_under_way() {
         "the answer does not sign in"
     );
     assert!(tab.m.session.token().is_none());
+}
+
+#[test]
+fn three_successes_without_a_readable_token_end_the_session_with_bad_response() {
+    let mut tab = Tab::new();
+    tab.sign_in(tab.wall - 10.0);
+    let unreadable = |tab: &mut Tab, id| {
+        let token = Err(Error::BadResponse("no token".into()));
+        let result = Ok(Reply { status: 200, token });
+        tab.feed(Input::Answer { id, result })
+    };
+    for call in 1..=2 {
+        let id = to_request(&mut tab, call);
+        let out = unreadable(&mut tab, id);
+        assert_eq!(rejected(&out), [(call, "bad_response")]);
+        assert_eq!(
+            tab.m.session.status(),
+            Status::SignedIn,
+            "retried, not signed out"
+        );
+    }
+    let id = to_request(&mut tab, 3);
+    let out = unreadable(&mut tab, id);
+    assert_eq!(rejected(&out), [(3, "bad_response")]);
+    assert_eq!(tab.m.session.status(), Status::SignedOut);
+    assert_eq!(
+        tab.m.session.error().map(|e| e.code()),
+        Some("bad_response")
+    );
+    let signed_out = |o: &Output| matches!(o, Output::Post(Message::SignedOut { .. }));
+    assert!(out.iter().any(signed_out), "every tab is told");
 }
