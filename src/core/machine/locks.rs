@@ -188,6 +188,11 @@ impl Machine {
     /// Who holds the lock: the suspect, then (holding the takeover lock) the same one again,
     /// after a last wait; or, about to send, whether it is still this tab.
     pub(super) fn on_holder(&mut self, client: Option<String>, mine: bool, now: Now) {
+        if matches!(self.step(), Some(Step::Confirm)) && self.has_newer() {
+            // The refresher's token came while the lock was confirmed (the lock can reach a
+            // tab before that token and the cooldown stamp do): nothing left to send.
+            return self.finish(Ok(()));
+        }
         let Some(f) = &mut self.flight else { return };
         match f.step {
             Step::Confirm if mine && now.monotonic_ms - f.confirm_asked > TAKEOVER_SETTLE_MS => {

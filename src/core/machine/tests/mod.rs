@@ -281,6 +281,28 @@ fn a_holder_that_thawed_as_its_lock_was_stolen_refreshes_and_the_stealer_waits()
 }
 
 #[test]
+fn a_token_that_comes_while_the_lock_is_confirmed_ends_the_flight_without_a_request() {
+    let mut tab = Tab::new();
+    tab.sign_in(tab.wall - 10.0);
+    let out = tab.refresh(1, false);
+    let (id, _, _) = lock_requests(&out).remove(0);
+    tab.lock(id, LockOutcome::Granted);
+    // No cooldown stamp yet (the refresher's cookie has not reached this tab): a request is
+    // planned, and the lock confirmed first.
+    let out = tab.feed(Input::Facts {
+        cookies: String::new(),
+        logout_marker: None,
+        stored_epoch: None,
+    });
+    assert!(queried(&out));
+    // The refresher's token arrives before the answer.
+    tab.hear(token_message(&token(tab.wall)));
+    let out = tab.holder("me", true);
+    assert!(sent(&out).is_none(), "no second refresh");
+    assert_eq!(resolved(&out), [1]);
+}
+
+#[test]
 fn an_old_answer_to_is_it_still_mine_is_asked_again() {
     let mut tab = Tab::new();
     let out = tab.refresh(1, false);
