@@ -20,9 +20,10 @@ pub mod origin;
 pub mod protocol;
 pub mod response;
 pub mod session;
+pub mod site;
 pub mod text;
 
 pub use claims::Token;
 pub use error::Error;
-pub use options::Options;
+pub use options::{Csrf, Options};
 pub use session::{Session, Status};
