@@ -11,6 +11,9 @@ import * as locks from "./locks.js";
 import { own, release, weakRef } from "./resources.js";
 import { sendsToken, wrappedFetch } from "./wrapped.js";
 
+/** Whether this page warned that `apiBase` is on another site (once per page). */
+let warned = false;
+
 /** A random id for this tab (base 36, 10 characters). */
 const randomId = () => Math.floor(Math.random() * 36 ** 10).toString(36).padStart(10, "0");
 
@@ -24,6 +27,10 @@ export class Driver {
     this.core = new g.Core(options, this.tab, locks.available());
     /** The validated options the driver reads. */
     this.cfg = this.core.config();
+    if (this.core.page(location.origin) && !warned) {
+      warned = true;
+      console.warn(`tokenrelay: apiBase ${this.cfg.apiBase} is on another site than this page: Safari, Brave, Incognito windows and browsers that block third-party cookies do not send it the refresh cookie, so a reload signs out. README: Cookies across sites`);
+    }
     /** Whether targets relative to `apiBase` may carry the token (the browser's origin of
      * `apiBase` is in the allow-list, as it is unless the browser serializes it differently). */
     this.apiBaseAllowed = false;
