@@ -580,16 +580,6 @@ fn backend_shaped_options_reach_the_driver_and_the_machine() {
     assert_eq!(sent[3].as_string().as_deref(), Some("{}"));
 }
 
-/// A page on another site than the API is told so (the driver warns); one on the API's site
-/// is not.
-#[wasm_bindgen_test]
-fn the_page_origin_tells_whether_the_api_is_cross_site() {
-    let mut c = client("tab-site", true); // the API is on 127.0.0.1
-    assert!(!c.page("http://127.0.0.1:3000"));
-    assert!(c.page("http://localhost:3000"));
-    assert!(!c.page("null"));
-}
-
 /// `auth.fetch` attaches the token to a target relative to `apiBase` (`Core.relative`)
 /// without parsing the joined URL: the browser's parser must agree that the origin is
 /// `apiBase`'s, whatever the target holds.

@@ -19,7 +19,6 @@ use crate::core::claims::Receipt;
 use crate::core::machine::Machine;
 use crate::core::options::CSRF_HEADER_VALUE;
 use crate::core::origin::{is_absolute, join, AllowList};
-use crate::core::site::cross_site;
 use crate::core::text::{concat, split};
 use crate::core::{Error, Token};
 use js::set;
@@ -99,12 +98,12 @@ impl Core {
         config
     }
 
-    /// Tells the machine the page's origin; returns whether `apiBase` is on another site
-    /// (then a refused restore says the browser may have dropped the refresh cookie).
-    pub fn page(&mut self, origin: &str) -> bool {
-        let cross = cross_site(origin, &self.m.options().api_base);
+    /// Tells the machine that `apiBase` is on another site than the page (the driver's guess,
+    /// js/lib/driver/site.js): a refused restore then says the browser may have dropped the
+    /// refresh cookie.
+    #[wasm_bindgen(js_name = crossSite)]
+    pub fn cross_site(&mut self, cross: bool) {
         self.m.set_cross_site(cross);
-        cross
     }
 
     /// A relative request target appended to `apiBase`; `undefined` for an absolute URL

@@ -118,14 +118,9 @@ pub fn read(value: &JsValue) -> Result<Options, Error> {
         let mut list = Vec::new();
         for item in array.iter() {
             let n = item.as_f64().ok_or_else(not_list)?;
-            // Not a whole number in range: 0, which validation refuses (naming retryOn).
-            list.push(
-                if crate::core::float::floor(n) == n && (0.0..=599.0).contains(&n) {
-                    n as u16
-                } else {
-                    0
-                },
-            );
+            // Not a whole number that fits: 0, which validation refuses (naming retryOn).
+            let status = n as u16;
+            list.push(if f64::from(status) == n { status } else { 0 });
         }
         o.retry_on = list;
     }

@@ -20,7 +20,6 @@ pub mod origin;
 pub mod protocol;
 pub mod response;
 pub mod session;
-pub mod site;
 pub mod text;
 
 pub use claims::Token;

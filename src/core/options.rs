@@ -3,7 +3,7 @@ use alloc::{string::String, vec, vec::Vec};
 
 use super::error::Error;
 use super::origin::{origin_of, AllowList};
-use super::text::{concat, decimal, split};
+use super::text::{concat, decimal};
 
 /// The options of an `AuthClient`, with the defaults of the JS API.
 #[derive(Clone, PartialEq)]
@@ -112,7 +112,15 @@ impl Options {
                 return Err(config(name, "must not be empty"));
             }
         }
-        if split(&self.token_field, b'.').any(|name| name.trim_ascii().is_empty()) {
+        // No empty name in the path: not blank, no dot first, last or twice in a row.
+        let mut before = b'.';
+        for b in self.token_field.bytes() {
+            if b == b'.' && before == b'.' {
+                break;
+            }
+            before = b;
+        }
+        if before == b'.' || self.token_field.trim_ascii().is_empty() {
             return Err(config(
                 "tokenField",
                 "must be a field name or a dotted path (data.access_token)",
@@ -252,7 +260,7 @@ mod tests {
     #[test]
     fn each_bad_option_names_itself() {
         type Edit = fn(&mut Options);
-        let cases: [(&str, Edit); 19] = [
+        let cases: [(&str, Edit); 20] = [
             ("allowedOrigins", |o| {
                 o.allowed_origins = vec!["nope".into()]
             }),
@@ -262,6 +270,7 @@ mod tests {
             ("tokenField", |o| o.token_field = String::new()),
             ("tokenField", |o| o.token_field = "data.".into()),
             ("tokenField", |o| o.token_field = "a..b".into()),
+            ("tokenField", |o| o.token_field = ".a".into()),
             ("csrf.cookie", |o| {
                 o.csrf = Some(Csrf {
                     cookie: "a;b".into(),

@@ -143,7 +143,7 @@ test('across sites (page on 127.0.0.1, API on localhost): one console warning; t
   // A second client in the same page: no second warning.
   await first.evaluate((o) => { window.other = new window.tr.AuthClient({ ...o, channel: 'other' }); }, crossSite);
   assert.equal(warnings.length, 1, warnings.join('\n'));
-  assert.match(warnings[0], /another site.*Safari, Brave, Incognito/);
+  assert.match(warnings[0], /another site than this page: Safari, Brave, Incognito and third-party cookie blocking/);
   assert.match(warnings[0], /README: Cookies across sites/);
   assert.equal(await login(first), 'signedIn', 'the token comes in the body');
   await first.close();
@@ -152,5 +152,5 @@ test('across sites (page on 127.0.0.1, API on localhost): one console warning; t
   const { error } = await stateOf(later);
   assert.equal(error.code, 'session_expired');
   assert.equal(error.status, 400);
-  assert.match(error.message, /another site than this page.*third-party cookies/);
+  assert.match(error.message, /HTTP 400 \(the API is on another site than this page: Safari, Brave, Incognito and third-party cookie blocking/);
 });

@@ -40,9 +40,8 @@ export function asResponse(answer) {
  */
 function cookie(name) {
   for (const pair of String(document.cookie).split("; ")) {
-    const eq = pair.indexOf("=");
-    if (pair.slice(0, eq) === name) {
-      const value = pair.slice(eq + 1);
+    if (pair.startsWith(`${name}=`)) {
+      const value = pair.slice(name.length + 1);
       try {
         return decodeURIComponent(value);
       } catch {

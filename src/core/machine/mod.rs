@@ -393,8 +393,8 @@ impl Machine {
         Error::Network(why)
     }
 
-    /// Whether the API is on another site than the page (see [`crate::core::site`]): a
-    /// refused refresh then says the browser may have dropped the refresh cookie.
+    /// Whether the API is on another site than the page (the driver guesses it): a refused
+    /// refresh then says the browser may have dropped the refresh cookie.
     pub fn set_cross_site(&mut self, cross_site: bool) {
         self.cross_site = cross_site;
     }

@@ -293,7 +293,7 @@ fn a_refused_refresh_carries_its_status_and_a_cross_site_restore_says_why() {
     assert_eq!(tab.m.session.status(), Status::SignedOut);
     let error = tab.m.session.error().expect("the reason is kept");
     assert_eq!(*error, Error::RefreshRefused(400, true));
-    assert!(error.message().contains("third-party cookies"));
+    assert!(error.message().contains("third-party cookie blocking"));
 
     // A signed-in tab refused: session_expired with the server's status.
     let mut tab = Tab::new();
