@@ -278,6 +278,33 @@ fn bad_options_throw_config_errors_naming_the_option() {
         (with("tokenField", "".into()), "tokenField"),
         (with("cooldownCookie", "a b;".into()), "cooldownCookie"),
         (with("refreshAheadSecs", 5.into()), "refreshAheadSecs"),
+        (with("tokenField", "data..token".into()), "tokenField"),
+        (with("csrfHeader", 5.into()), "csrfHeader"),
+        (with("csrfHeader", "X Bad".into()), "csrfHeader"),
+        (with("csrf", "csrf_refresh_token".into()), "csrf"),
+        (
+            with("csrf", options(&[("cookie", "csrf_refresh_token".into())])),
+            "csrf",
+        ),
+        (
+            with(
+                "csrf",
+                options(&[("cookie", "a b".into()), ("header", "X-CSRF-TOKEN".into())]),
+            ),
+            "csrf.cookie",
+        ),
+        (
+            with("refreshBody", js_sys::BigInt::from(1u64).into()),
+            "refreshBody",
+        ),
+        (
+            with("logoutBody", js_sys::Symbol::for_("x").into()),
+            "logoutBody",
+        ),
+        (with("retryOn", 401.into()), "retryOn"),
+        (with("retryOn", Array::of1(&"401".into()).into()), "retryOn"),
+        (with("retryOn", Array::of1(&200.into()).into()), "retryOn"),
+        (with("retryOn", Array::of1(&401.5.into()).into()), "retryOn"),
     ];
     for (opts, option) in cases {
         let err = Core::new(opts, "tab".into(), true)
@@ -467,6 +494,90 @@ fn malformed_tokens_are_bad_token_errors_with_a_message() {
         assert!(text(&err, "message").unwrap().starts_with("bad response: "));
     }
     assert!(c.order().is_none() && !c.valid(0.0), "nothing was taken");
+}
+
+/// The options of backends that nest the token, turn the static header off, submit a CSRF
+/// cookie and want bodies: read, handed to the driver, and used by the machine.
+#[wasm_bindgen_test]
+fn backend_shaped_options_reach_the_driver_and_the_machine() {
+    let csrf = options(&[
+        ("cookie", "csrf_refresh_token".into()),
+        ("header", "X-CSRF-TOKEN".into()),
+    ]);
+    let mode = options(&[("mode", "cookie".into())]);
+    let retry: Array = [401, 403].iter().map(|s| JsValue::from(*s)).collect();
+    let opts = options(&[
+        ("apiBase", CLOSED_API.into()),
+        ("tokenField", "data.access_token".into()),
+        ("csrfHeader", JsValue::NULL),
+        ("csrf", csrf),
+        ("refreshBody", mode),
+        ("logoutBody", options(&[])),
+        ("retryOn", retry.into()),
+    ]);
+    let mut c = Core::new(opts, "tab".into(), true).unwrap_or_else(|_| panic!("valid"));
+    let config = c.config();
+    assert!(get(&config, "csrfHeader").is_null());
+    let pair: Array = get(&config, "csrf").unchecked_into();
+    assert_eq!(
+        pair.get(0).as_string().as_deref(),
+        Some("csrf_refresh_token")
+    );
+    assert_eq!(pair.get(1).as_string().as_deref(), Some("X-CSRF-TOKEN"));
+    let statuses: Vec<f64> = get(&config, "retryOn")
+        .unchecked_into::<Array>()
+        .iter()
+        .filter_map(|v| v.as_f64())
+        .collect();
+    assert_eq!(statuses, [401.0, 403.0]);
+
+    // The token is read at its dotted path; a flat answer is not.
+    let jwt = minute_token("nested");
+    let nested = [
+        "{\"data\":{\"expires\":60000,\"access_token\":\"",
+        &jwt,
+        "\"}}",
+    ]
+    .concat();
+    let err = login_error(&mut c, 200.0, &body(&jwt), 0.0);
+    assert_eq!(code_of(&err), "bad_response");
+    assert!(text(&err, "message").unwrap().contains("data.access_token"));
+    let outs = login_answered(&mut c, 200.0, NONE, &nested, now());
+    assert_eq!(id_of(expect(&outs, output::RESOLVE)), LOGIN_CALL);
+    assert_eq!(c.status(), "signedIn");
+
+    // The refresh and the logout carry their bodies.
+    let t = now();
+    let outs = feed(
+        &mut c,
+        input::REFRESH,
+        REFRESH_CALL,
+        0.0,
+        NONE,
+        JsValue::UNDEFINED,
+        t,
+    );
+    let lock = id_of(expect(&outs, output::REQUEST_LOCK));
+    feed(&mut c, input::LOCK, lock, 1.0, NONE, JsValue::UNDEFINED, t);
+    feed(&mut c, input::FACTS, 0, NONE, NONE, "".into(), t);
+    let outs = feed(&mut c, input::HOLDER, 0, 1.0, NONE, "me".into(), t);
+    let sent = expect(&outs, output::SEND_AUTH);
+    assert_eq!(sent[2].as_f64(), Some(1.0), "the refresh endpoint");
+    assert_eq!(sent[3].as_string().as_deref(), Some(r#"{"mode":"cookie"}"#));
+    let outs = feed(
+        &mut c,
+        input::LOGOUT,
+        LOGOUT_CALL,
+        NONE,
+        NONE,
+        JsValue::UNDEFINED,
+        t,
+    );
+    let lock = id_of(expect(&outs, output::REQUEST_LOCK));
+    let outs = feed(&mut c, input::LOCK, lock, 1.0, NONE, JsValue::UNDEFINED, t);
+    let sent = expect(&outs, output::SEND_AUTH);
+    assert_eq!(sent[2].as_f64(), Some(2.0), "the logout endpoint");
+    assert_eq!(sent[3].as_string().as_deref(), Some("{}"));
 }
 
 /// `auth.fetch` attaches the token to a target relative to `apiBase` (`Core.relative`)
@@ -798,14 +909,16 @@ fn error_view(code: &str, message: &str, status: Option<u16>) -> JsValue {
     e.into()
 }
 
-/// `state.error` of `core` as `(code, message)`, checking it is a plain `{code, message}`.
+/// `state.error` of `core` as `(code, message)`, checking it is a plain `{code, message}`
+/// (with `status` for an HTTP error).
 fn state_error(core: &mut Core) -> (String, String) {
     let error = get(&core.state(), "error");
     let keys: Vec<String> = Object::keys(error.unchecked_ref::<Object>())
         .iter()
         .map(|k| k.as_string().unwrap())
         .collect();
-    assert_eq!(keys, ["code", "message"]);
+    let plain = keys == ["code", "message"];
+    assert!(plain || keys == ["code", "message", "status"], "{keys:?}");
     (code_of(&error), text(&error, "message").unwrap())
 }
 
@@ -853,12 +966,13 @@ fn fail_and_sign_out_put_the_error_into_the_state() {
         "no status but for HTTP errors"
     );
 
-    // What the wasm itself threw goes back in as it was.
-    let bad = Core::new(JsValue::NULL, "tab".into(), true).err().unwrap();
+    // What the wasm itself threw goes back in as it was (a `config` error of a refresh ends
+    // the session: the machine's host tests).
+    let bad = core().access_token(t).err().unwrap();
     refresh_failed(&mut c, bad.clone(), t + 2.0);
     assert_eq!(
         state_error(&mut c),
-        ("config".into(), text(&bad, "message").unwrap())
+        ("not_signed_in".into(), text(&bad, "message").unwrap())
     );
     // Not one of ours: a network error, never a panic.
     refresh_failed(&mut c, JsValue::from(5), t + 3.0);
@@ -884,7 +998,7 @@ fn fail_and_sign_out_put_the_error_into_the_state() {
         state_error(&mut c),
         (
             "session_expired".into(),
-            "session expired: the refresh token was rejected".into()
+            "session expired: the refresh was refused with HTTP 401".into()
         )
     );
     assert!(c.order().is_none(), "the token is dropped");

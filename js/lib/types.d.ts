@@ -13,7 +13,10 @@ export interface AuthClientOptions {
   refreshPath?: string;
   /** Default "/auth/logout". */
   logoutPath?: string;
-  /** JSON field holding the JWT in login and refresh responses. Default "accessToken". */
+  /**
+   * Where the JWT is in login and refresh answers: a JSON field, or a dotted path into nested
+   * objects ("data.access_token"). Default "accessToken".
+   */
   tokenField?: string;
   /** Refresh this long before `exp` (capped at half the token's lifetime). Default 30. */
   refreshAheadSeconds?: number;
@@ -23,8 +26,26 @@ export interface AuthClientOptions {
   cooldownCookie?: string;
   /** BroadcastChannel and Web Lock name. Default "tokenrelay". */
   channel?: string;
-  /** Static header sent with value "tokenrelay" on every auth call. Default "X-Requested-With". */
-  csrfHeader?: string;
+  /**
+   * Static header sent with value "tokenrelay" on every auth call; `null`: none (then
+   * `SameSite` cookies and CORS protect the calls, or `csrf`). Default "X-Requested-With".
+   */
+  csrfHeader?: string | null;
+  /**
+   * Double submit: the value of the page-readable cookie `cookie`, read at each call, sent in
+   * the header `header` on every auth call (a refresh or logout without the cookie fails with
+   * `config` and sends nothing). Default none.
+   */
+  csrf?: { cookie: string; header: string } | null;
+  /** JSON value sent as the body of the refresh call. Default none. */
+  refreshBody?: unknown;
+  /** JSON value sent as the body of the logout call. Default none. */
+  logoutBody?: unknown;
+  /**
+   * Statuses of `auth.fetch` answers (to a request sent with the token) that lead to one
+   * refresh and one retry. Default [401].
+   */
+  retryOn?: number[];
   /** Bound on each login, refresh and logout request. Default 10000. */
   requestTimeoutMs?: number;
   /** Serialise refreshes across tabs with Web Locks where available. Default true. */
@@ -43,6 +64,8 @@ export type TokenRelayErrorCode =
 export interface AuthError {
   readonly code: TokenRelayErrorCode;
   readonly message: string;
+  /** HTTP status, for `server`, `unauthorized` and a refused refresh's `session_expired`. */
+  readonly status?: number;
 }
 
 /** The JWT's claims. */
@@ -66,7 +89,7 @@ export interface AuthState {
 export interface TokenRelayError extends Error {
   name: "TokenRelayError";
   code: TokenRelayErrorCode;
-  /** HTTP status, for `server` and `unauthorized`. */
+  /** HTTP status, for `server`, `unauthorized` and a refused refresh's `session_expired`. */
   status?: number;
 }
 
@@ -94,7 +117,8 @@ export declare class AuthClient {
   /** Posts `credentials` as JSON to `loginPath`. */
   login(credentials: unknown): Promise<AuthState>;
   /**
-   * Like `window.fetch`, with the token for allowed origins and one refresh + retry on 401.
+   * Like `window.fetch`, with the token for allowed origins and one refresh + retry on a status
+   * of `retryOn` (401).
    * An `init.signal` (or the `Request`'s) that aborts settles the call at once with its reason
    * (a `DOMException` `AbortError` by default), even while the call waits for a refresh.
    */

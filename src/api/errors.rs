@@ -13,8 +13,8 @@ pub fn to_js(error: &Error) -> JsValue {
     let js_error = js_sys::Error::new(&error.message());
     js_error.set_name(ERROR_NAME);
     let _ = Reflect::set(&js_error, &"code".into(), &error.code().into());
-    if let Error::Server(status) | Error::Unauthorized(status) = error {
-        let _ = Reflect::set(&js_error, &"status".into(), &(*status).into());
+    if let Some(status) = error.status() {
+        let _ = Reflect::set(&js_error, &"status".into(), &status.into());
     }
     js_error.into()
 }

@@ -19,7 +19,7 @@ use crate::core::claims::Receipt;
 use crate::core::machine::Machine;
 use crate::core::options::CSRF_HEADER_VALUE;
 use crate::core::origin::{is_absolute, join, AllowList};
-use crate::core::text::concat;
+use crate::core::text::{concat, split};
 use crate::core::{Error, Token};
 use js::set;
 
@@ -60,7 +60,8 @@ impl Core {
     }
 
     /// The validated options the driver needs: `{ origins, loginUrl, refreshUrl, logoutUrl,
-    /// channel, csrfHeader, csrfValue, requestTimeoutMs, useWebLocks }`.
+    /// apiBase, channel, csrfHeader (null: none), csrfValue, csrf ([cookie, header], or
+    /// null), retryOn, requestTimeoutMs, useWebLocks }`.
     pub fn config(&self) -> JsValue {
         let o = self.m.options();
         let config: JsValue = js_sys::Object::new().into();
@@ -80,11 +81,29 @@ impl Core {
         }
         set(&config, "apiBase", &o.api_base.as_str().into());
         set(&config, "channel", &o.channel.as_str().into());
-        set(&config, "csrfHeader", &o.csrf_header.as_str().into());
+        let header = o
+            .csrf_header
+            .as_deref()
+            .map_or(JsValue::NULL, JsValue::from);
+        set(&config, "csrfHeader", &header);
         set(&config, "csrfValue", &CSRF_HEADER_VALUE.into());
+        let csrf = o.csrf.as_ref().map_or(JsValue::NULL, |c| {
+            Array::of2(&c.cookie.as_str().into(), &c.header.as_str().into()).into()
+        });
+        set(&config, "csrf", &csrf);
+        let retry: Array = o.retry_on.iter().map(|s| JsValue::from(*s)).collect();
+        set(&config, "retryOn", &retry);
         set(&config, "requestTimeoutMs", &o.request_timeout_ms.into());
         set(&config, "useWebLocks", &o.use_web_locks.into());
         config
+    }
+
+    /// Tells the machine that `apiBase` is on another site than the page (the driver's guess,
+    /// js/lib/driver/site.js): a refused restore then says the browser may have dropped the
+    /// refresh cookie.
+    #[wasm_bindgen(js_name = crossSite)]
+    pub fn cross_site(&mut self, cross: bool) {
+        self.m.set_cross_site(cross);
     }
 
     /// A relative request target appended to `apiBase`; `undefined` for an absolute URL
@@ -163,7 +182,7 @@ impl Core {
     }
 }
 
-/// The JWT in field `field` of a JSON response body.
+/// The JWT at `field` (a name, or a dotted path into nested objects) of a JSON response body.
 ///
 /// # Errors
 /// `bad_response` when the body is not a JSON object or the field is missing or not a string.
@@ -175,10 +194,16 @@ fn token_field(text: &str, field: &str) -> Result<String, Error> {
             "the response body is not a JSON object".into(),
         ));
     }
-    Reflect::get(&json, &field.into())
-        .ok()
-        .and_then(|v| v.as_string())
-        .ok_or_else(|| {
-            Error::BadResponse(concat(&["the response has no string field `", field, "`"]))
-        })
+    let mut value = json;
+    for name in split(field, b'.') {
+        // Only objects are walked into: a string's `length` is no field of the answer.
+        value = if value.is_object() {
+            Reflect::get(&value, &name.into()).unwrap_or(JsValue::UNDEFINED)
+        } else {
+            JsValue::UNDEFINED
+        };
+    }
+    value.as_string().ok_or_else(|| {
+        Error::BadResponse(concat(&["the response has no string field `", field, "`"]))
+    })
 }

@@ -2,14 +2,14 @@
 //! than serde-wasm-bindgen's deserializer) and type-checks every field.
 use alloc::{string::String, vec::Vec};
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Object, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::core::text::concat;
-use crate::core::{Error, Options};
+use crate::core::{Csrf, Error, Options};
 
 /// Every option the constructor knows; anything else is a typo and a `config` error.
-const KNOWN: [&str; 13] = [
+const KNOWN: [&str; 17] = [
     "apiBase",
     "allowedOrigins",
     "loginPath",
@@ -21,6 +21,10 @@ const KNOWN: [&str; 13] = [
     "cooldownCookie",
     "channel",
     "csrfHeader",
+    "csrf",
+    "refreshBody",
+    "logoutBody",
+    "retryOn",
     "requestTimeoutMs",
     "useWebLocks",
 ];
@@ -48,14 +52,13 @@ pub fn read(value: &JsValue) -> Result<Options, Error> {
     if let Some(list) = string_list(&get("allowedOrigins"), "allowedOrigins")? {
         o.allowed_origins = list;
     }
-    let strings: [(&str, &mut String); 7] = [
+    let strings: [(&str, &mut String); 6] = [
         ("loginPath", &mut o.login_path),
         ("refreshPath", &mut o.refresh_path),
         ("logoutPath", &mut o.logout_path),
         ("tokenField", &mut o.token_field),
         ("cooldownCookie", &mut o.cooldown_cookie),
         ("channel", &mut o.channel),
-        ("csrfHeader", &mut o.csrf_header),
     ];
     for (name, slot) in strings {
         if let Some(v) = string(&get(name), name)? {
@@ -71,6 +74,55 @@ pub fn read(value: &JsValue) -> Result<Options, Error> {
         if let Some(v) = number(&get(name), name)? {
             *slot = v;
         }
+    }
+    let header = get("csrfHeader");
+    if !header.is_undefined() {
+        o.csrf_header = if header.is_null() {
+            None
+        } else {
+            string(&header, "csrfHeader")?
+        };
+    }
+    let csrf = get("csrf");
+    if !csrf.is_undefined() && !csrf.is_null() {
+        let field = |name: &str| {
+            Reflect::get(&csrf, &name.into())
+                .ok()
+                .and_then(|v| v.as_string())
+                .ok_or_else(|| {
+                    Error::Config("csrf must be { cookie, header } (two strings)".into())
+                })
+        };
+        o.csrf = Some(Csrf {
+            cookie: field("cookie")?,
+            header: field("header")?,
+        });
+    }
+    for (name, slot) in [
+        ("refreshBody", &mut o.refresh_body),
+        ("logoutBody", &mut o.logout_body),
+    ] {
+        let body = get(name);
+        if !body.is_undefined() && !body.is_null() {
+            // A function, a symbol or a cycle has no JSON text.
+            let text = JSON::stringify(&body).ok().and_then(|t| t.as_string());
+            *slot = Some(text.ok_or_else(|| {
+                Error::Config(concat(&[name, " must be a JSON-serialisable value"]))
+            })?);
+        }
+    }
+    let retry = get("retryOn");
+    if !retry.is_undefined() {
+        let not_list = || Error::Config("retryOn must be an array of HTTP statuses".into());
+        let array = retry.dyn_ref::<Array>().ok_or_else(not_list)?;
+        let mut list = Vec::new();
+        for item in array.iter() {
+            let n = item.as_f64().ok_or_else(not_list)?;
+            // Not a whole number that fits: 0, which validation refuses (naming retryOn).
+            let status = n as u16;
+            list.push(if f64::from(status) == n { status } else { 0 });
+        }
+        o.retry_on = list;
     }
     let locks = get("useWebLocks");
     if !locks.is_undefined() {

@@ -1,4 +1,5 @@
-//! The `state` object handed to JS: `{ status, user, expiresAt, error }`, frozen.
+//! The `state` object handed to JS: `{ status, user, expiresAt, error }` (`error`: `{ code,
+//! message }`, and `status` for an HTTP error), frozen.
 
 use crate::core::float::floor;
 use js_sys::{Object, JSON};
@@ -21,6 +22,9 @@ pub fn to_js(session: &Session) -> JsValue {
         let view = Object::new();
         set(&view, "code", &e.code().into());
         set(&view, "message", &e.message().into());
+        if let Some(status) = e.status() {
+            set(&view, "status", &status.into());
+        }
         JsValue::from(view)
     });
     set(&state, "error", &error.unwrap_or(JsValue::NULL));

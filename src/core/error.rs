@@ -21,8 +21,13 @@ pub enum Error {
     Server(u16),
     /// The login was refused (wrong credentials or a rejected body).
     Unauthorized(u16),
-    /// The refresh token was rejected (401/403): the session is over.
+    /// The session is over: its token expired with no refresh, or another tab's refresh was
+    /// refused (code `session_expired`, no status).
     SessionExpired,
+    /// The refresh was refused with this 4xx status (not 408 or 429): the session is over
+    /// (code `session_expired`, with `status`). `true`: the API is on another site than the
+    /// page, so the message adds that the browser may have dropped the refresh cookie.
+    RefreshRefused(u16, bool),
     /// The server's answer is not JSON or lacks the token field.
     BadResponse(String),
     /// The token is not a decodable JWT with an `exp` claim.
@@ -41,11 +46,20 @@ impl Error {
             Error::Network(_) => "network",
             Error::Server(_) => "server",
             Error::Unauthorized(_) => "unauthorized",
-            Error::SessionExpired => "session_expired",
+            Error::SessionExpired | Error::RefreshRefused(..) => "session_expired",
             Error::BadResponse(_) => "bad_response",
             Error::BadToken(_) => "bad_token",
             Error::Disposed => "disposed",
             Error::NotSignedIn => "not_signed_in",
+        }
+    }
+
+    /// The HTTP status the error carries (`server`, `unauthorized`, and `session_expired` from
+    /// a refused refresh).
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Server(s) | Error::Unauthorized(s) | Error::RefreshRefused(s, _) => Some(*s),
+            _ => None,
         }
     }
 
@@ -64,6 +78,7 @@ impl Error {
             Error::Server(_) => "server error: HTTP ",
             Error::Unauthorized(_) => "login refused: HTTP ",
             Error::SessionExpired => "session expired: the refresh token was rejected",
+            Error::RefreshRefused(..) => "session expired: the refresh was refused with HTTP ",
             Error::BadResponse(_) => "bad response: ",
             Error::BadToken(_) => "bad token: ",
             Error::Disposed => "the client was disposed",
@@ -78,18 +93,23 @@ impl Error {
         let status;
         let rest = match self {
             Error::Config(m) | Error::Network(m) | Error::BadResponse(m) | Error::BadToken(m) => m,
-            Error::Server(s) | Error::Unauthorized(s) => {
+            Error::Server(s) | Error::Unauthorized(s) | Error::RefreshRefused(s, _) => {
                 status = decimal((*s).into());
                 &status
             }
             _ => "",
         };
-        concat(&[self.prefix(), rest])
+        let hint = match self {
+            Error::RefreshRefused(_, true) => CROSS_SITE_HINT,
+            _ => "",
+        };
+        concat(&[self.prefix(), rest, hint])
     }
 
     /// The error of `code` with `detail` (the message of a `config`, `network`,
-    /// `bad_response` or `bad_token` error) or HTTP `status` (`server`, `unauthorized`).
-    /// `None` for an unknown code.
+    /// `bad_response` or `bad_token` error) or HTTP `status` (`server`, `unauthorized`,
+    /// `session_expired`: none for a session that ended elsewhere; a `detail` that ends with
+    /// the cross-site hint keeps it). `None` for an unknown code.
     pub fn from_parts(code: &str, detail: &str, status: u16) -> Option<Error> {
         let detail = detail.to_owned();
         Some(match code {
@@ -97,7 +117,8 @@ impl Error {
             "network" => Error::Network(detail),
             "server" => Error::Server(status),
             "unauthorized" => Error::Unauthorized(status),
-            "session_expired" => Error::SessionExpired,
+            "session_expired" if status == 0 => Error::SessionExpired,
+            "session_expired" => Error::RefreshRefused(status, detail.ends_with(CROSS_SITE_HINT)),
             "bad_response" => Error::BadResponse(detail),
             "bad_token" => Error::BadToken(detail),
             "disposed" => Error::Disposed,
@@ -114,6 +135,10 @@ impl Error {
         Error::from_parts(code, detail, status)
     }
 }
+
+/// What a refused refresh adds to its message when the API is on another site than the page.
+pub const CROSS_SITE_HINT: &str = " (the API is on another site than this page: Safari, Brave, \
+Incognito and third-party cookie blocking drop its refresh cookie; README: Cookies across sites)";
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -143,6 +168,7 @@ mod tests {
             (Error::Server(503), "server"),
             (Error::Unauthorized(401), "unauthorized"),
             (Error::SessionExpired, "session_expired"),
+            (Error::RefreshRefused(400, false), "session_expired"),
             (Error::BadResponse("x".into()), "bad_response"),
             (Error::BadToken("x".into()), "bad_token"),
             (Error::Disposed, "disposed"),
@@ -162,16 +188,15 @@ mod tests {
             Error::Server(503),
             Error::Unauthorized(401),
             Error::SessionExpired,
+            Error::RefreshRefused(400, false),
+            Error::RefreshRefused(401, true),
             Error::BadResponse("the response body is not JSON".into()),
             Error::BadToken("bad token: nested".into()),
             Error::Disposed,
             Error::NotSignedIn,
         ];
         for err in all {
-            let status = match err {
-                Error::Server(s) | Error::Unauthorized(s) => s,
-                _ => 0,
-            };
+            let status = err.status().unwrap_or(0);
             assert_eq!(
                 Error::from_view(err.code(), &err.message(), status),
                 Some(err.clone())
@@ -186,6 +211,23 @@ mod tests {
         assert!(Error::Server(502).is_transient());
         assert!(!Error::SessionExpired.is_transient());
         assert!(!Error::BadToken("t".into()).is_transient());
+    }
+
+    #[test]
+    fn a_refused_refresh_says_its_status_and_the_cross_site_hint_when_set() {
+        let plain = Error::RefreshRefused(400, false);
+        assert_eq!(
+            plain.message(),
+            "session expired: the refresh was refused with HTTP 400"
+        );
+        assert_eq!(plain.status(), Some(400));
+        let cross = Error::RefreshRefused(401, true).message();
+        assert!(cross.ends_with(CROSS_SITE_HINT), "{cross}");
+        assert!(
+            cross.contains("HTTP 401") && cross.contains("Safari"),
+            "{cross}"
+        );
+        assert_eq!(Error::SessionExpired.status(), None);
     }
 
     #[test]

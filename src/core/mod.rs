@@ -24,5 +24,5 @@ pub mod text;
 
 pub use claims::Token;
 pub use error::Error;
-pub use options::Options;
+pub use options::{Csrf, Options};
 pub use session::{Session, Status};

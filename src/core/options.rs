@@ -19,7 +19,8 @@ pub struct Options {
     pub refresh_path: String,
     /// Path of the logout call.
     pub logout_path: String,
-    /// JSON field holding the JWT in login and refresh responses.
+    /// Where the JWT is in login and refresh answers: a field of the JSON body, or a dotted
+    /// path into nested objects (`"data.access_token"`).
     pub token_field: String,
     /// Refresh this long before `exp` (capped at half the token's lifetime).
     pub refresh_ahead_seconds: f64,
@@ -29,12 +30,34 @@ pub struct Options {
     pub cooldown_cookie: String,
     /// Name of the BroadcastChannel and of the Web Lock.
     pub channel: String,
-    /// Static header sent on every auth call with the value `tokenrelay`.
-    pub csrf_header: String,
+    /// Static header sent on every auth call with the value `tokenrelay`; `None`: none (the
+    /// calls are then protected by `SameSite` cookies and CORS alone, or by [`Options::csrf`]).
+    pub csrf_header: Option<String>,
+    /// Double-submit CSRF: the value of a cookie the page can read, sent in a header on every
+    /// auth call (read at each call). `None`: off.
+    pub csrf: Option<Csrf>,
+    /// JSON text sent as the body of the refresh call (`None`: no body).
+    pub refresh_body: Option<String>,
+    /// JSON text sent as the body of the logout call (`None`: no body).
+    pub logout_body: Option<String>,
+    /// Statuses of `auth.fetch` answers (to a request sent with a token) that lead to one
+    /// refresh and one retry.
+    pub retry_on: Vec<u16>,
     /// Bound on each login, refresh and logout request.
     pub request_timeout_ms: f64,
     /// Serialise refreshes across tabs with Web Locks where the browser has them.
     pub use_web_locks: bool,
+}
+
+/// Double-submit CSRF: the cookie the value is read from and the header it is sent in.
+#[derive(Clone, PartialEq)]
+#[cfg_attr(any(test, not(target_arch = "wasm32")), derive(Debug))]
+pub struct Csrf {
+    /// Name of the cookie (readable by the page: not `HttpOnly`, a path and domain that
+    /// include the page).
+    pub cookie: String,
+    /// Name of the header.
+    pub header: String,
 }
 
 /// Value of the static CSRF header on auth calls.
@@ -54,7 +77,11 @@ impl Options {
             cooldown_ms: 5000.0,
             cooldown_cookie: "lastTokenRefresh".into(),
             channel: "tokenrelay".into(),
-            csrf_header: "X-Requested-With".into(),
+            csrf_header: Some("X-Requested-With".into()),
+            csrf: None,
+            refresh_body: None,
+            logout_body: None,
+            retry_on: vec![401],
             request_timeout_ms: 10_000.0,
             use_web_locks: true,
         }
@@ -85,10 +112,40 @@ impl Options {
                 return Err(config(name, "must not be empty"));
             }
         }
-        non_empty("tokenField", &self.token_field)?;
+        // No empty name in the path: not blank, no dot first, last or twice in a row.
+        let mut before = b'.';
+        for b in self.token_field.bytes() {
+            if b == b'.' && before == b'.' {
+                break;
+            }
+            before = b;
+        }
+        if before == b'.' || self.token_field.trim_ascii().is_empty() {
+            return Err(config(
+                "tokenField",
+                "must be a field name or a dotted path (data.access_token)",
+            ));
+        }
         cookie_name("cooldownCookie", &self.cooldown_cookie)?;
         non_empty("channel", &self.channel)?;
-        header_name("csrfHeader", &self.csrf_header)?;
+        if let Some(header) = &self.csrf_header {
+            header_name("csrfHeader", header)?;
+        }
+        if let Some(csrf) = &self.csrf {
+            cookie_name("csrf.cookie", &csrf.cookie)?;
+            header_name("csrf.header", &csrf.header)?;
+        }
+        for (name, body) in [
+            ("refreshBody", &self.refresh_body),
+            ("logoutBody", &self.logout_body),
+        ] {
+            if let Some(body) = body {
+                non_empty(name, body)?;
+            }
+        }
+        if self.retry_on.iter().any(|s| !(400..600).contains(s)) {
+            return Err(config("retryOn", "must list HTTP statuses from 400 to 599"));
+        }
         in_range(
             "refreshAheadSeconds",
             self.refresh_ahead_seconds,
@@ -184,9 +241,26 @@ mod tests {
     }
 
     #[test]
+    fn the_options_of_other_backends_are_valid() {
+        let mut o = Options::new("http://127.0.0.1:8055");
+        o.token_field = "data.access_token".into();
+        o.csrf_header = None;
+        o.csrf = Some(Csrf {
+            cookie: "csrf_refresh_token".into(),
+            header: "X-CSRF-TOKEN".into(),
+        });
+        o.refresh_body = Some(r#"{"mode":"cookie"}"#.into());
+        o.logout_body = Some("{}".into());
+        o.retry_on = vec![401, 403, 422];
+        assert!(o.validate().is_ok());
+        o.retry_on = Vec::new(); // never retried
+        assert!(o.validate().is_ok());
+    }
+
+    #[test]
     fn each_bad_option_names_itself() {
         type Edit = fn(&mut Options);
-        let cases: [(&str, Edit); 11] = [
+        let cases: [(&str, Edit); 20] = [
             ("allowedOrigins", |o| {
                 o.allowed_origins = vec!["nope".into()]
             }),
@@ -194,9 +268,28 @@ mod tests {
             ("refreshPath", |o| o.refresh_path = String::new()),
             ("logoutPath", |o| o.logout_path = String::new()),
             ("tokenField", |o| o.token_field = String::new()),
+            ("tokenField", |o| o.token_field = "data.".into()),
+            ("tokenField", |o| o.token_field = "a..b".into()),
+            ("tokenField", |o| o.token_field = ".a".into()),
+            ("csrf.cookie", |o| {
+                o.csrf = Some(Csrf {
+                    cookie: "a;b".into(),
+                    header: "X-CSRF-TOKEN".into(),
+                })
+            }),
+            ("csrf.header", |o| {
+                o.csrf = Some(Csrf {
+                    cookie: "csrf_refresh_token".into(),
+                    header: String::new(),
+                })
+            }),
+            ("refreshBody", |o| o.refresh_body = Some(" ".into())),
+            ("logoutBody", |o| o.logout_body = Some(String::new())),
+            ("retryOn", |o| o.retry_on = vec![401, 200]),
+            ("retryOn", |o| o.retry_on = vec![600]),
             ("cooldownCookie", |o| o.cooldown_cookie = "a b;".into()),
             ("channel", |o| o.channel = String::new()),
-            ("csrfHeader", |o| o.csrf_header = "X Bad:".into()),
+            ("csrfHeader", |o| o.csrf_header = Some("X Bad:".into())),
             ("refreshAheadSeconds", |o| o.refresh_ahead_seconds = -1.0),
             ("cooldownMs", |o| o.cooldown_ms = f64::NAN),
             ("requestTimeoutMs", |o| o.request_timeout_ms = 0.0),

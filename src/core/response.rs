@@ -18,12 +18,15 @@ pub enum AuthCall {
 ///
 /// Login: 400, 401, 403 and 422 mean the credentials or body were refused (`unauthorized`).
 /// Refresh: any 4xx but 408 and 429 means the server will not refresh this session (no cookie,
-/// a dead or reused refresh token: `session_expired`), so asking again cannot help. Anything
+/// a dead or reused refresh token: `session_expired` with the status), so asking again cannot
+/// help. Anything
 /// else (5xx, 408, 429, odd statuses) is the server's trouble (`server`): not a sign-out.
 pub fn classify_failure(call: AuthCall, status: u16) -> Error {
     match (call, status) {
         (AuthCall::Login, 400 | 401 | 403 | 422) => Error::Unauthorized(status),
-        (AuthCall::Refresh, 400..=499) if status != 408 && status != 429 => Error::SessionExpired,
+        (AuthCall::Refresh, 400..=499) if status != 408 && status != 429 => {
+            Error::RefreshRefused(status, false)
+        }
         _ => Error::Server(status),
     }
 }
@@ -53,7 +56,7 @@ mod tests {
         for s in [400, 401, 403, 404, 422] {
             assert_eq!(
                 classify_failure(AuthCall::Refresh, s),
-                Error::SessionExpired,
+                Error::RefreshRefused(s, false),
                 "{s}"
             );
         }

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { rmSync } from 'node:fs';
-import { access, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,8 +105,9 @@ async function bootstrapTemplate() {
  * Starts Directus on 127.0.0.1 with a fresh database (one admin user: ADMIN_EMAIL / ADMIN_PASSWORD)
  * and waits until it answers. `corsOrigin`: the page origin allowed with credentials (CORS off when
  * omitted). `accessTtl`/`refreshTtl`: Directus durations ('5s', '15m', '7d'; its defaults are 15m
- * and 7d). `env`: more Directus settings. Returns { url, port, dir, stop(), log() }; stop() ends
- * the server and removes its folder; log() is its output so far. Throws when
+ * and 7d). `env`: more Directus settings. Returns { url, port, dir, stop(), restart(env), log() };
+ * stop() ends the server and removes its folder; restart(env) starts it again with more settings;
+ * log() is its output so far. Throws when
  * scripts/backends/setup has not been run.
  */
 export async function startDirectus({ port, corsOrigin, accessTtl = '15m', refreshTtl = '7d', env = {} } = {}) {
@@ -132,37 +133,59 @@ export async function startDirectus({ port, corsOrigin, accessTtl = '15m', refre
     ...env,
   });
   await copyFile(templateDb, join(dir, 'data.db'));
-  const child = run(dir, ['start']);
+  let child;
   let exited = false;
-  child.once('exit', () => { exited = true; });
 
-  const stop = async () => {
+  const halt = async () => {
     if (!exited) {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
       await once(child, 'exit').catch(() => {});
       clearTimeout(timer);
     }
+  };
+  const stop = async () => {
+    await halt();
     await rm(dir, { recursive: true, force: true });
   };
 
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    if (exited) {
-      const out = child.output();
-      await stop();
-      throw new Error(`Directus exited before it was ready:\n${out}`);
+  // Starts the server in `dir` and waits for its first `pong`.
+  async function launch() {
+    child = run(dir, ['start']);
+    exited = false;
+    child.once('exit', () => { exited = true; });
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    for (;;) {
+      if (exited) {
+        const out = child.output();
+        await stop();
+        throw new Error(`Directus exited before it was ready:\n${out}`);
+      }
+      try {
+        const res = await fetch(`${url}/server/ping`);
+        if (res.ok && (await res.text()) === 'pong') return;
+      } catch { /* not listening yet */ }
+      if (Date.now() > deadline) {
+        const out = child.output();
+        await stop();
+        throw new Error(`Directus was not ready within ${READY_TIMEOUT_MS} ms:\n${out}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
     }
-    try {
-      const res = await fetch(`${url}/server/ping`);
-      if (res.ok && (await res.text()) === 'pong') break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > deadline) {
-      const out = child.output();
-      await stop();
-      throw new Error(`Directus was not ready within ${READY_TIMEOUT_MS} ms:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
   }
-  return { url, port, dir, stop, log: () => child.output() };
+  await launch();
+
+  /**
+   * Stops the server and starts it again on the same port and database with `more` settings
+   * added (e.g. another SECRET: the access tokens it issued are then refused, the refresh
+   * tokens, rows of the database, still work).
+   */
+  async function restart(more) {
+    await halt();
+    const file = join(dir, 'directus.env');
+    const kept = (await readFile(file, 'utf8')).split('\n').filter((line) => line && !(line.split('=')[0] in more));
+    await writeFile(file, `${kept.join('\n')}\n${configText(more)}`);
+    await launch();
+  }
+  return { url, port, dir, stop, restart, log: () => child.output() };
 }

@@ -45,8 +45,10 @@ function seconds(ttl) {
 /**
  * Starts the flask-jwt-extended app on 127.0.0.1 and waits until it answers. `corsOrigin`: the page
  * origin allowed with credentials (CORS off when omitted). `accessTtl`/`refreshTtl`: seconds or
- * '5s'/'15m'/'7d' (defaults 15m and 7d). Returns { url, port, stop(), counters() }; counters()
- * reads the server's own counts (login, refresh, refresh_ok, reuse_detected, logout).
+ * '5s'/'15m'/'7d' (defaults 15m and 7d). Returns { url, port, stop(), counters(), expireAccess() };
+ * counters() reads the server's own counts (login, refresh, refresh_ok, reuse_detected, logout);
+ * expireAccess() makes the app refuse every access token issued so far (401), not the refresh
+ * tokens.
  */
 export async function startFlask({ port, corsOrigin, accessTtl = '15m', refreshTtl = '7d' } = {}) {
   try {
@@ -100,5 +102,6 @@ export async function startFlask({ port, corsOrigin, accessTtl = '15m', refreshT
     await new Promise((r) => setTimeout(r, 50));
   }
   const counters = async () => (await fetch(`${url}/counters`)).json();
-  return { url, port, stop, counters, log: output };
+  const expireAccess = async () => { await fetch(`${url}/__expire-access`, { method: 'POST' }); };
+  return { url, port, stop, counters, expireAccess, log: output };
 }

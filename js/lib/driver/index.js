@@ -10,6 +10,10 @@ import { watchPage } from "./page.js";
 import * as locks from "./locks.js";
 import { own, release, weakRef } from "./resources.js";
 import { sendsToken, wrappedFetch } from "./wrapped.js";
+import { crossSite } from "./site.js";
+
+/** Whether this page warned that `apiBase` is on another site (once per page). */
+let warned = false;
 
 /** A random id for this tab (base 36, 10 characters). */
 const randomId = () => Math.floor(Math.random() * 36 ** 10).toString(36).padStart(10, "0");
@@ -24,6 +28,12 @@ export class Driver {
     this.core = new g.Core(options, this.tab, locks.available());
     /** The validated options the driver reads. */
     this.cfg = this.core.config();
+    const cross = crossSite(location.origin, this.cfg.apiBase);
+    this.core.crossSite(cross);
+    if (cross && !warned) {
+      warned = true;
+      console.warn(`tokenrelay: apiBase is on another site than this page: Safari, Brave, Incognito and third-party cookie blocking drop its refresh cookie (README: Cookies across sites)`);
+    }
     /** Whether targets relative to `apiBase` may carry the token (the browser's origin of
      * `apiBase` is in the allow-list, as it is unless the browser serializes it differently). */
     this.apiBaseAllowed = false;

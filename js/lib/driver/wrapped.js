@@ -1,5 +1,5 @@
 // `auth.fetch`: `window.fetch` with `credentials: "include"`, the token for allowed origins, and
-// on a 401 one shared refresh and one retry with the body intact.
+// on a status of `retryOn` (401) one shared refresh and one retry with the body intact.
 /** @typedef {import("./index.js").Driver} Client */
 import { checkAlive, error, messageOf, network, now } from "./base.js";
 import { asResponse, responseOf, startFetch } from "./http.js";
@@ -41,7 +41,7 @@ function send(c, input, init, signal) {
     (answer) => {
       checkAlive(c);
       const response = asResponse(answer);
-      return isFinal(response, used) ? response : alive(c, answered(c, outgoing, used, response));
+      return isFinal(c, response, used) ? response : alive(c, answered(c, outgoing, used, response));
     },
     (e) => {
       throw signal?.aborted ? signal.reason : network(e);
@@ -86,8 +86,12 @@ function abortable(call, signal) {
  */
 const isSettled = (c) => c.core.settled(now());
 
-/** Whether an answer is final: anything but a 401 to a request sent with a token. */
-const isFinal = (response, used) => response.status !== 401 || used === undefined;
+/**
+ * Whether an answer is final: anything but a status of `retryOn` (401) to a request sent with
+ * a token.
+ * @param {Client} c
+ */
+const isFinal = (c, response, used) => used === undefined || !c.cfg.retryOn.includes(response.status);
 
 /**
  * A refresh first (the token was due), then the request and its answer.
@@ -104,14 +108,14 @@ async function finish(c, outgoing) {
  * @param {Client} c
  */
 async function answered(c, outgoing, used, response) {
-  if (isFinal(response, used)) return response;
-  // Signed out since the request was sent: the session is known to be over, so a late 401 is
-  // the answer, not a reason to refresh.
+  if (isFinal(c, response, used)) return response;
+  // Signed out since the request was sent: the session is known to be over, so a late 401 (or
+  // another status of `retryOn`) is the answer, not a reason to refresh.
   if (c.core.order() === undefined) return response;
   try {
     await call(c, IN_REFRESH, 0, used);
   } catch {
-    return response; // the original 401: no loop, no lost response
+    return response; // the original answer: no loop, no lost response
   }
   if (!c.core.valid(now())) return response;
   const [retry] = attempt(c, outgoing);

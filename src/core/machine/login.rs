@@ -104,7 +104,7 @@ impl Machine {
     pub(super) fn login_timed_out(&mut self) {
         if let Some(Step::Request(id)) = self.login_step() {
             self.out.push(Output::AbortAuth(id));
-            let why = self.timed_out();
+            let why = self.timed_out(AuthCall::Login);
             self.on_login_answer(Err(why));
         }
     }

@@ -153,10 +153,11 @@ impl Machine {
         if let Some(a) = &mut self.logout {
             a.step = Step::Request(id);
         }
+        let body = self.options.logout_body.clone();
         self.out.push(Output::SendAuth {
             id,
             call: AuthCall::Logout,
-            body: None,
+            body,
         });
         let at = now.monotonic_ms + self.options.request_timeout_ms;
         self.timers.set(Timer::Logout, at);
@@ -172,13 +173,14 @@ impl Machine {
     pub(super) fn logout_timed_out(&mut self, now: Now) {
         if let Some(Step::Request(id)) = self.logout.as_ref().map(|a| a.step) {
             self.out.push(Output::AbortAuth(id));
-            let why = self.timed_out();
+            let why = self.timed_out(AuthCall::Logout);
             self.on_logout_answer(Err(why), now);
         }
     }
 
     /// The server's answer: confirmed for 2xx or 401 (the session was already over); over for
-    /// good (the marker goes) unless a 5xx, 408 or 429, which is tried again later.
+    /// good (the marker goes) unless a 5xx, 408 or 429 or no answer, which is tried again
+    /// later (a `config` failure is over too).
     pub(super) fn on_logout_answer(&mut self, result: Result<Reply, Error>, now: Now) {
         self.timers.clear(Timer::Logout);
         let Some(a) = &mut self.logout else { return };
@@ -190,8 +192,11 @@ impl Machine {
                 status < 500 && status != 408 && status != 429
             }
             Err(e) => {
+                // A `config` failure (the CSRF cookie is not there) cannot get better by
+                // sending again: the attempt is over for good.
+                let over = matches!(e, Error::Config(_));
                 a.failure = Some(e);
-                false
+                over
             }
         };
         if cleared {

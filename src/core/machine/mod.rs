@@ -44,6 +44,7 @@ use super::coordination::is_later;
 use super::error::Error;
 use super::options::Options;
 use super::protocol::Message;
+use super::response::AuthCall;
 use super::session::{Session, Status};
 use super::text::{concat, decimal};
 
@@ -111,6 +112,8 @@ pub struct Machine {
     /// Outputs being polled, last first (`Vec::pop`: no index that could be out of range).
     polling: Vec<Output>,
     disposed: bool,
+    /// Whether the API is on another site than the page ([`Machine::set_cross_site`]).
+    cross_site: bool,
 }
 
 impl Machine {
@@ -150,6 +153,7 @@ impl Machine {
             out: Vec::new(),
             polling: Vec::new(),
             disposed: false,
+            cross_site: false,
         }
     }
 
@@ -375,11 +379,24 @@ impl Machine {
         self.epoch
     }
 
-    /// "timed out after N ms" for an auth request.
-    fn timed_out(&self) -> Error {
+    /// "timed out after N ms: POST <url>" for the auth request `call`.
+    fn timed_out(&self, call: AuthCall) -> Error {
         let ms = super::float::floor(self.options.request_timeout_ms); // validated: whole ms
-        let why = concat(&["timed out after ", &decimal(ms as u64), " ms"]);
+        let o = &self.options;
+        let path = match call {
+            AuthCall::Login => &o.login_path,
+            AuthCall::Refresh => &o.refresh_path,
+            AuthCall::Logout => &o.logout_path,
+        };
+        let url = crate::core::origin::join(&o.api_base, path);
+        let why = concat(&["timed out after ", &decimal(ms as u64), " ms: POST ", &url]);
         Error::Network(why)
+    }
+
+    /// Whether the API is on another site than the page (the driver guesses it): a refused
+    /// refresh then says the browser may have dropped the refresh cookie.
+    pub fn set_cross_site(&mut self, cross_site: bool) {
+        self.cross_site = cross_site;
     }
 
     fn post_claim(&mut self, now: Now) {
@@ -516,7 +533,7 @@ impl Machine {
             }
             (Timer::Request, Some(Step::Request(id))) => {
                 self.out.push(Output::AbortAuth(id));
-                let why = self.timed_out();
+                let why = self.timed_out(AuthCall::Refresh);
                 self.on_refresh_answer(id, Err(why), now);
             }
             _ => {}

@@ -166,11 +166,8 @@ impl Machine {
             f.step = Step::Request(id);
         }
         let call = AuthCall::Refresh;
-        self.out.push(Output::SendAuth {
-            id,
-            call,
-            body: None,
-        });
+        let body = self.options.refresh_body.clone();
+        self.out.push(Output::SendAuth { id, call, body });
         let at = now.monotonic_ms + self.options.request_timeout_ms;
         self.timers.set(Timer::Request, at);
     }
@@ -185,7 +182,10 @@ impl Machine {
         }
         let token = result.and_then(|reply| match reply.status {
             s if is_success(s) => reply.token,
-            s => Err(classify_failure(AuthCall::Refresh, s)),
+            s => Err(match classify_failure(AuthCall::Refresh, s) {
+                Error::RefreshRefused(s, _) => Error::RefreshRefused(s, self.cross_site),
+                e => e,
+            }),
         });
         self.on_refresh_answer(id, token, now);
     }
@@ -219,9 +219,11 @@ impl Machine {
                 self.out.push(Output::Post(message));
                 self.finish(Ok(()));
             }
-            Err(Error::SessionExpired) => {
+            Err(e @ (Error::RefreshRefused(..) | Error::Config(_))) => {
+                // Refused, or not sendable (the CSRF cookie is not there): over, unless
+                // another tab refreshed meanwhile.
                 f.step = Step::Rejected;
-                f.rejection = Some(Error::SessionExpired);
+                f.rejection = Some(e);
                 self.out.push(Output::ReadFacts);
             }
             Err(e @ (Error::BadResponse(_) | Error::BadToken(_)))
@@ -268,9 +270,13 @@ impl Machine {
             .session
             .token()
             .map(|t| signature_of(&t.jwt).to_owned());
-        // The state keeps why: a rejected session (when there was one), or the unreadable
-        // answers.
-        let kept = had_session || !matches!(error, Error::SessionExpired);
+        // The state keeps why: a rejected session (when there was one), the unreadable
+        // answers, or a refusal of a restore across sites (the cookie may have been dropped).
+        let kept = had_session
+            || !matches!(
+                error,
+                Error::SessionExpired | Error::RefreshRefused(_, false) | Error::Config(_)
+            );
         let did = self.session.signed_out(kept.then(|| error.clone()));
         self.changed(did);
         self.out.push(Output::Post(if had_session {

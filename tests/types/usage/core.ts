@@ -6,6 +6,16 @@ import initSlim, { AuthClient as SlimClient, init as namedInit } from "tokenrela
 
 const options: AuthClientOptions = { apiBase: "http://127.0.0.1:8000", refreshAheadSeconds: 30, useWebLocks: true };
 const auth = new AuthClient(options); // module scope, no init()
+// The options of backends tokenrelay did not write (README, Backend recipes).
+const directus: AuthClientOptions = { apiBase: "https://cms.example", tokenField: "data.access_token",
+  csrfHeader: null, refreshBody: { mode: "cookie" }, logoutBody: { mode: "cookie" }, retryOn: [401, 403] };
+const flask: AuthClientOptions = { apiBase: "https://api.example", csrf: { cookie: "csrf_refresh_token", header: "X-CSRF-TOKEN" } };
+// @ts-expect-error: csrf names both the cookie and the header
+const halfCsrf: AuthClientOptions = { apiBase: "https://api.example", csrf: { cookie: "csrf_refresh_token" } };
+// @ts-expect-error: retryOn lists statuses
+const retryWords: AuthClientOptions = { apiBase: "https://api.example", retryOn: ["401"] };
+const refusedStatus: number | undefined = auth.state.error?.status;
+console.log(directus, flask, halfCsrf, retryWords, refusedStatus);
 const state: AuthState = auth.state;
 const status: AuthStatus = state.status;
 const expiresAt: number | null = state.expiresAt;

@@ -12,6 +12,10 @@ Settings come from the environment (tests/backends/flask.mjs sets them):
   PORT, CORS_ORIGIN (the page origin; CORS off when empty), ACCESS_TTL_S, REFRESH_TTL_S,
   JWT_SECRET, USERNAME, PASSWORD.
 
+Test hook: POST /__expire-access makes the app refuse every access token issued until then (401
+"Token has been revoked", the library's answer), as if they had expired, while refresh tokens
+keep working; tests use it to end the access tokens at a moment they choose.
+
 Routes: POST /auth/login {"username","password"} -> {"access_token"}; POST /auth/refresh (refresh
 cookie + X-CSRF-TOKEN) -> {"access_token"}; POST /auth/logout; GET /api/me (Bearer) ->
 {"user"}; GET /health -> "ok".
@@ -23,6 +27,7 @@ import uuid
 from datetime import timedelta
 from hmac import compare_digest
 
+import jwt as pyjwt
 from flask import Flask, jsonify, request
 from flask_cors import CORS
 from flask_jwt_extended import (
@@ -66,6 +71,8 @@ USERNAME = os.environ.get("USERNAME", "admin")
 PASSWORD = os.environ.get("PASSWORD", "tokenrelay-admin-pw")
 
 lock = threading.Lock()
+issued_access_jtis = set()  # access tokens issued since the last /__expire-access
+expired_access_jtis = set()  # refused by /__expire-access
 used_refresh_jtis = set()
 revoked_families = set()
 counters = {"login": 0, "refresh": 0, "refresh_ok": 0, "reuse_detected": 0, "logout": 0}
@@ -80,6 +87,8 @@ def is_revoked(_jwt_header, payload):
         family = payload.get("fam")
         if family in revoked_families:
             return True
+        if payload["type"] == "access" and payload["jti"] in expired_access_jtis:
+            return True
         if payload["type"] == "refresh" and request.endpoint == "refresh":
             if payload["jti"] in used_refresh_jtis:
                 revoked_families.add(family)
@@ -91,10 +100,11 @@ def is_revoked(_jwt_header, payload):
 
 def token_pair(identity, family):
     claims = {"fam": family}
-    return (
-        create_access_token(identity=identity, additional_claims=claims),
-        create_refresh_token(identity=identity, additional_claims=claims),
-    )
+    access = create_access_token(identity=identity, additional_claims=claims)
+    jti = pyjwt.decode(access, options={"verify_signature": False})["jti"]
+    with lock:
+        issued_access_jtis.add(jti)
+    return access, create_refresh_token(identity=identity, additional_claims=claims)
 
 
 @app.post("/auth/login")
@@ -146,6 +156,14 @@ def me():
 @app.get("/health")
 def health():
     return "ok"
+
+
+@app.post("/__expire-access")
+def expire_access():
+    with lock:
+        expired_access_jtis.update(issued_access_jtis)
+        issued_access_jtis.clear()
+    return jsonify(ok=True)
 
 
 @app.get("/counters")

@@ -262,3 +262,130 @@ fn three_successes_without_a_readable_token_end_the_session_with_bad_response() 
     let signed_out = |o: &Output| matches!(o, Output::Post(Message::SignedOut { .. }));
     assert!(out.iter().any(signed_out), "every tab is told");
 }
+
+/// A restore up to its refresh request (no other tab), on `tab`.
+fn restore_to_request(tab: &mut Tab) -> u32 {
+    tab.feed(Input::Start { call: 1 });
+    tab.facts();
+    let out = tab.feed(Input::Presence { others: false });
+    let (id, _, _) = lock_requests(&out)[0].clone();
+    tab.lock(id, LockOutcome::Granted);
+    sent(&tab.facts()).expect("the refresh")
+}
+
+#[test]
+fn a_refused_refresh_carries_its_status_and_a_cross_site_restore_says_why() {
+    // Same site: a restore refused is a plain "no session", no error.
+    let mut tab = Tab::new();
+    let request = restore_to_request(&mut tab);
+    tab.answer(request, 400, tab.wall);
+    tab.facts();
+    assert_eq!(tab.m.session.status(), Status::SignedOut);
+    assert!(tab.m.session.error().is_none());
+
+    // Across sites: the error stays, with the status and the hint.
+    let mut tab = Tab::new();
+    tab.m.set_cross_site(true);
+    let request = restore_to_request(&mut tab);
+    tab.answer(request, 400, tab.wall);
+    let out = tab.facts();
+    assert_eq!(resolved(&out), [1]);
+    assert_eq!(tab.m.session.status(), Status::SignedOut);
+    let error = tab.m.session.error().expect("the reason is kept");
+    assert_eq!(*error, Error::RefreshRefused(400, true));
+    assert!(error.message().contains("third-party cookie blocking"));
+
+    // A signed-in tab refused: session_expired with the server's status.
+    let mut tab = Tab::new();
+    tab.sign_in(tab.wall - 5000.0);
+    let id = to_request(&mut tab, 1);
+    tab.answer(id, 403, tab.wall);
+    let out = tab.facts();
+    assert_eq!(rejected(&out), [(1, "session_expired")]);
+    assert_eq!(tab.m.session.error().and_then(Error::status), Some(403));
+}
+
+#[test]
+fn a_refresh_or_logout_without_its_csrf_cookie_ends_at_once_with_no_retry() {
+    let missing = || Error::Config("csrf.cookie x is not in document.cookie".into());
+    // A restore: signed out, no error (no session), nothing armed to try again.
+    let mut tab = Tab::new();
+    let request = restore_to_request(&mut tab);
+    tab.feed(Input::Answer {
+        id: request,
+        result: Err(missing()),
+    });
+    let out = tab.facts();
+    assert_eq!(resolved(&out), [1]);
+    assert_eq!(tab.m.session.status(), Status::SignedOut);
+    assert!(tab.m.session.error().is_none());
+    assert!(lock_requests(&tab.fire_all()).is_empty(), "no retry");
+
+    // A signed-in tab: the session ends with the config error.
+    let mut tab = Tab::new();
+    tab.sign_in(tab.wall - 5000.0);
+    let id = to_request(&mut tab, 1);
+    tab.feed(Input::Answer {
+        id,
+        result: Err(missing()),
+    });
+    let out = tab.facts();
+    assert_eq!(rejected(&out), [(1, "config")]);
+    assert_eq!(tab.m.session.status(), Status::SignedOut);
+    assert_eq!(tab.m.session.error().map(Error::code), Some("config"));
+
+    // A logout: over for good (the marker goes), not sent again.
+    let mut tab = Tab::new();
+    tab.sign_in(tab.wall);
+    let out = tab.feed(Input::Logout { call: 1 });
+    let (lock, _, _) = lock_requests(&out)[0].clone();
+    let id = sent_to(&tab.lock(lock, LockOutcome::Granted), AuthCall::Logout).unwrap();
+    let out = tab.feed(Input::Answer {
+        id,
+        result: Err(missing()),
+    });
+    assert!(out.iter().any(|o| matches!(o, Output::MarkLogout(None))));
+}
+
+#[test]
+fn refresh_and_logout_carry_the_bodies_of_the_options_and_timeouts_name_the_url() {
+    let mut tab = Tab::new();
+    tab.m.options.refresh_body = Some(r#"{"mode":"cookie"}"#.into());
+    tab.m.options.logout_body = Some("{}".into());
+    tab.sign_in(tab.wall - 5000.0);
+    let out = tab.refresh(1, false);
+    let (id, _, _) = lock_requests(&out)[0].clone();
+    tab.lock(id, LockOutcome::Granted);
+    let out = tab.facts();
+    let body = out.iter().find_map(|o| match o {
+        Output::SendAuth {
+            call: AuthCall::Refresh,
+            body,
+            ..
+        } => Some(body.clone()),
+        _ => None,
+    });
+    assert_eq!(body, Some(Some(r#"{"mode":"cookie"}"#.into())));
+    let out = tab.fire(); // the request times out
+    let why = out.iter().find_map(|o| match o {
+        Output::Reject(1, e) => Some(e.message()),
+        _ => None,
+    });
+    assert_eq!(
+        why.as_deref(),
+        Some("network error: timed out after 1000 ms: POST http://127.0.0.1:8000/auth/refresh")
+    );
+
+    let out = tab.feed(Input::Logout { call: 2 });
+    let (lock, _, _) = lock_requests(&out)[0].clone();
+    let out = tab.lock(lock, LockOutcome::Granted);
+    let body = out.iter().find_map(|o| match o {
+        Output::SendAuth {
+            call: AuthCall::Logout,
+            body,
+            ..
+        } => Some(body.clone()),
+        _ => None,
+    });
+    assert_eq!(body, Some(Some("{}".into())));
+}

@@ -57,6 +57,18 @@ impl Tab {
         self.feed(Input::Timer)
     }
 
+    /// Fires every timer armed (at most 50), with their outputs.
+    pub(super) fn fire_all(&mut self) -> Vec<Output> {
+        let mut out = Vec::new();
+        for _ in 0..50 {
+            if self.m.poll_timeout().is_none() {
+                break;
+            }
+            out.extend(self.fire());
+        }
+        out
+    }
+
     pub(super) fn refresh(&mut self, call: u32, proactive: bool) -> Vec<Output> {
         self.feed(Input::Refresh {
             call,
