@@ -277,14 +277,14 @@ async fn login<B: Serialize>(_: Option<Client>, _: B) -> Result<AuthState, Error
 /// What a guard shows.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Gate {
-    /// `start()` has not settled: nothing yet.
+    /// Not known yet (`start()` or a refresh without a token under way): nothing yet.
     Waiting,
     SignedIn,
     SignedOut,
 }
 
 /// Shows its children while signed in, `fallback` once signed out, and nothing while the
-/// session is being restored. It renders again only when that changes (a refresh does not
+/// session is being restored (as the React and Vue guards do). It renders again only when that changes (a refresh does not
 /// remount the page).
 ///
 /// # Example
@@ -313,10 +313,10 @@ where
         state.with(|s| {
             if s.is_signed_in() {
                 Gate::SignedIn
-            } else if s.status == Status::Unknown {
-                Gate::Waiting
-            } else {
+            } else if s.status == Status::SignedOut {
                 Gate::SignedOut
+            } else {
+                Gate::Waiting
             }
         })
     });
