@@ -5,7 +5,6 @@
 //! that ends in one input. The table of the machine's callers lives here. No policy: what to
 //! do and when is the machine's (src/core/machine/).
 
-use alloc::collections::BTreeMap;
 use alloc::rc::{Rc, Weak};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -49,12 +48,12 @@ pub(crate) struct Driver {
     /// The origins that may receive the token.
     pub(crate) allow: AllowList,
     /// The machine's callers by call id, and the last id.
-    calls: BTreeMap<u32, Rc<Slot>>,
+    calls: Table<Rc<Slot>>,
     last_call: u32,
     /// The machine's lock requests by id.
-    locks: BTreeMap<u32, Held>,
+    locks: Table<Held>,
     /// The machine's auth requests by id.
-    auths: BTreeMap<u32, AbortController>,
+    auths: Table<AbortController>,
     /// The state listeners by subscription id, and the last id.
     pub(crate) listeners: Vec<(u64, StateListener)>,
     pub(crate) last_listener: u64,
@@ -78,6 +77,34 @@ struct Resources {
     /// The one timer's callback, and the pending timeout's handle.
     timer: Option<Closure<dyn FnMut()>>,
     timeout: Option<i32>,
+}
+
+/// The pending items of one kind by id: a few at a time, so a list (smaller in the wasm than a
+/// map).
+struct Table<T>(Vec<(u32, T)>);
+
+impl<T> Default for Table<T> {
+    fn default() -> Self {
+        Table(Vec::new())
+    }
+}
+
+impl<T> Table<T> {
+    fn insert(&mut self, id: u32, item: T) {
+        self.0.push((id, item));
+    }
+
+    fn remove(&mut self, id: u32) -> Option<T> {
+        let at = self.0.iter().position(|(key, _)| *key == id)?;
+        Some(self.0.swap_remove(at).1)
+    }
+
+    fn get_mut(&mut self, id: u32) -> Option<&mut T> {
+        self.0
+            .iter_mut()
+            .find(|(key, _)| *key == id)
+            .map(|(_, item)| item)
+    }
 }
 
 /// A lock request: its abort controller (a queued wait) and, once granted, the lock.
@@ -179,10 +206,10 @@ pub(crate) fn open(options: Options) -> Result<Shared, Error> {
         machine: Machine::new(options, tab.clone(), locks::available()),
         tab,
         allow,
-        calls: BTreeMap::new(),
+        calls: Table::default(),
         last_call: 0,
-        locks: BTreeMap::new(),
-        auths: BTreeMap::new(),
+        locks: Table::default(),
+        auths: Table::default(),
         listeners: Vec::new(),
         last_listener: 0,
         stored: Stored::new(&channel_name),
@@ -298,7 +325,7 @@ pub(crate) fn call(this: &Shared, make: impl FnOnce(u32) -> Input) -> Pending {
 
 /// Settles the caller `id`.
 fn settle(this: &Shared, id: u32, result: Settled) {
-    let slot = this.borrow_mut().calls.remove(&id);
+    let slot = this.borrow_mut().calls.remove(id);
     if let Some(slot) = slot {
         slot.settle(result);
     }
@@ -321,12 +348,12 @@ fn perform(this: &Shared, output: Output) {
         }
         Output::RequestLock { id, name, mode } => request_lock(this, id, &name, mode),
         Output::Release(id) => {
-            let held = this.borrow_mut().locks.remove(&id);
+            let held = this.borrow_mut().locks.remove(id);
             drop(held);
         }
         Output::SendAuth { id, call, body } => send_auth(this, id, call, body),
         Output::AbortAuth(id) => {
-            let controller = this.borrow_mut().auths.remove(&id);
+            let controller = this.borrow_mut().auths.remove(id);
             if let Some(controller) = controller {
                 controller.abort();
             }
@@ -391,7 +418,7 @@ fn request_lock(this: &Shared, id: u32, name: &str, mode: LockMode) {
         let outcome = match outcome {
             Outcome::Granted(lock) => {
                 let ended = lock.ended();
-                if let Some(held) = this.borrow_mut().locks.get_mut(&id) {
+                if let Some(held) = this.borrow_mut().locks.get_mut(id) {
                     held.lock = Some(lock); // else withdrawn meanwhile: dropped, so released
                 }
                 let weak = Rc::downgrade(&this);
@@ -441,7 +468,7 @@ fn send_auth(this: &Shared, id: u32, call: AuthCall, body: Option<String>) {
         let Some(this) = weak.upgrade() else { return };
         let result = {
             let mut d = this.borrow_mut();
-            d.auths.remove(&id);
+            d.auths.remove(id);
             match answer {
                 Ok(answer) => {
                     let status = answer.status;
@@ -511,12 +538,12 @@ pub(crate) fn dispose(this: &Shared) {
             core::mem::take(&mut d.res),
         )
     };
-    for controller in auths.values() {
+    for (_, controller) in &auths.0 {
         controller.abort();
     }
     drop(held);
     drop(presence);
-    for slot in calls.values() {
+    for (_, slot) in &calls.0 {
         slot.settle(Err(Error::Disposed));
     }
     // The callbacks themselves are freed after the current one returns (dispose may run
