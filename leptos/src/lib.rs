@@ -49,6 +49,17 @@ type Client = ();
 
 /// The session of the app, as [`provide_auth`] made it and [`use_auth`] finds it. `Copy`:
 /// move it into any closure.
+///
+/// # Example
+/// ```no_run
+/// use leptos::prelude::*;
+/// #[component]
+/// fn Who() -> impl IntoView {
+///     let auth = tokenrelay_leptos::use_auth();
+///     let label = move || if auth.is_signed_in().get() { "in" } else { "out" };
+///     view! { <span>{label}</span> }
+/// }
+/// ```
 #[derive(Clone, Copy)]
 pub struct Auth {
     /// The client (and its subscription), owned by the component that provided it: disposed

@@ -53,6 +53,14 @@ impl Drop for Owner {
 }
 
 /// Unsubscribes its listener when dropped (see [`AuthClient::subscribe`]).
+///
+/// # Example
+/// ```no_run
+/// # fn demo(auth: tokenrelay::web::AuthClient) {
+/// let subscription = auth.subscribe(|_state| {});
+/// drop(subscription); // the listener is removed
+/// # }
+/// ```
 #[must_use = "the listener is removed when the subscription is dropped"]
 pub struct Subscription {
     driver: alloc::rc::Weak<core::cell::RefCell<pump::Driver>>,
@@ -71,6 +79,14 @@ impl Drop for Subscription {
 }
 
 /// What [`AuthClient::logout`] came to.
+///
+/// # Example
+/// ```no_run
+/// # async fn demo(auth: tokenrelay::web::AuthClient) -> Result<(), tokenrelay::core::Error> {
+/// let out = auth.logout().await?;
+/// assert!(!out.state.is_signed_in());
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggedOut {
     /// The state after it (signed out).

@@ -19,6 +19,17 @@ use crate::core::Error;
 
 /// What [`AuthClient::fetch`](super::AuthClient::fetch) takes: a built gloo-net [`Request`]
 /// or a [`RequestBuilder`] (built without a body).
+///
+/// # Example
+/// ```no_run
+/// # async fn demo(auth: tokenrelay::web::AuthClient) -> Result<(), tokenrelay::core::Error> {
+/// use gloo_net::http::Request;
+/// let builder = Request::get(&auth.url("/api/me"));
+/// let _ = auth.fetch(builder).await?; // a RequestBuilder
+/// let built = Request::post(&auth.url("/api/echo")).body("hi").expect("a valid request");
+/// let _ = auth.fetch(built).await?; // or a Request
+/// # Ok(()) }
+/// ```
 pub trait IntoRequest {
     /// The request to send.
     ///

@@ -10,6 +10,17 @@ use crate::core::{Error, Session, Status};
 /// A snapshot of the session: what the JS API's `state` object says (`status`, `user`,
 /// `expiresAt`, `error`), with the claims kept as the token's JSON text until
 /// [`AuthState::user`] reads them into a type of the caller's.
+///
+/// # Example
+/// ```no_run
+/// # fn demo(auth: tokenrelay::web::AuthClient) {
+/// use tokenrelay::web::Status;
+/// let state = auth.state();
+/// if state.status == Status::SignedOut {
+///     let _why = state.error.as_ref().map(|e| e.code());
+/// }
+/// # }
+/// ```
 #[derive(Clone, PartialEq)]
 pub struct AuthState {
     /// Where the session stands: `Unknown` until `start()` settles (and on a server render).
