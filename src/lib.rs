@@ -38,8 +38,9 @@ pub mod web;
 pub use api::{is_token_relay_error, Core};
 
 /// A small free-list allocator: the heap of this library is a few KB of short-lived strings,
-/// so dlmalloc's speed is not needed and its ~3 KB gzip is.
-#[cfg(target_arch = "wasm32")]
+/// so dlmalloc's speed is not needed and its ~3 KB gzip is. Not with the feature `web`: a Rust
+/// app that links the driver keeps its own allocator (and may declare one).
+#[cfg(all(target_arch = "wasm32", not(feature = "web")))]
 #[global_allocator]
 // SAFETY: the module runs on the page's single thread (no shared memory, no threads).
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =

@@ -3,7 +3,7 @@
 //! around it. The package's TypeScript types are written once, by hand, in js/lib/types.d.ts.
 use alloc::string::String;
 
-mod channel;
+pub(crate) mod channel;
 mod errors;
 mod js;
 mod machine;
@@ -172,14 +172,29 @@ impl Core {
         server_ms: Option<f64>,
         now_ms: f64,
     ) -> Result<Token, Error> {
-        let jwt = token_field(text, &self.m.options().token_field)?;
-        let receipt = Receipt {
-            local_ms: now_ms,
-            server_ms: server_ms.filter(|ms| ms.is_finite()),
-        };
-        let token = Token::decode_at(&jwt, receipt)?;
-        Ok(self.m.order_received(token))
+        read_token(&mut self.m, text, server_ms, now_ms)
     }
+}
+
+/// The token in the body `text` of a successful login or refresh answer of `machine`'s
+/// client, received at `now_ms` (`server_ms`: the answer's `Date`), ordered after every token
+/// seen (the JS driver's `Core` and the Rust driver read answers alike).
+///
+/// # Errors
+/// `bad_response` (not JSON, no string token field) or `bad_token`.
+pub(crate) fn read_token(
+    machine: &mut Machine,
+    text: &str,
+    server_ms: Option<f64>,
+    now_ms: f64,
+) -> Result<Token, Error> {
+    let jwt = token_field(text, &machine.options().token_field)?;
+    let receipt = Receipt {
+        local_ms: now_ms,
+        server_ms: server_ms.filter(|ms| ms.is_finite()),
+    };
+    let token = Token::decode_at(&jwt, receipt)?;
+    Ok(machine.order_received(token))
 }
 
 /// The JWT at `field` (a name, or a dotted path into nested objects) of a JSON response body.
