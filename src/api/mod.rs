@@ -187,13 +187,11 @@ impl Core {
 /// # Errors
 /// `bad_response` when the body is not a JSON object or the field is missing or not a string.
 fn token_field(text: &str, field: &str) -> Result<String, Error> {
+    // Not JSON, or JSON that is no object.
     let json = JSON::parse(text)
-        .map_err(|_| Error::BadResponse("the response body is not JSON".into()))?;
-    if !json.is_object() {
-        return Err(Error::BadResponse(
-            "the response body is not a JSON object".into(),
-        ));
-    }
+        .ok()
+        .filter(JsValue::is_object)
+        .ok_or_else(|| Error::BadResponse("the response body is not a JSON object".into()))?;
     let mut value = json;
     for name in split(field, b'.') {
         // Only objects are walked into: a string's `length` is no field of the answer.

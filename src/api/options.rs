@@ -5,6 +5,7 @@ use alloc::{string::String, vec::Vec};
 use js_sys::{Array, Object, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::core::options::{config, ORIGINS, RETRY_ON};
 use crate::core::text::concat;
 use crate::core::{Csrf, Error, Options};
 
@@ -37,7 +38,7 @@ pub fn read(value: &JsValue) -> Result<Options, Error> {
     let object = value
         .dyn_ref::<Object>()
         .filter(|_| !Array::is_array(value) && !value.is_function())
-        .ok_or_else(|| Error::Config("options must be an object with at least apiBase".into()))?;
+        .ok_or_else(|| Error::Config("options must be an object with apiBase".into()))?;
     for key in Object::keys(object).iter() {
         let key = key.as_string().unwrap_or_default();
         if !KNOWN.contains(&key.as_str()) {
@@ -45,9 +46,8 @@ pub fn read(value: &JsValue) -> Result<Options, Error> {
         }
     }
     let get = |name: &str| Reflect::get(object, &name.into()).unwrap_or(JsValue::UNDEFINED);
-    let api_base = string(&get("apiBase"), "apiBase")?.ok_or_else(|| {
-        Error::Config("apiBase is required (absolute http(s) URL of the API)".into())
-    })?;
+    let api_base = string(&get("apiBase"), "apiBase")?
+        .ok_or_else(|| Error::Config("apiBase is required".into()))?;
     let mut o = Options::new(api_base);
     if let Some(list) = string_list(&get("allowedOrigins"), "allowedOrigins")? {
         o.allowed_origins = list;
@@ -89,9 +89,7 @@ pub fn read(value: &JsValue) -> Result<Options, Error> {
             Reflect::get(&csrf, &name.into())
                 .ok()
                 .and_then(|v| v.as_string())
-                .ok_or_else(|| {
-                    Error::Config("csrf must be { cookie, header } (two strings)".into())
-                })
+                .ok_or_else(|| Error::Config("csrf must be { cookie, header }".into()))
         };
         o.csrf = Some(Csrf {
             cookie: field("cookie")?,
@@ -106,14 +104,14 @@ pub fn read(value: &JsValue) -> Result<Options, Error> {
         if !body.is_undefined() && !body.is_null() {
             // A function, a symbol or a cycle has no JSON text.
             let text = JSON::stringify(&body).ok().and_then(|t| t.as_string());
-            *slot = Some(text.ok_or_else(|| {
-                Error::Config(concat(&[name, " must be a JSON-serialisable value"]))
-            })?);
+            *slot = Some(
+                text.ok_or_else(|| Error::Config(concat(&[name, " must be JSON-serialisable"])))?,
+            );
         }
     }
     let retry = get("retryOn");
     if !retry.is_undefined() {
-        let not_list = || Error::Config("retryOn must be an array of HTTP statuses".into());
+        let not_list = || config("retryOn", RETRY_ON);
         let array = retry.dyn_ref::<Array>().ok_or_else(not_list)?;
         let mut list = Vec::new();
         for item in array.iter() {
@@ -155,7 +153,7 @@ fn string_list(v: &JsValue, name: &str) -> Result<Option<Vec<String>>, Error> {
     if v.is_undefined() {
         return Ok(None);
     }
-    let not_list = || Error::Config(concat(&[name, " must be an array of origin strings"]));
+    let not_list = || config(name, ORIGINS);
     let array = v.dyn_ref::<Array>().ok_or_else(not_list)?;
     let mut list = Vec::new();
     for item in array.iter() {

@@ -96,9 +96,7 @@ impl Options {
             .ok_or_else(|| config("apiBase", "must be an absolute http(s) URL"))?;
         let mut origins = vec![api_origin];
         for o in &self.allowed_origins {
-            let origin = origin_of(o).ok_or_else(|| {
-                config("allowedOrigins", "entries must be absolute http(s) origins")
-            })?;
+            let origin = origin_of(o).ok_or_else(|| config("allowedOrigins", ORIGINS))?;
             if !origins.contains(&origin) {
                 origins.push(origin);
             }
@@ -121,10 +119,7 @@ impl Options {
             before = b;
         }
         if before == b'.' || self.token_field.trim_ascii().is_empty() {
-            return Err(config(
-                "tokenField",
-                "must be a field name or a dotted path (data.access_token)",
-            ));
+            return Err(config("tokenField", "must be a field name or dotted path"));
         }
         cookie_name("cooldownCookie", &self.cooldown_cookie)?;
         non_empty("channel", &self.channel)?;
@@ -144,7 +139,7 @@ impl Options {
             }
         }
         if self.retry_on.iter().any(|s| !(400..600).contains(s)) {
-            return Err(config("retryOn", "must list HTTP statuses from 400 to 599"));
+            return Err(config("retryOn", RETRY_ON));
         }
         in_range(
             "refreshAheadSeconds",
@@ -158,7 +153,13 @@ impl Options {
     }
 }
 
-fn config(option: &str, rule: &str) -> Error {
+/// What `allowedOrigins` must be (its type and its entries).
+pub const ORIGINS: &str = "must list absolute http(s) origins";
+/// What `retryOn` must be (its type and its entries).
+pub const RETRY_ON: &str = "must list HTTP statuses from 400 to 599";
+
+/// The `config` error of `option`, which breaks `rule`.
+pub fn config(option: &str, rule: &str) -> Error {
     Error::Config(concat(&[option, " ", rule]))
 }
 
