@@ -432,10 +432,10 @@ fn malformed_tokens_are_bad_token_errors_with_a_message() {
     let ok = jwt_claims(r#"{"exp":60}"#);
     let cases: Vec<(String, &str)> = vec![
         // Not three parts.
-        ("".into(), "three base64url parts"),
-        ("abc".into(), "three base64url parts"),
-        ("a.b".into(), "three base64url parts"),
-        ([ok.as_str(), ".more"].concat(), "three base64url parts"),
+        ("".into(), "not a compact JWT"),
+        ("abc".into(), "not a compact JWT"),
+        ("a.b".into(), "not a compact JWT"),
+        ([ok.as_str(), ".more"].concat(), "not a compact JWT"),
         // Bad base64url.
         (ok.replacen('.', ".*", 1), "payload is not base64url"),
         (["=", ok.as_str()].concat(), "header is not base64url"),

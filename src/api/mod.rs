@@ -61,7 +61,7 @@ impl Core {
 
     /// The validated options the driver needs: `{ origins, loginUrl, refreshUrl, logoutUrl,
     /// apiBase, channel, csrfHeader (null: none), csrfValue, csrf ([cookie, header], or
-    /// null), retryOn, requestTimeoutMs, useWebLocks }`.
+    /// null), retryOn, useWebLocks }`.
     pub fn config(&self) -> JsValue {
         let o = self.m.options();
         let config: JsValue = js_sys::Object::new().into();
@@ -93,7 +93,6 @@ impl Core {
         set(&config, "csrf", &csrf);
         let retry: Array = o.retry_on.iter().map(|s| JsValue::from(*s)).collect();
         set(&config, "retryOn", &retry);
-        set(&config, "requestTimeoutMs", &o.request_timeout_ms.into());
         set(&config, "useWebLocks", &o.use_web_locks.into());
         config
     }
@@ -134,10 +133,6 @@ impl Core {
     }
 
     /// `state.status`.
-    pub fn status(&self) -> JsValue {
-        JsValue::from_str(self.m.session.status().as_str())
-    }
-
     /// The order of the held token (a larger one is newer); `undefined` without a token.
     pub fn order(&self) -> Option<f64> {
         self.m.session.token().map(|t| t.order_ms)
@@ -161,6 +156,11 @@ impl Core {
 }
 
 impl Core {
+    /// `state.status` (for Rust callers and tests: the driver reads the state object).
+    pub fn status(&self) -> JsValue {
+        JsValue::from_str(self.m.session.status().as_str())
+    }
+
     /// The token in the body `text` of a successful login or refresh answer, ordered after
     /// every token seen.
     ///
@@ -202,13 +202,11 @@ pub(crate) fn read_token(
 /// # Errors
 /// `bad_response` when the body is not a JSON object or the field is missing or not a string.
 fn token_field(text: &str, field: &str) -> Result<String, Error> {
+    // Not JSON, or JSON that is no object.
     let json = JSON::parse(text)
-        .map_err(|_| Error::BadResponse("the response body is not JSON".into()))?;
-    if !json.is_object() {
-        return Err(Error::BadResponse(
-            "the response body is not a JSON object".into(),
-        ));
-    }
+        .ok()
+        .filter(JsValue::is_object)
+        .ok_or_else(|| Error::BadResponse("the response body is not a JSON object".into()))?;
     let mut value = json;
     for name in split(field, b'.') {
         // Only objects are walked into: a string's `length` is no field of the answer.

@@ -2,9 +2,11 @@
 //! than serde-wasm-bindgen's deserializer) and type-checks every field.
 use alloc::{string::String, vec::Vec};
 
-use js_sys::{Array, Object, Reflect, JSON};
+use js_sys::{Array, Object, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 
+use super::js::get;
+use crate::core::options::{config, ORIGINS, RETRY_ON};
 use crate::core::text::concat;
 use crate::core::{Csrf, Error, Options};
 
@@ -29,6 +31,10 @@ const KNOWN: [&str; 17] = [
     "useWebLocks",
 ];
 
+/// An option and the rule its value breaks: made into one `config` error at the end of
+/// [`read`] (one message builder for every check).
+type Bad = (&'static str, &'static str);
+
 /// Converts the JS options object to [`Options`] (not yet validated).
 ///
 /// # Errors
@@ -37,22 +43,47 @@ pub fn read(value: &JsValue) -> Result<Options, Error> {
     let object = value
         .dyn_ref::<Object>()
         .filter(|_| !Array::is_array(value) && !value.is_function())
-        .ok_or_else(|| Error::Config("options must be an object with at least apiBase".into()))?;
+        .ok_or(("options", "must be an object with apiBase"))
+        .map_err(|(name, rule)| config(name, rule))?;
     for key in Object::keys(object).iter() {
         let key = key.as_string().unwrap_or_default();
         if !KNOWN.contains(&key.as_str()) {
             return Err(Error::Config(concat(&["unknown option ", &key])));
         }
     }
-    let get = |name: &str| Reflect::get(object, &name.into()).unwrap_or(JsValue::UNDEFINED);
-    let api_base = string(&get("apiBase"), "apiBase")?.ok_or_else(|| {
-        Error::Config("apiBase is required (absolute http(s) URL of the API)".into())
-    })?;
+    fields(object).map_err(|(name, rule)| config(name, rule))
+}
+
+/// The value of `name`, `None` when undefined.
+fn given(object: &Object, name: &str) -> Option<JsValue> {
+    Some(get(object, name)).filter(|v| !v.is_undefined())
+}
+
+/// The string at `name`, `None` when undefined.
+fn text(object: &Object, name: &'static str) -> Result<Option<String>, Bad> {
+    given(object, name)
+        .map(|v| v.as_string().ok_or((name, "must be a string")))
+        .transpose()
+}
+
+/// The array at `name` (`None` when undefined); `rule` when it is none.
+fn list(object: &Object, name: &'static str, rule: &'static str) -> Result<Option<Array>, Bad> {
+    given(object, name)
+        .map(|v| v.dyn_into::<Array>().map_err(|_| (name, rule)))
+        .transpose()
+}
+
+fn fields(object: &Object) -> Result<Options, Bad> {
+    let api_base = text(object, "apiBase")?.ok_or(("apiBase", "is required"))?;
     let mut o = Options::new(api_base);
-    if let Some(list) = string_list(&get("allowedOrigins"), "allowedOrigins")? {
-        o.allowed_origins = list;
+    if let Some(array) = list(object, "allowedOrigins", ORIGINS)? {
+        let mut origins = Vec::new();
+        for item in array.iter() {
+            origins.push(item.as_string().ok_or(("allowedOrigins", ORIGINS))?);
+        }
+        o.allowed_origins = origins;
     }
-    let strings: [(&str, &mut String); 6] = [
+    let strings: [(&'static str, &mut String); 6] = [
         ("loginPath", &mut o.login_path),
         ("refreshPath", &mut o.refresh_path),
         ("logoutPath", &mut o.logout_path),
@@ -61,37 +92,36 @@ pub fn read(value: &JsValue) -> Result<Options, Error> {
         ("channel", &mut o.channel),
     ];
     for (name, slot) in strings {
-        if let Some(v) = string(&get(name), name)? {
+        if let Some(v) = text(object, name)? {
             *slot = v;
         }
     }
-    let numbers: [(&str, &mut f64); 3] = [
+    let numbers: [(&'static str, &mut f64); 3] = [
         ("refreshAheadSeconds", &mut o.refresh_ahead_seconds),
         ("cooldownMs", &mut o.cooldown_ms),
         ("requestTimeoutMs", &mut o.request_timeout_ms),
     ];
     for (name, slot) in numbers {
-        if let Some(v) = number(&get(name), name)? {
-            *slot = v;
+        if let Some(v) = given(object, name) {
+            *slot = v.as_f64().ok_or((name, "must be a number"))?;
         }
     }
-    let header = get("csrfHeader");
-    if !header.is_undefined() {
+    if let Some(header) = given(object, "csrfHeader") {
         o.csrf_header = if header.is_null() {
             None
         } else {
-            string(&header, "csrfHeader")?
+            Some(
+                header
+                    .as_string()
+                    .ok_or(("csrfHeader", "must be a string"))?,
+            )
         };
     }
-    let csrf = get("csrf");
-    if !csrf.is_undefined() && !csrf.is_null() {
-        let field = |name: &str| {
-            Reflect::get(&csrf, &name.into())
-                .ok()
-                .and_then(|v| v.as_string())
-                .ok_or_else(|| {
-                    Error::Config("csrf must be { cookie, header } (two strings)".into())
-                })
+    if let Some(csrf) = given(object, "csrf").filter(|v| !v.is_null()) {
+        let field = |name| {
+            get(&csrf, name)
+                .as_string()
+                .ok_or(("csrf", "must be { cookie, header }"))
         };
         o.csrf = Some(Csrf {
             cookie: field("cookie")?,
@@ -102,64 +132,26 @@ pub fn read(value: &JsValue) -> Result<Options, Error> {
         ("refreshBody", &mut o.refresh_body),
         ("logoutBody", &mut o.logout_body),
     ] {
-        let body = get(name);
-        if !body.is_undefined() && !body.is_null() {
+        if let Some(body) = given(object, name).filter(|v| !v.is_null()) {
             // A function, a symbol or a cycle has no JSON text.
             let text = JSON::stringify(&body).ok().and_then(|t| t.as_string());
-            *slot = Some(text.ok_or_else(|| {
-                Error::Config(concat(&[name, " must be a JSON-serialisable value"]))
-            })?);
+            *slot = Some(text.ok_or((name, "must be JSON-serialisable"))?);
         }
     }
-    let retry = get("retryOn");
-    if !retry.is_undefined() {
-        let not_list = || Error::Config("retryOn must be an array of HTTP statuses".into());
-        let array = retry.dyn_ref::<Array>().ok_or_else(not_list)?;
-        let mut list = Vec::new();
+    if let Some(array) = list(object, "retryOn", RETRY_ON)? {
+        let mut statuses = Vec::new();
         for item in array.iter() {
-            let n = item.as_f64().ok_or_else(not_list)?;
+            let n = item.as_f64().ok_or(("retryOn", RETRY_ON))?;
             // Not a whole number that fits: 0, which validation refuses (naming retryOn).
             let status = n as u16;
-            list.push(if f64::from(status) == n { status } else { 0 });
+            statuses.push(if f64::from(status) == n { status } else { 0 });
         }
-        o.retry_on = list;
+        o.retry_on = statuses;
     }
-    let locks = get("useWebLocks");
-    if !locks.is_undefined() {
+    if let Some(locks) = given(object, "useWebLocks") {
         o.use_web_locks = locks
             .as_bool()
-            .ok_or_else(|| Error::Config("useWebLocks must be a boolean".into()))?;
+            .ok_or(("useWebLocks", "must be a boolean"))?;
     }
     Ok(o)
-}
-
-fn string(v: &JsValue, name: &str) -> Result<Option<String>, Error> {
-    if v.is_undefined() {
-        return Ok(None);
-    }
-    v.as_string()
-        .map(Some)
-        .ok_or_else(|| Error::Config(concat(&[name, " must be a string"])))
-}
-
-fn number(v: &JsValue, name: &str) -> Result<Option<f64>, Error> {
-    if v.is_undefined() {
-        return Ok(None);
-    }
-    v.as_f64()
-        .map(Some)
-        .ok_or_else(|| Error::Config(concat(&[name, " must be a number"])))
-}
-
-fn string_list(v: &JsValue, name: &str) -> Result<Option<Vec<String>>, Error> {
-    if v.is_undefined() {
-        return Ok(None);
-    }
-    let not_list = || Error::Config(concat(&[name, " must be an array of origin strings"]));
-    let array = v.dyn_ref::<Array>().ok_or_else(not_list)?;
-    let mut list = Vec::new();
-    for item in array.iter() {
-        list.push(item.as_string().ok_or_else(not_list)?);
-    }
-    Ok(Some(list))
 }

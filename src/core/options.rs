@@ -92,16 +92,32 @@ impl Options {
     /// # Errors
     /// `config`, with a message that names the offending option.
     pub fn validate(&self) -> Result<AllowList, Error> {
-        let api_origin = origin_of(&self.api_base)
-            .ok_or_else(|| config("apiBase", "must be an absolute http(s) URL"))?;
-        let mut origins = vec![api_origin];
-        for o in &self.allowed_origins {
-            let origin = origin_of(o).ok_or_else(|| {
-                config("allowedOrigins", "entries must be absolute http(s) origins")
-            })?;
+        self.check()
+            .map_err(|(option, rule)| config(option, rule))?;
+        in_range(
+            "refreshAheadSeconds",
+            self.refresh_ahead_seconds,
+            0.0,
+            86_400.0,
+        )?;
+        in_range("cooldownMs", self.cooldown_ms, 0.0, 3_600_000.0)?;
+        in_range("requestTimeoutMs", self.request_timeout_ms, 1.0, 600_000.0)?;
+        let mut origins = Vec::new();
+        for url in core::iter::once(&self.api_base).chain(&self.allowed_origins) {
+            // Every one parsed in `check`.
+            let origin = origin_of(url).unwrap_or_default();
             if !origins.contains(&origin) {
                 origins.push(origin);
             }
+        }
+        Ok(AllowList::new(origins))
+    }
+
+    /// The first option that breaks its rule, and the rule; `in_range` errors are made there.
+    fn check(&self) -> Result<(), Bad> {
+        origin_of(&self.api_base).ok_or(("apiBase", "must be an absolute http(s) URL"))?;
+        for o in &self.allowed_origins {
+            origin_of(o).ok_or(("allowedOrigins", ORIGINS))?;
         }
         for (name, path) in [
             ("loginPath", &self.login_path),
@@ -109,7 +125,7 @@ impl Options {
             ("logoutPath", &self.logout_path),
         ] {
             if path.trim_ascii().is_empty() {
-                return Err(config(name, "must not be empty"));
+                return Err((name, "must not be empty"));
             }
         }
         // No empty name in the path: not blank, no dot first, last or twice in a row.
@@ -121,10 +137,7 @@ impl Options {
             before = b;
         }
         if before == b'.' || self.token_field.trim_ascii().is_empty() {
-            return Err(config(
-                "tokenField",
-                "must be a field name or a dotted path (data.access_token)",
-            ));
+            return Err(("tokenField", "must be a field name or dotted path"));
         }
         cookie_name("cooldownCookie", &self.cooldown_cookie)?;
         non_empty("channel", &self.channel)?;
@@ -144,27 +157,28 @@ impl Options {
             }
         }
         if self.retry_on.iter().any(|s| !(400..600).contains(s)) {
-            return Err(config("retryOn", "must list HTTP statuses from 400 to 599"));
+            return Err(("retryOn", RETRY_ON));
         }
-        in_range(
-            "refreshAheadSeconds",
-            self.refresh_ahead_seconds,
-            0.0,
-            86_400.0,
-        )?;
-        in_range("cooldownMs", self.cooldown_ms, 0.0, 3_600_000.0)?;
-        in_range("requestTimeoutMs", self.request_timeout_ms, 1.0, 600_000.0)?;
-        Ok(AllowList::new(origins))
+        Ok(())
     }
 }
 
-fn config(option: &str, rule: &str) -> Error {
+/// What `allowedOrigins` must be (its type and its entries).
+pub const ORIGINS: &str = "must list absolute http(s) origins";
+/// What `retryOn` must be (its type and its entries).
+pub const RETRY_ON: &str = "must list HTTP statuses from 400 to 599";
+
+/// An option and the rule its value breaks.
+type Bad = (&'static str, &'static str);
+
+/// The `config` error of `option`, which breaks `rule`.
+pub fn config(option: &str, rule: &str) -> Error {
     Error::Config(concat(&[option, " ", rule]))
 }
 
-fn non_empty(option: &str, value: &str) -> Result<(), Error> {
+fn non_empty(option: &'static str, value: &str) -> Result<(), Bad> {
     if value.trim_ascii().is_empty() {
-        return Err(config(option, "must not be empty"));
+        return Err((option, "must not be empty"));
     }
     Ok(())
 }
@@ -192,16 +206,16 @@ fn is_token(value: &str) -> bool {
         })
 }
 
-fn header_name(option: &str, value: &str) -> Result<(), Error> {
+fn header_name(option: &'static str, value: &str) -> Result<(), Bad> {
     if !is_token(value) {
-        return Err(config(option, "must be a valid HTTP header name"));
+        return Err((option, "must be a valid HTTP header name"));
     }
     Ok(())
 }
 
-fn cookie_name(option: &str, value: &str) -> Result<(), Error> {
+fn cookie_name(option: &'static str, value: &str) -> Result<(), Bad> {
     if !is_token(value) {
-        return Err(config(option, "must be a valid cookie name"));
+        return Err((option, "must be a valid cookie name"));
     }
     Ok(())
 }
