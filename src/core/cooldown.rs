@@ -9,16 +9,20 @@ use alloc::string::String;
 
 use super::text::{concat, decimal, split, split_once};
 
+/// The values of the cookies named `name` in a `document.cookie` string, in its order (a
+/// name can appear more than once, set on different paths or domains).
+pub fn cookie_values<'a>(cookie_header: &'a str, name: &'a str) -> impl Iterator<Item = &'a str> {
+    split(cookie_header, b';').filter_map(move |pair| {
+        let (k, v) = split_once(pair.trim_ascii(), b'=')?;
+        (k.trim_ascii() == name).then(|| v.trim_ascii())
+    })
+}
+
 /// Reads the cooldown stamp named `name` out of a `document.cookie` string.
 ///
 /// Returns `None` when the cookie is absent or its value is not a non-negative integer.
 pub fn read_stamp(cookie_header: &str, name: &str) -> Option<f64> {
-    split(cookie_header, b';').find_map(|pair| {
-        let (k, v) = split_once(pair.trim_ascii(), b'=')?;
-        if k.trim_ascii() != name {
-            return None;
-        }
-        let v = v.trim_ascii();
+    cookie_values(cookie_header, name).find_map(|v| {
         if v.is_empty() || v.len() > 16 || !v.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }

@@ -19,8 +19,8 @@ pub enum AuthCall {
 /// Login: 400, 401, 403 and 422 mean the credentials or body were refused (`unauthorized`).
 /// Refresh: any 4xx but 408 and 429 means the server will not refresh this session (no cookie,
 /// a dead or reused refresh token: `session_expired` with the status), so asking again cannot
-/// help. Anything
-/// else (5xx, 408, 429, odd statuses) is the server's trouble (`server`): not a sign-out.
+/// help. Anything else (5xx, 408, 429, odd statuses) is the server's trouble (`server`): not a
+/// sign-out.
 pub fn classify_failure(call: AuthCall, status: u16) -> Error {
     match (call, status) {
         (AuthCall::Login, 400 | 401 | 403 | 422) => Error::Unauthorized(status),

@@ -40,9 +40,10 @@ pub enum Failure {
 
 #[wasm_bindgen]
 extern "C" {
-    /// The global `fetch` (of a window or a worker), called with a built request.
+    /// The global `fetch` (of a window or a worker), looked up at each call (a page's own
+    /// wrapper applies), called with a built request; `AuthClient::fetch` sends with it too.
     #[wasm_bindgen(js_name = fetch)]
-    fn fetch_request(request: &web_sys::Request) -> Promise;
+    pub(crate) fn fetch_request(request: &web_sys::Request) -> Promise;
 }
 
 /// POSTs to `url` with `headers`, and `json` as an `application/json` body when given;

@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestCredentials, RequestInit};
 
+use super::auth_http::fetch_request;
 use super::pump::{call, now, Shared};
 use crate::core::machine::Input;
 use crate::core::origin::origin_of;
@@ -56,13 +57,6 @@ impl IntoRequest for RequestBuilder {
     fn into_request(self) -> Result<Request, gloo_net::Error> {
         self.build()
     }
-}
-
-#[wasm_bindgen]
-extern "C" {
-    /// The global `fetch`, looked up at each call (a page's own wrapper applies).
-    #[wasm_bindgen(js_name = fetch)]
-    fn global_fetch(request: &web_sys::Request) -> js_sys::Promise;
 }
 
 /// `disposed` once the client is.
@@ -161,7 +155,7 @@ fn attempt(
             used = Some(token.order_ms);
         }
     }
-    let sent = JsFuture::from(global_fetch(&copy));
+    let sent = JsFuture::from(fetch_request(&copy));
     let answer = async move {
         let response = sent.await.map_err(|e| Error::Network(message_of(&e)))?;
         Ok(Response::from(

@@ -26,6 +26,7 @@ use super::state::AuthState;
 use super::storage::Stored;
 use super::{cookie, presence};
 use crate::api::{channel as wire_channel, read_token};
+use crate::core::cooldown::cookie_values;
 use crate::core::machine::{Input, LockMode, LockOutcome, Machine, Now, Output, Reply};
 use crate::core::options::CSRF_HEADER_VALUE;
 use crate::core::origin::{join, AllowList};
@@ -589,17 +590,16 @@ fn csrf_headers(o: &Options, call: AuthCall) -> Result<Vec<(String, String)>, Er
     Ok(headers)
 }
 
-/// The value of cookie `name` in a `document.cookie` string, percent-decoded when it can be.
+/// The first value of cookie `name` in a `document.cookie` string, percent-decoded when it
+/// can be (as the page's own code reads double-submit tokens).
 fn cookie_value(jar: &str, name: &str) -> Option<String> {
-    jar.split("; ").find_map(|pair| {
-        let value = pair.strip_prefix(name)?.strip_prefix('=')?;
-        Some(
-            js_sys::decode_uri_component(value)
-                .ok()
-                .and_then(|v| v.as_string())
-                .unwrap_or_else(|| value.into()),
-        )
-    })
+    let value = cookie_values(jar, name).next()?;
+    Some(
+        js_sys::decode_uri_component(value)
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_else(|| value.into()),
+    )
 }
 
 /// What a failed fetch of `url` tells the page (the browser hides why), as the JS driver says.
