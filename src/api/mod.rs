@@ -19,6 +19,7 @@ use crate::core::claims::Receipt;
 use crate::core::machine::Machine;
 use crate::core::options::CSRF_HEADER_VALUE;
 use crate::core::origin::{is_absolute, join, AllowList};
+use crate::core::response::AuthCall;
 use crate::core::text::{concat, split};
 use crate::core::{Error, Token};
 use js::set;
@@ -72,12 +73,12 @@ impl Core {
             .map(|s| JsValue::from_str(s))
             .collect();
         set(&config, "origins", &origins);
-        for (key, path) in [
-            ("loginUrl", &o.login_path),
-            ("refreshUrl", &o.refresh_path),
-            ("logoutUrl", &o.logout_path),
+        for (key, call) in [
+            ("loginUrl", AuthCall::Login),
+            ("refreshUrl", AuthCall::Refresh),
+            ("logoutUrl", AuthCall::Logout),
         ] {
-            set(&config, key, &join(&o.api_base, path).into());
+            set(&config, key, &o.auth_url(call).into());
         }
         set(&config, "apiBase", &o.api_base.as_str().into());
         set(&config, "channel", &o.channel.as_str().into());

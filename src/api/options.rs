@@ -6,7 +6,7 @@ use js_sys::{Array, Object, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::js::get;
-use crate::core::options::{config, ORIGINS, RETRY_ON};
+use crate::core::options::{config, Bad, ORIGINS, RETRY_ON};
 use crate::core::text::concat;
 use crate::core::{Csrf, Error, Options};
 
@@ -30,10 +30,6 @@ const KNOWN: [&str; 17] = [
     "requestTimeoutMs",
     "useWebLocks",
 ];
-
-/// An option and the rule its value breaks: made into one `config` error at the end of
-/// [`read`] (one message builder for every check).
-type Bad = (&'static str, &'static str);
 
 /// Converts the JS options object to [`Options`] (not yet validated).
 ///

@@ -2,7 +2,8 @@
 use alloc::{string::String, vec, vec::Vec};
 
 use super::error::Error;
-use super::origin::{origin_of, AllowList};
+use super::origin::{join, origin_of, AllowList};
+use super::response::AuthCall;
 use super::text::{concat, decimal};
 
 /// The options of an `AuthClient`, with the defaults of the JS API.
@@ -87,6 +88,23 @@ impl Options {
         }
     }
 
+    /// The URL of the auth call `call`: its path joined to `api_base`.
+    ///
+    /// # Example
+    /// ```
+    /// use tokenrelay::core::{response::AuthCall, Options};
+    /// let o = Options::new("https://api.example.com/");
+    /// assert_eq!(o.auth_url(AuthCall::Refresh), "https://api.example.com/auth/refresh");
+    /// ```
+    pub fn auth_url(&self, call: AuthCall) -> String {
+        let path = match call {
+            AuthCall::Login => &self.login_path,
+            AuthCall::Refresh => &self.refresh_path,
+            AuthCall::Logout => &self.logout_path,
+        };
+        join(&self.api_base, path)
+    }
+
     /// Checks every option and returns the allow-list of origins that may get the token.
     ///
     /// # Errors
@@ -168,8 +186,8 @@ pub const ORIGINS: &str = "must list absolute http(s) origins";
 /// What `retryOn` must be (its type and its entries).
 pub const RETRY_ON: &str = "must list HTTP statuses from 400 to 599";
 
-/// An option and the rule its value breaks.
-type Bad = (&'static str, &'static str);
+/// An option and the rule its value breaks (made into one `config` error by [`config`]).
+pub(crate) type Bad = (&'static str, &'static str);
 
 /// The `config` error of `option`, which breaks `rule`.
 pub fn config(option: &str, rule: &str) -> Error {

@@ -29,7 +29,7 @@ use crate::api::{channel as wire_channel, read_token};
 use crate::core::cooldown::cookie_values;
 use crate::core::machine::{Input, LockMode, LockOutcome, Machine, Now, Output, Reply};
 use crate::core::options::CSRF_HEADER_VALUE;
-use crate::core::origin::{join, AllowList};
+use crate::core::origin::AllowList;
 use crate::core::protocol::Envelope;
 use crate::core::response::{is_success, AuthCall};
 use crate::core::text::concat;
@@ -447,12 +447,7 @@ fn send_auth(this: &Shared, id: u32, call: AuthCall, body: Option<String>) {
     let (url, headers, controller) = {
         let d = this.borrow();
         let o = d.machine.options();
-        let path = match call {
-            AuthCall::Login => &o.login_path,
-            AuthCall::Refresh => &o.refresh_path,
-            AuthCall::Logout => &o.logout_path,
-        };
-        let url = join(&o.api_base, path);
+        let url = o.auth_url(call);
         match csrf_headers(o, call) {
             Ok(headers) => (url, headers, AbortController::new().ok()),
             Err(error) => {

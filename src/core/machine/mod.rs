@@ -382,13 +382,7 @@ impl Machine {
     /// "timed out after N ms: POST <url>" for the auth request `call`.
     fn timed_out(&self, call: AuthCall) -> Error {
         let ms = super::float::floor(self.options.request_timeout_ms); // validated: whole ms
-        let o = &self.options;
-        let path = match call {
-            AuthCall::Login => &o.login_path,
-            AuthCall::Refresh => &o.refresh_path,
-            AuthCall::Logout => &o.logout_path,
-        };
-        let url = crate::core::origin::join(&o.api_base, path);
+        let url = self.options.auth_url(call);
         let why = concat(&["timed out after ", &decimal(ms as u64), " ms: POST ", &url]);
         Error::Network(why)
     }
