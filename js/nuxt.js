@@ -13,6 +13,10 @@ export default defineNuxtModule({
     const config = nuxt.options.runtimeConfig.public;
     config.tokenrelay = { ...options, ...config.tokenrelay };
     nuxt.options.build.transpile.push(resolve("./nuxt/runtime"));
+    // Served as they are in dev: left to Vite's dependency scan, the first page load finds them
+    // late, re-optimises and reloads, and a page already running its old chunk breaks.
+    const deps = (nuxt.options.vite.optimizeDeps ??= {});
+    (deps.exclude ??= []).push("tokenrelay", "tokenrelay/vue");
     addPlugin({ src: resolve("./nuxt/runtime/plugin.client.js"), mode: "client" });
     addPlugin({ src: resolve("./nuxt/runtime/plugin.server.js"), mode: "server" });
     addImports({ name: "useAuth", from: "tokenrelay/vue" });
