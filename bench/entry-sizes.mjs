@@ -10,7 +10,7 @@ const pkg = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "pkg")
 const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
 const kb = (n) => (n / 1024).toFixed(1);
 const file = (name) => readFileSync(path.join(pkg, name));
-const core = ["lib/client.js", "lib/errors.js"];
+const core = ["lib/client.js"];
 
 /** gzip of each file on its own, summed (each is a separate request or chunk). */
 const shipped = (files) => files.reduce((sum, f) => sum + gz(file(f)), 0);
@@ -27,9 +27,9 @@ async function minified(entries) {
 }
 
 const rows = [
-  ["tokenrelay (default: entry + glue + inline wasm module)", shipped(["index.js", ...core, "lib/glue.js", "lib/driver.js", "lib/inline.js"]),
+  ["tokenrelay (default: entry + driver and glue + inline wasm module)", shipped(["index.js", ...core, "lib/driver.js", "lib/inline.js"]),
     await minified(["index.js"])],
-  ["tokenrelay/slim (entry + glue + tokenrelay_bg.wasm)", shipped(["slim.js", ...core, "lib/glue.js", "lib/driver.js", "tokenrelay_bg.wasm"]),
+  ["tokenrelay/slim (entry + driver and glue + tokenrelay_bg.wasm)", shipped(["slim.js", ...core, "lib/driver.js", "tokenrelay_bg.wasm"]),
     await minified(["slim.js"]) + gz(file("tokenrelay_bg.wasm"))],
   ["eager part of either entry (before first use)", shipped(["index.js", ...core]), null],
   ["tokenrelay/react", shipped(["react.js"]), await minified(["react.js"])],

@@ -1,17 +1,13 @@
 // Assembles pkg/ around the wasm that scripts/build-pkg put there: the JS entries of js/, the
-// wasm-bindgen glue (argument 1) as lib/glue.js, the wasm inlined (gzip, base64) in lib/inline.js
+// wasm inlined (gzip, base64) in lib/inline.js
 // (the default entry), package.json with the exports map, README and licence.
 import { readFileSync, writeFileSync, copyFileSync, existsSync, cpSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 
-const gluePath = process.argv[2];
 const toml = readFileSync("Cargo.toml", "utf8");
 const field = (name) => toml.match(new RegExp(`^${name} = "(.*)"`, "m"))?.[1];
 
 cpSync("js", "pkg", { recursive: true });
-// The glue's types are not published (the entries' hand-written ones are): drop the pointer.
-const glue = readFileSync(gluePath, "utf8").replace(/^\/\* @ts-self-types=.*\*\/\n/m, "");
-writeFileSync("pkg/lib/glue.js", glue);
 const wasm = readFileSync("pkg/tokenrelay_bg.wasm");
 // The wasm gzipped, then base64: an app's gzip cannot compress base64 of the raw module well
 // (60 KB gzip against 46 for the .wasm), but base64 of gzip costs only the base64 overhead.

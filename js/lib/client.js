@@ -4,20 +4,23 @@
 // that entry finds its wasm.
 import { UNKNOWN, tokenRelayError, inBrowser } from "./errors.js";
 
-/** The wasm-bindgen glue once the wasm is instantiated (shared by every entry of the page). */
+export { isTokenRelayError } from "./errors.js";
+
+/** The driver module once the wasm is instantiated (shared by every entry of the page):
+ * lib/driver.js, built from driver/ with the wasm-bindgen glue (`init`, `Core`, `error`). */
 let glue = null;
-/** The driver's `Driver` class, loaded with the glue (lib/driver.js, built from driver/). */
+/** The driver's `Driver` class. */
 let Driver = null;
 /** The load in flight, or null. A failed load is forgotten, so the next use tries again. */
 let loading = null;
 
-/** Loads the glue and instantiates the wasm from what `source()` gives; idempotent. */
+/** Loads the driver and instantiates the wasm from what `source()` gives; idempotent. */
 function load(source) {
   if (glue) return Promise.resolve(glue);
-  loading ??= Promise.all([import("./glue.js"), import("./driver.js"), source()])
-    .then(async ([module, driver, input]) => {
-      await module.default({ module_or_path: input });
-      Driver = driver.Driver;
+  loading ??= Promise.all([import("./driver.js"), source()])
+    .then(async ([module, input]) => {
+      await module.init({ module_or_path: input });
+      Driver = module.Driver;
       glue = module;
       return module;
     })

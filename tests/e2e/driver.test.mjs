@@ -349,7 +349,7 @@ test("the cooldown cookie round-trips through document.cookie", async () => {
 
 test("the wasm's error() makes TokenRelayErrors with code and status", async () => {
   const made = await page.evaluate(async () => {
-    const g = await import("/pkg/lib/glue.js");
+    const g = await import("/pkg/lib/driver.js"); // the driver carries the glue
     const view = (e) => ({ ours: window.tr.isTokenRelayError(e) && e instanceof Error && e.name === "TokenRelayError", code: e.code, status: e.status, message: e.message });
     return {
       network: view(g.error("network", "offline", 0)),

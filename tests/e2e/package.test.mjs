@@ -71,7 +71,7 @@ async function blankPage() {
   return page;
 }
 
-const wasmRequests = (page) => page.requests.filter((p) => /\/pkg\/(lib\/(glue|driver|inline)\.js|tokenrelay_bg\.wasm)$/.test(p));
+const wasmRequests = (page) => page.requests.filter((p) => /\/pkg\/(lib\/(driver|inline)\.js|tokenrelay_bg\.wasm)$/.test(p));
 
 /**
  * Waits until the page's request for `marker` (a path it fetched after the code under test
@@ -105,8 +105,8 @@ for (const entry of ["index", "slim"]) {
     const started = await page.evaluate(() => window.auth.start());
     assert.equal(started.status, "signedOut");
     assert.deepEqual(wasmRequests(page).sort(), (entry === "index"
-      ? ["/pkg/lib/glue.js", "/pkg/lib/driver.js", "/pkg/lib/inline.js"]
-      : ["/pkg/lib/glue.js", "/pkg/lib/driver.js", "/pkg/tokenrelay_bg.wasm"]).sort());
+      ? ["/pkg/lib/driver.js", "/pkg/lib/inline.js"]
+      : ["/pkg/lib/driver.js", "/pkg/tokenrelay_bg.wasm"]).sort());
     const result = await page.evaluate(async (demo) => {
       const state = await window.auth.login(demo);
       const statuses = await Promise.all(Array.from({ length: 5 }, () => window.auth.fetch("/api/me").then((r) => r.status)));
@@ -125,7 +125,7 @@ for (const entry of ["index", "slim"]) {
       await fetch("/pkg/README.md");
     });
     await requestsUpTo(page, "/pkg/README.md");
-    assert.equal(wasmRequests(page).length, 3);
+    assert.equal(wasmRequests(page).length, 2);
   });
 
   test(`${entry}: a bad option is never lost: every call rejects with the same config error`, async () => {
