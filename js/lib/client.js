@@ -1,5 +1,5 @@
 // The `AuthClient` every entry exports: constructed synchronously anywhere, it loads the wasm
-// on first use and forwards every call to the driver (driver/index.js) over the wasm's `Core`. Outside a browser it
+// on first use and forwards every call to the driver (driver/index.js) over the wasm's machine. Outside a browser it
 // stays inert. `defineEntry(source)` builds an entry's `AuthClient` and `init` around the way
 // that entry finds its wasm.
 import { UNKNOWN, tokenRelayError, inBrowser } from "./errors.js";
@@ -7,7 +7,7 @@ import { UNKNOWN, tokenRelayError, inBrowser } from "./errors.js";
 export { isTokenRelayError } from "./errors.js";
 
 /** The driver module once the wasm is instantiated (shared by every entry of the page):
- * lib/driver.js, built from driver/ with the wasm-bindgen glue (`init`, `Core`, `error`). */
+ * lib/driver.js, built from driver/ with the wasm-bindgen glue (`init`, the `core*` functions, `error`). */
 let glue = null;
 /** The driver's `Driver` class. */
 let Driver = null;

@@ -3,7 +3,7 @@
 
 use alloc::borrow::ToOwned;
 use js_sys::Array;
-use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsValue;
 
 use super::{channel, errors, Core};
 use crate::core::machine::wire::{input, output};
@@ -12,7 +12,6 @@ use crate::core::protocol::Envelope;
 use crate::core::response::{is_success, AuthCall};
 use crate::core::Error;
 
-#[wasm_bindgen]
 impl Core {
     /// Feeds the machine one input of `kind` (see [`input`](crate::core::machine::wire::input))
     /// read at `mono` (monotonic ms) and `wall` (epoch ms); then drain [`Core::poll`].
@@ -173,7 +172,6 @@ impl Core {
     }
 
     /// When (monotonic ms) to feed the timer input; NaN: no timer.
-    #[wasm_bindgen(js_name = pollTimeout)]
     pub fn poll_timeout(&self) -> f64 {
         self.m.poll_timeout().unwrap_or(f64::NAN)
     }
@@ -185,7 +183,6 @@ impl Core {
     }
 
     /// The held token if valid at `now_ms`; throws `session_expired` or `not_signed_in`.
-    #[wasm_bindgen(js_name = accessToken)]
     pub fn access_token(&self, now_ms: f64) -> Result<JsValue, JsValue> {
         match self.m.usable_token(now_ms) {
             Ok(token) => Ok(JsValue::from_str(&token.jwt)),

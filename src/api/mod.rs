@@ -5,6 +5,7 @@ use alloc::string::String;
 
 pub(crate) mod channel;
 mod errors;
+mod exports;
 mod js;
 mod machine;
 mod options;
@@ -13,7 +14,7 @@ pub(crate) mod state;
 pub use errors::is_token_relay_error;
 
 use js_sys::{Array, Reflect, JSON};
-use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsValue;
 
 use crate::core::claims::Receipt;
 use crate::core::machine::Machine;
@@ -24,8 +25,8 @@ use crate::core::text::{concat, split};
 use crate::core::{Error, Token};
 use js::set;
 
-/// The options, session and token of one client.
-#[wasm_bindgen]
+/// The options, session and token of one client (the JS driver reaches it through the
+/// functions of `exports.rs`).
 pub struct Core {
     allow: AllowList,
     /// The session and the protocol (src/core/machine/).
@@ -43,11 +44,9 @@ fn thrown<T>(result: Result<T, Error>) -> Result<T, JsValue> {
     result.map_err(|e| errors::to_js(&e))
 }
 
-#[wasm_bindgen]
 impl Core {
     /// Reads and validates `options` for the tab `tab` (`locks`: the browser has Web Locks);
     /// throws a `config` `TokenRelayError` naming the option.
-    #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue, tab: String, locks: bool) -> Result<Core, JsValue> {
         let options = thrown(options::read(&options))?;
         let allow = thrown(options.validate())?;
@@ -101,7 +100,6 @@ impl Core {
     /// Tells the machine that `apiBase` is on another site than the page (the driver's guess,
     /// js/lib/driver/site.js): a refused restore then says the browser may have dropped the
     /// refresh cookie.
-    #[wasm_bindgen(js_name = crossSite)]
     pub fn cross_site(&mut self, cross: bool) {
         self.m.set_cross_site(cross);
     }

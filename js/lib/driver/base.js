@@ -3,7 +3,8 @@
 /** @typedef {import("./index.js").Driver} Client */
 
 /**
- * The glue module (`Core`, `error`), set once the wasm is instantiated.
+ * The glue module (the `core*` functions of a client's handle, `error`), set once the wasm is
+ * instantiated.
  * @type {typeof import("../glue.js")}
  */
 export let g;

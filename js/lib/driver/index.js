@@ -1,4 +1,4 @@
-// The JS driver of one client: the browser around the wasm's `Core`, whose machine holds the
+// The JS driver of one client: the browser around the wasm's machine (src/api/), which holds the
 // options, the session and its token and makes every decision (src/core/machine/). The
 // driver turns each API call and browser outcome into one input and each output into one
 // browser call (pump.js). Everything runs on the page's single thread.
@@ -15,6 +15,9 @@ import { crossSite } from "./site.js";
 /** Whether this page warned that `apiBase` is on another site (once per page). */
 let warned = false;
 
+/** Frees the machine of each collected client. */
+const cores = typeof FinalizationRegistry === "function" ? new FinalizationRegistry((core) => g.coreFree(core)) : undefined;
+
 /** A random id for this tab (base 36, 10 characters). */
 const randomId = () => Math.floor(Math.random() * 36 ** 10).toString(36).padStart(10, "0");
 
@@ -24,12 +27,14 @@ export class Driver {
   constructor(glue, options) {
     useGlue(glue);
     this.tab = randomId();
-    /** The machine, with the options, session and token (wasm). */
-    this.core = new g.Core(options, this.tab, locks.available());
+    /** The handle of the machine, with the options, session and token (wasm), freed once
+     * this client is collected. */
+    this.core = g.coreNew(options, this.tab, locks.available());
+    cores?.register(this, this.core);
     /** The validated options the driver reads. */
-    this.cfg = this.core.config();
+    this.cfg = g.coreConfig(this.core);
     const cross = crossSite(location.origin, this.cfg.apiBase);
-    this.core.crossSite(cross);
+    g.coreCrossSite(this.core, cross);
     if (cross && !warned) {
       warned = true;
       console.warn(`tokenrelay: apiBase is on another site than this page: Safari, Brave, Incognito and third-party cookie blocking drop its refresh cookie (README: Cookies across sites)`);
@@ -69,7 +74,7 @@ export class Driver {
 
   /** The current state; the same frozen object until it changes. */
   get state() {
-    return this.core.state();
+    return g.coreState(this.core);
   }
 
   /** Calls `listener(state)` on every state change; returns an idempotent unsubscribe. */
@@ -110,12 +115,16 @@ export class Driver {
 
   /** Refreshes now (one refresh shared by every caller and tab); resolves with the state. */
   refresh() {
-    return this.#call(IN_REFRESH, 0, this.core.order()).then(() => this.state);
+    return this.#call(IN_REFRESH, 0, g.coreOrder(this.core)).then(() => this.state);
   }
 
   /** A valid access token, refreshed first if it is due. */
   accessToken() {
-    return this.#call(IN_ENSURE).then(() => this.core.accessToken(now()));
+    return this.#call(IN_ENSURE).then(() => {
+      const token = g.coreAccessToken(this.core, now());
+      if (typeof token !== "string") throw token;
+      return token;
+    });
   }
 
   /**

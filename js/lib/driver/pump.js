@@ -1,9 +1,9 @@
-// The pump of the machine (src/core/machine/, through the wasm's `Core.input` / `Core.poll`):
+// The pump of the machine (src/core/machine/, through the wasm's `coreInput` / `corePoll`):
 // every API call and browser outcome becomes one input, every output one browser call; after
-// each input the outputs are drained, then ONE timer is armed for `pollTimeout()`. The promise
+// each input the outputs are drained, then ONE timer is armed for `corePollTimeout`. The promise
 // table of the machine's callers lives here. No policy: what to do and when is the machine's.
 /** @typedef {import("./index.js").Driver} Client */
-import { later, messageOf, monotonic, now } from "./base.js";
+import { g, later, messageOf, monotonic, now } from "./base.js";
 import { fetchAuth } from "./http.js";
 import * as locks from "./locks.js";
 import { logoutMarker, mark, saveEpoch, storedEpoch } from "./logout.js";
@@ -34,16 +34,16 @@ export const IN_REFRESH = 0, IN_LOCK = 1, IN_MESSAGE = 2, IN_FACTS = 3, IN_ANSWE
  */
 export function feed(c, kind, id = 0, x = undefined, y = undefined, data = undefined) {
   if (c.disposed) return;
-  c.core.input(kind, id, x, y, data, monotonic(), now());
+  g.coreInput(c.core, kind, id, x, y, data, monotonic(), now());
   if (c.pumping) return;
   c.pumping = true;
   try {
-    for (let out; (out = c.core.poll()) !== undefined;) perform(c, out);
+    for (let out; (out = g.corePoll(c.core)) !== undefined;) perform(c, out);
   } finally {
     c.pumping = false;
   }
   clearTimeout(c.res.timer);
-  const at = c.core.pollTimeout();
+  const at = g.corePollTimeout(c.core);
   c.res.timer = Number.isNaN(at) || c.disposed
     ? undefined
     : later(at - monotonic(), weakly(c, (client) => feed(client, IN_TIMER)));

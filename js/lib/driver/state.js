@@ -1,12 +1,13 @@
 // State changes and their events.
 /** @typedef {import("./index.js").Driver} Client */
+import { g } from "./base.js";
 
 /**
  * Notifies the listeners of the state the machine changed.
  * @param {Client} c
  */
 export function changed(c) {
-  const state = c.core.state();
+  const state = g.coreState(c.core);
   for (const { listener } of [...c.listeners]) {
     try {
       listener(state);

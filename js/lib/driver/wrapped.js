@@ -1,7 +1,7 @@
 // `auth.fetch`: `window.fetch` with `credentials: "include"`, the token for allowed origins, and
 // on a status of `retryOn` (401) one shared refresh and one retry with the body intact.
 /** @typedef {import("./index.js").Driver} Client */
-import { checkAlive, error, messageOf, network, now } from "./base.js";
+import { checkAlive, error, g, messageOf, network, now } from "./base.js";
 import { asResponse, responseOf, startFetch } from "./http.js";
 import { call, IN_ENSURE, IN_REFRESH } from "./pump.js";
 
@@ -84,7 +84,7 @@ function abortable(call, signal) {
  * Whether the token can be used as is: no restore or refresh under way, none due.
  * @param {Client} c
  */
-const isSettled = (c) => c.core.settled(now());
+const isSettled = (c) => g.coreSettled(c.core, now());
 
 /**
  * Whether an answer is final: anything but a status of `retryOn` (401) to a request sent with
@@ -111,13 +111,13 @@ async function answered(c, outgoing, used, response) {
   if (isFinal(c, response, used)) return response;
   // Signed out since the request was sent: the session is known to be over, so a late 401 (or
   // another status of `retryOn`) is the answer, not a reason to refresh.
-  if (c.core.order() === undefined) return response;
+  if (Number.isNaN(g.coreOrder(c.core))) return response;
   try {
     await call(c, IN_REFRESH, 0, used);
   } catch {
     return response; // the original answer: no loop, no lost response
   }
-  if (!c.core.valid(now())) return response;
+  if (!g.coreValid(c.core, now())) return response;
   const [retry] = attempt(c, outgoing);
   return responseOf(retry);
 }
@@ -140,7 +140,7 @@ function attempt(c, outgoing) {
   }
   let used;
   if (outgoing.allowed) {
-    const bearer = c.core.bearer();
+    const bearer = g.coreBearer(c.core);
     if (bearer !== undefined) {
       if (headers instanceof Headers) {
         try {
@@ -149,7 +149,7 @@ function attempt(c, outgoing) {
           throw invalid(e);
         }
       } else headers.Authorization = bearer;
-      used = c.core.order();
+      used = g.coreOrder(c.core);
     }
   }
   return [startFetch(input, init), used];
@@ -164,7 +164,7 @@ function attempt(c, outgoing) {
  * @param {Client} c
  */
 function resolve(c, target) {
-  const joined = c.core.relative(target);
+  const joined = g.coreRelative(c.core, target);
   if (joined !== undefined) {
     // No URL parsing per call (the costliest part of a call): fetch parses the string anyway.
     return { input: joined, href: joined, allowed: c.apiBaseAllowed };
