@@ -7,7 +7,7 @@ import { UNKNOWN, tokenRelayError, inBrowser } from "./errors.js";
 export { isTokenRelayError } from "./errors.js";
 
 /** The driver module once the wasm is instantiated (shared by every entry of the page):
- * lib/driver.js, built from driver/ with the wasm-bindgen glue (`init`, the `core*` functions, `error`). */
+ * lib/driver.js, built from driver/ with the wasm-bindgen glue (`initSync`, the `core*` functions, `error`). */
 let glue = null;
 /** The driver's `Driver` class. */
 let Driver = null;
@@ -19,7 +19,7 @@ function load(source) {
   if (glue) return Promise.resolve(glue);
   loading ??= Promise.all([import("./driver.js"), source()])
     .then(async ([module, input]) => {
-      await module.init({ module_or_path: input });
+      module.initSync({ module: await module.compile(input) });
       Driver = module.Driver;
       glue = module;
       return module;

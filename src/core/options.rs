@@ -133,7 +133,8 @@ impl Options {
 
     /// The first option that breaks its rule, and the rule; `in_range` errors are made there.
     fn check(&self) -> Result<(), Bad> {
-        origin_of(&self.api_base).ok_or(("apiBase", "must be an absolute http(s) URL"))?;
+        origin_of(&self.api_base)
+            .ok_or(("apiBase", "must be an absolute http(s) URL, ASCII host"))?;
         for o in &self.allowed_origins {
             origin_of(o).ok_or(("allowedOrigins", ORIGINS))?;
         }
@@ -182,7 +183,7 @@ impl Options {
 }
 
 /// What `allowedOrigins` must be (its type and its entries).
-pub const ORIGINS: &str = "must list absolute http(s) origins";
+pub const ORIGINS: &str = "must list absolute http(s) origins, ASCII hosts";
 /// What `retryOn` must be (its type and its entries).
 pub const RETRY_ON: &str = "must list HTTP statuses from 400 to 599";
 

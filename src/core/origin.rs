@@ -6,7 +6,9 @@ use super::text::{concat, rsplit_once, split_once};
 /// The scheme-host-port origin of an absolute `http:` or `https:` URL, serialized as browsers
 /// do (`http://127.0.0.1:8000`): lower-case, default port dropped, no trailing slash.
 ///
-/// Returns `None` for anything that is not an absolute http(s) URL with a host.
+/// Returns `None` for anything that is not an absolute http(s) URL with a host, and for a
+/// host that is not ASCII: browsers serialize an internationalized host in its punycode form
+/// (`xn--bcher-kva.example`), which is what the allow-list must hold to match.
 pub fn origin_of(url: &str) -> Option<String> {
     let url = url.trim_ascii();
     // Splits at ASCII bytes (super::text), not `split_once("://")`: a string needle pulls
@@ -27,7 +29,8 @@ pub fn origin_of(url: &str) -> Option<String> {
     let authority = rest.get(..end)?;
     let host_port = rsplit_once(authority, b'@').map_or(authority, |(_, hp)| hp);
     let (host, port) = split_host_port(host_port)?;
-    if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c == '\\') {
+    // ASCII only (see above); byte tests, not `char::is_whitespace` and its Unicode table.
+    if host.is_empty() || host.bytes().any(|b| !b.is_ascii_graphic() || b == b'\\') {
         return None;
     }
     let host = host.to_ascii_lowercase();
@@ -170,6 +173,23 @@ mod tests {
         ] {
             assert_eq!(origin_of(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_host_that_is_not_ascii_has_no_origin_its_punycode_form_does() {
+        // Browsers serialize `https://bücher.example` as its punycode form, so the Unicode
+        // form in an allow-list would never match; Unicode whitespace is no host either.
+        for bad in [
+            "https://b\u{fc}cher.example",
+            "https://a\u{a0}b.example",
+            "http://a\u{3000}b",
+        ] {
+            assert_eq!(origin_of(bad), None, "{bad}");
+        }
+        assert_eq!(
+            origin_of("https://xn--bcher-kva.example/x").as_deref(),
+            Some("https://xn--bcher-kva.example")
+        );
     }
 
     #[test]

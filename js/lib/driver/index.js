@@ -12,6 +12,8 @@ import { own, release, weakRef } from "./resources.js";
 import { sendsToken, wrappedFetch } from "./wrapped.js";
 import { crossSite } from "./site.js";
 
+export { compile } from "./load.js";
+
 /** Whether this page warned that `apiBase` is on another site (once per page). */
 let warned = false;
 
