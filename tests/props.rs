@@ -75,10 +75,11 @@ proptest! {
         numbers in proptest::array::uniform4(proptest::option::of(any::<f64>())),
         expired in proptest::option::of(any::<bool>()),
         proof in proptest::option::of(".{0,20}"),
+        status in proptest::option::of(prop_oneof![Just(400.0), Just(599.0), Just(600.0), Just(400.5), any::<f64>()]),
     ) {
         let fields = Fields {
             v, from, kind, token,
-            obtained_at: numbers[0], expires_at: numbers[1], order: numbers[2], expired, proof, at: numbers[3],
+            obtained_at: numbers[0], expires_at: numbers[1], order: numbers[2], expired, proof, status, at: numbers[3],
         };
         if let Some(envelope) = Envelope::from_fields(fields) {
             // What validates round-trips.

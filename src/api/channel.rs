@@ -24,6 +24,7 @@ pub fn read(data: &JsValue) -> Option<Envelope> {
         order: get("order").as_f64(),
         expired: get("expired").as_bool(),
         proof: get("proof").as_string(),
+        status: get("status").as_f64(),
         at: get("at").as_f64(),
     })
 }
@@ -43,6 +44,7 @@ pub fn write(envelope: &Envelope) -> JsValue {
         ("order", fields.order.map(JsValue::from)),
         ("expired", fields.expired.map(JsValue::from)),
         ("proof", text(&fields.proof)),
+        ("status", fields.status.map(JsValue::from)),
         ("at", fields.at.map(JsValue::from)),
     ] {
         if let Some(value) = value {

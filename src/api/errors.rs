@@ -3,6 +3,7 @@
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 
+use super::js::set;
 use crate::core::Error;
 
 /// The `name` of every error tokenrelay throws or rejects with.
@@ -11,10 +12,11 @@ pub const ERROR_NAME: &str = "TokenRelayError";
 /// Converts an error to a JS `Error` with `name`, `code` and, for HTTP errors, `status`.
 pub fn to_js(error: &Error) -> JsValue {
     let js_error = js_sys::Error::new(&error.message());
-    js_error.set_name(ERROR_NAME);
-    let _ = Reflect::set(&js_error, &"code".into(), &error.code().into());
+    // Through the one property setter the crate imports (not `set_name`: one import more).
+    set(&js_error, "name", &ERROR_NAME.into());
+    set(&js_error, "code", &error.code().into());
     if let Some(status) = error.status() {
-        let _ = Reflect::set(&js_error, &"status".into(), &status.into());
+        set(&js_error, "status", &status.into());
     }
     js_error.into()
 }

@@ -88,7 +88,11 @@ impl Core {
         set(&config, "csrfHeader", &header);
         set(&config, "csrfValue", &CSRF_HEADER_VALUE.into());
         let csrf = o.csrf.as_ref().map_or(JsValue::NULL, |c| {
-            Array::of2(&c.cookie.as_str().into(), &c.header.as_str().into()).into()
+            [&c.cookie, &c.header]
+                .iter()
+                .map(|s| JsValue::from_str(s))
+                .collect::<Array>()
+                .into()
         });
         set(&config, "csrf", &csrf);
         let retry: Array = o.retry_on.iter().map(|s| JsValue::from(*s)).collect();

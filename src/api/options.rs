@@ -37,8 +37,10 @@ const KNOWN: [&str; 17] = [
 /// `config` for a missing object, an unknown option or a value of the wrong type.
 pub fn read(value: &JsValue) -> Result<Options, Error> {
     let object = value
-        .dyn_ref::<Object>()
-        .filter(|_| !Array::is_array(value) && !value.is_function())
+        // `typeof "object"` (not null, not a function), not an array; any realm or prototype.
+        .is_object()
+        .then(|| value.unchecked_ref::<Object>())
+        .filter(|_| !Array::is_array(value))
         .ok_or(("options", "must be an object with apiBase"))
         .map_err(|(name, rule)| config(name, rule))?;
     for key in Object::keys(object).iter() {

@@ -48,6 +48,10 @@ pub enum Message {
         proof: Option<String>,
         /// The session epoch of the logout (see [`Message::Token`]).
         epoch_ms: Option<f64>,
+        /// The HTTP status the server refused the refresh with, when it said one (an expired
+        /// session): the other tabs' `session_expired` carries it too. Absent from older
+        /// senders.
+        status: Option<u16>,
     },
     /// The sender is about to send a refresh request (election without Web Locks, and a
     /// liveness mark for lock waiters).
@@ -93,6 +97,8 @@ pub struct Fields {
     pub expired: Option<bool>,
     /// `proof` (kind `signedOut`, optional).
     pub proof: Option<String>,
+    /// `status` (kind `signedOut`, optional): the status of the refused refresh.
+    pub status: Option<f64>,
     /// `at`: the time of a claim; the session epoch of a token or a sign-out.
     pub at: Option<f64>,
 }
@@ -125,10 +131,12 @@ impl Envelope {
                 expired,
                 proof,
                 epoch_ms,
+                status,
             } => {
                 f.expired = Some(*expired);
                 f.proof = proof.clone();
                 f.at = *epoch_ms;
+                f.status = status.map(f64::from);
                 "signedOut"
             }
             Message::Claim { at_ms } => {
@@ -164,6 +172,11 @@ impl Envelope {
                 expired: f.expired?,
                 proof: f.proof.filter(|p| !p.is_empty() && p.len() <= MAX_JWT_LEN),
                 epoch_ms: finite_time(f.at),
+                // An HTTP error status (a fraction dropped), or none.
+                status: f
+                    .status
+                    .map(|s| s as u16)
+                    .filter(|s| (400..600).contains(s)),
             },
             "claim" => Message::Claim {
                 at_ms: finite_time(f.at)?,
@@ -208,6 +221,7 @@ mod tests {
             order: n("order"),
             expired: o.get("expired").and_then(Value::as_bool),
             proof: s("proof"),
+            status: n("status"),
             at: n("at"),
         })
     }
@@ -225,6 +239,7 @@ mod tests {
             ("order", f.order.map(Value::from)),
             ("expired", f.expired.map(Value::from)),
             ("proof", f.proof.map(Value::from)),
+            ("status", f.status.map(Value::from)),
             ("at", f.at.map(Value::from)),
         ] {
             if let Some(v) = v {
@@ -255,11 +270,19 @@ mod tests {
                 expired: true,
                 proof: Some("c2ln".into()),
                 epoch_ms: Some(1_700_000_000_000.0),
+                status: Some(400),
+            },
+            Message::SignedOut {
+                expired: true,
+                proof: Some("c2ln".into()),
+                epoch_ms: None,
+                status: None,
             },
             Message::SignedOut {
                 expired: false,
                 proof: None,
                 epoch_ms: None,
+                status: None,
             },
             Message::Claim { at_ms: 42.0 },
             Message::Released,

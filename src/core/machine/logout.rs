@@ -65,6 +65,7 @@ impl Machine {
             expired,
             proof,
             epoch_ms,
+            status: None,
         };
         self.out.push(Output::Post(message));
         if self.logout.is_some() {

@@ -73,7 +73,14 @@ impl Machine {
                 expired,
                 proof,
                 epoch_ms,
-            } => self.on_signed_out(expired, proof, epoch_ms.unwrap_or(0.0), now),
+                status,
+            } => {
+                // Why it expired, as the tab that was refused says: with its status, if any.
+                let why = expired.then(|| {
+                    status.map_or(Error::SessionExpired, |s| Error::RefreshRefused(s, false))
+                });
+                self.on_signed_out(why, proof, epoch_ms.unwrap_or(0.0), now)
+            }
             Message::Claim { .. } => {}
         }
         true
@@ -97,16 +104,20 @@ impl Machine {
     /// A sign-out of another tab: proven by the signature of the token held here, the session
     /// is over; without that proof (a forged message, a sender with another token) the
     /// server is asked with a refresh, which fails if the session is over.
-    fn on_signed_out(&mut self, expired: bool, proof: Option<String>, epoch_ms: f64, now: Now) {
+    fn on_signed_out(
+        &mut self,
+        why: Option<Error>,
+        proof: Option<String>,
+        epoch_ms: f64,
+        now: Now,
+    ) {
         let Some(held) = self.session.token() else {
             return;
         };
         if proof.as_deref() == Some(signature_of(&held.jwt)) {
             self.fence();
             self.epoch = self.epoch.max(epoch_ms);
-            let did = self
-                .session
-                .signed_out(expired.then_some(Error::SessionExpired));
+            let did = self.session.signed_out(why);
             self.changed(did);
         } else {
             self.doubted |= epoch_ms > self.epoch;

@@ -284,6 +284,10 @@ impl Machine {
                 expired: true,
                 proof,
                 epoch_ms: Some(self.epoch),
+                status: match error {
+                    Error::RefreshRefused(status, _) => Some(status),
+                    _ => None,
+                },
             }
         } else {
             Message::Released

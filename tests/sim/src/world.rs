@@ -801,6 +801,7 @@ impl World {
                 proof: Some("forged".into()),
                 expired: true,
                 epoch_ms: Some(4e15),
+                status: Some(401),
             };
             self.post(tab, message);
             return;

@@ -43,6 +43,7 @@ fn a_token_of_a_session_logged_out_since_is_not_taken() {
         expired: false,
         proof,
         epoch_ms: Some(tab.wall),
+        status: None,
     };
     tab.hear(logout);
     assert_eq!(tab.m.session.status(), Status::SignedOut);
@@ -71,6 +72,7 @@ fn an_unproven_sign_out_asks_the_server_and_hands_out_nothing_meanwhile() {
         expired: true,
         proof: Some("forged".into()),
         epoch_ms: Some(tab.wall + 1.0),
+        status: Some(401),
     };
     let out = tab.hear(forged);
     assert_eq!(
@@ -84,6 +86,43 @@ fn an_unproven_sign_out_asks_the_server_and_hands_out_nothing_meanwhile() {
         0,
         "doubted: not handed out"
     );
+}
+
+#[test]
+fn a_peer_whose_refresh_was_refused_passes_on_the_status_with_the_sign_out() {
+    // The refused tab says which status ended the session, and the tab that hears it ends
+    // with the same `session_expired` error, status included.
+    let mut refused = Tab::new();
+    refused.sign_in(refused.wall - 5000.0);
+    let id = to_request(&mut refused, 1);
+    refused.answer(id, 400, refused.wall);
+    let out = refused.facts();
+    let posted = out.iter().find_map(|o| match o {
+        Output::Post(m @ Message::SignedOut { .. }) => Some(m.clone()),
+        _ => None,
+    });
+    let Some(message) = posted else {
+        panic!("no sign-out posted: {out:?}")
+    };
+    assert!(
+        matches!(
+            message,
+            Message::SignedOut {
+                expired: true,
+                status: Some(400),
+                ..
+            }
+        ),
+        "{message:?}"
+    );
+    // The peer holds the same token (tokens travel on the channel): the proof matches.
+    let mut peer = Tab::new();
+    peer.sign_in(refused.wall - 5000.0);
+    peer.hear(message);
+    assert_eq!(peer.m.session.status(), Status::SignedOut);
+    let error = peer.m.session.error().cloned();
+    assert_eq!(error.as_ref().map(Error::code), Some("session_expired"));
+    assert_eq!(error.as_ref().and_then(Error::status), Some(400));
 }
 
 #[test]
