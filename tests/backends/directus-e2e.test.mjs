@@ -117,6 +117,8 @@ test('a signed-in tab whose cookie is gone: the refresh is answered 400, session
   assert.equal(state.status, 'signedOut');
   assert.deepEqual([state.error.code, state.error.status], ['session_expired', 400]);
   await waitStatus(pages[1], 'signedOut');
+  const other = (await stateOf(pages[1])).error;
+  assert.deepEqual([other?.code, other?.status], ['session_expired', 400], 'the other tab ends with the same status');
   assert.equal(env.counts.count(REFRESH), 1, 'no second try');
   assert.ok(elapsed < REQUEST_TIMEOUT_MS, `settled in ${elapsed} ms`);
 });

@@ -104,6 +104,8 @@ test('no refresh cookie (the CSRF one kept): the refresh is answered 401 and the
   assert.equal(status, 'signedOut');
   assert.deepEqual([error.code, error.status], ['session_expired', 401]);
   await waitStatus(pages[1], 'signedOut');
+  const other = (await stateOf(pages[1])).error;
+  assert.deepEqual([other?.code, other?.status], ['session_expired', 401], 'the other tab ends with the same status');
   assert.deepEqual(env.counts.statuses(REFRESH), [401], 'one request, no second try');
   assert.ok(elapsed < REQUEST_TIMEOUT_MS, `settled in ${elapsed} ms`);
 });
