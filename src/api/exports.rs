@@ -25,14 +25,17 @@ static CORES: Cores = Cores(RefCell::new(Vec::new()));
 
 /// The client `handle`, borrowed until the returned guard drops. A call made while another
 /// call of this module runs (a JS callback re-entering it) traps, as wasm-bindgen's borrow
-/// check did; so does a freed handle. One function, not inlined: the exports stay small.
+/// check did. A freed or unknown handle throws, after the borrow is given back (a throw runs
+/// no destructor). One function, not inlined: the exports stay small.
 #[inline(never)]
 fn core(handle: u32) -> RefMut<'static, Core> {
-    RefMut::map(CORES.0.borrow_mut(), |cores| {
-        match cores.get_mut(handle as usize) {
-            Some(Some(core)) => core,
-            _ => wasm_bindgen::throw_str("tokenrelay: no such client"),
-        }
+    let cores = CORES.0.borrow_mut();
+    RefMut::filter_map(cores, |cores| {
+        cores.get_mut(handle as usize).and_then(Option::as_mut)
+    })
+    .unwrap_or_else(|cores| {
+        drop(cores);
+        wasm_bindgen::throw_str("tokenrelay: no such client")
     })
 }
 

@@ -9,7 +9,7 @@ use alloc::{borrow::ToOwned, string::String};
 
 use super::base64url;
 use super::error::Error;
-use super::text::{concat, split};
+use super::text::{concat, split, utf8};
 
 /// The largest NumericDate accepted, in seconds since the epoch: the last instant a JS `Date`
 /// can hold (8.64e15 ms, in the year 275760). A larger value is not a time.
@@ -51,8 +51,7 @@ impl Parts {
 }
 
 fn text(encoded: &str) -> Option<String> {
-    let bytes = base64url::decode(encoded)?;
-    String::from_utf8(bytes).ok()
+    utf8(&base64url::decode(encoded)?)
 }
 
 /// A JSON parser as token decoding needs it: text to an object (`None` for anything else),

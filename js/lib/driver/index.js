@@ -17,8 +17,6 @@ export { compile } from "./load.js";
 /** Whether this page warned that `apiBase` is on another site (once per page). */
 let warned = false;
 
-/** Frees the machine of each collected client. */
-const cores = typeof FinalizationRegistry === "function" ? new FinalizationRegistry((core) => g.coreFree(core)) : undefined;
 
 /** A random id for this tab (base 36, 10 characters). */
 const randomId = () => Math.floor(Math.random() * 36 ** 10).toString(36).padStart(10, "0");
@@ -30,9 +28,8 @@ export class Driver {
     useGlue(glue);
     this.tab = randomId();
     /** The handle of the machine, with the options, session and token (wasm), freed once
-     * this client is collected. */
+     * this client is collected (resources.js). */
     this.core = g.coreNew(options, this.tab, locks.available());
-    cores?.register(this, this.core);
     /** The validated options the driver reads. */
     this.cfg = g.coreConfig(this.core);
     const cross = crossSite(location.origin, this.cfg.apiBase);

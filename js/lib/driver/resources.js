@@ -2,20 +2,27 @@
 // apart from the client, so that `dispose()` releases it, and so does the garbage collector for
 // a client nobody disposed: every callback of the browser holds the client weakly.
 /** @typedef {import("./index.js").Driver} Client */
+import { g } from "./base.js";
 import { withdraw } from "./locks.js";
 
-/** Releases the resources of collected clients. */
-const collected = typeof FinalizationRegistry === "function" ? new FinalizationRegistry(releaseAll) : undefined;
+/** Releases the resources of collected clients, and frees their machine in the wasm. */
+const collected = typeof FinalizationRegistry === "function"
+  ? new FinalizationRegistry((res) => {
+    releaseAll(res);
+    g.coreFree(res.core);
+  })
+  : undefined;
 
 /**
- * The resources of the client `c`, released once `c` is collected unless `release(c)` ran:
+ * The resources of the client `c`, released by `release(c)` or once `c` is collected:
  * `channel` (BroadcastChannel), `unlisten` (removers of page listeners), `timer` (the machine's
- * one timer), `presence` (the presence lock request).
+ * one timer), `presence` (the presence lock request); and `core`, the handle of its machine,
+ * freed only once `c` is collected (a disposed client still answers `state`).
  * @param {Client} c
  */
 export function own(c) {
-  /** @type {{ channel: BroadcastChannel | null, unlisten: (() => void)[], timer: any, presence: any }} */
-  const res = { channel: null, unlisten: [], timer: undefined, presence: null };
+  /** @type {{ channel: BroadcastChannel | null, unlisten: (() => void)[], timer: any, presence: any, core: number }} */
+  const res = { channel: null, unlisten: [], timer: undefined, presence: null, core: c.core };
   collected?.register(c, res, res);
   return res;
 }
@@ -55,8 +62,7 @@ export function listen(c, target, event, handle) {
  * @param {Client} c
  */
 export function release(c) {
-  collected?.unregister(c.res);
-  releaseAll(c.res);
+  releaseAll(c.res); // again when collected: every step is idempotent
 }
 
 function releaseAll(res) {
