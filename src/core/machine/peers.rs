@@ -87,14 +87,15 @@ impl Machine {
     }
 
     /// A peer's token: taken when newer and valid, and of the session epoch known here or a
-    /// later one (a token of an earlier epoch comes from a refresh that crossed a logout).
-    /// Either way the failures are over: a peer refreshed.
+    /// later one (a token of an earlier epoch comes from a refresh that crossed a logout, and
+    /// is ignored: it says nothing of this tab's failures, whose retry stays due). A token of
+    /// this session ends the failures: a peer refreshed.
     fn on_token(&mut self, mut token: Token, epoch_ms: f64, now: Now) {
         self.saw_order(token.order_ms);
-        self.failures = 0;
         if epoch_ms < self.epoch {
             return;
         }
+        self.failures = 0;
         self.raise_epoch(epoch_ms); // a later login heard of, whether its token is taken or not
         token.epoch_ms = epoch_ms;
         let did = self.session.adopt(token, now.wall_ms);

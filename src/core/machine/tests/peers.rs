@@ -210,3 +210,45 @@ fn the_schedule_refreshes_a_due_token_and_backs_off_after_a_failure() {
         "backoff 1 s"
     );
 }
+
+#[test]
+fn a_token_of_an_earlier_session_leaves_a_failed_restores_retry_due() {
+    // Found by the simulator (seeds 25021, 31683): the token reset the failures, the backoff
+    // timer went with them, and the tab stayed `unknown` for good.
+    let mut tab = Tab::new();
+    tab.feed(Input::Start { call: 1 });
+    // The origin's latest login or logout: now.
+    let facts = |tab: &mut Tab| {
+        tab.feed(Input::Facts {
+            cookies: String::new(),
+            logout_marker: None,
+            stored_epoch: Some(1_000_000.0),
+        })
+    };
+    facts(&mut tab);
+    let out = tab.feed(Input::Presence { others: false });
+    let (id, _, _) = lock_requests(&out)[0].clone();
+    tab.lock(id, LockOutcome::Granted);
+    let mut out = facts(&mut tab);
+    if out.iter().any(|o| matches!(o, Output::QueryLocks)) {
+        out = tab.holder("me", true);
+    }
+    let request = out
+        .iter()
+        .find_map(|o| match o {
+            Output::SendAuth { id, .. } => Some(*id),
+            _ => None,
+        })
+        .expect("the refresh");
+    tab.answer(request, 503, tab.wall);
+    assert_eq!(tab.m.session.status(), Status::Unknown);
+    let retry = tab.m.poll_timeout();
+    assert!(retry.is_some(), "a retry is due");
+    // A peer's refresh that crossed a logout hands over a token of an earlier session.
+    tab.hear(token_message(&Token {
+        epoch_ms: 999_999.0,
+        ..token(tab.wall)
+    }));
+    assert!(tab.m.session.token().is_none(), "not taken");
+    assert_eq!(tab.m.poll_timeout(), retry, "the retry stays due");
+}
