@@ -12,10 +12,27 @@ export interface NextAuthOptions {
   loginPath?: string;
   /** Default "/auth/logout". */
   logoutPath?: string;
-  /** JSON field holding the JWT in login and refresh answers. Default "accessToken". */
+  /**
+   * Where the JWT is in login and refresh answers: a JSON field, or a dotted path into nested
+   * objects ("data.access_token"); the refresh route's answer of a token it holds nests it the
+   * same way. Default "accessToken".
+   */
   tokenField?: string;
-  /** Static header required on the auth routes and sent to the API. Default "X-Requested-With". */
-  csrfHeader?: string;
+  /**
+   * Static header (value "tokenrelay") sent to the API and required on the auth routes; `null`:
+   * neither (then `SameSite` cookies and CORS protect the routes, or `csrf`). Default "X-Requested-With".
+   */
+  csrfHeader?: string | null;
+  /**
+   * Double submit: the value of the browser's cookie `cookie` (percent-decoded) sent in `header`
+   * on each call to the API, with the cookie; the auth routes require that header to match when
+   * the cookie is there. Without it a refresh or logout makes no API call (no session). Default null.
+   */
+  csrf?: { cookie: string; header: string } | null;
+  /** JSON value sent as the body of the API's refresh call. Default none. */
+  refreshBody?: unknown;
+  /** JSON value sent as the body of the API's logout call. Default none. */
+  logoutBody?: unknown;
   /** The API's refresh cookie; it must reach the app's pages (`Path=/`). Default "__Host-refreshToken". */
   refreshCookie?: string;
   /** HttpOnly cookie of the app's origin holding the server's access token. Default "tokenrelayAccess". */

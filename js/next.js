@@ -4,9 +4,10 @@
 // server components. No wasm, Web APIs only (Node and edge runtimes). The cooldown-cookie
 // helpers work in any server middleware (Express, NestJS, Nuxt).
 import {
-  resolveOptions, sessionOf, refreshFor, logoutFor, cookieHeaderAfter, cookiesAfter, clearingCookies,
-  accessCookie, decodeClaims, boundedFetch,
+  sessionOf, refreshFor, logoutFor, cookieHeaderAfter, cookiesAfter, clearingCookies,
+  accessCookie, decodeClaims, boundedFetch, authHeaders, cookieText,
 } from "./lib/server/session.js";
+import { resolveOptions, tokenAt, tokenAnswer } from "./lib/server/options.js";
 import { isCoolingDown } from "./lib/server/cookies.js";
 
 export {
@@ -87,7 +88,7 @@ async function proxy(opts, request) {
     return response;
   };
   if (!session.refreshToken) return toLogin();
-  const result = await refreshFor(opts, session.refreshToken, { secure, now });
+  const result = await refreshFor(opts, session, { secure, now });
   if (result.outcome === "rejected") return toLogin();
   if (result.outcome === "failed") return pass(); // not a sign-out: the page renders without a token
   const headers = new Headers(request.headers);
@@ -106,18 +107,23 @@ async function proxy(opts, request) {
  */
 async function route(opts, request) {
   const { pathname } = new URL(request.url);
-  if (!request.headers.get(opts.csrfHeader)) {
+  if (opts.csrfHeader !== null && !request.headers.get(opts.csrfHeader)) {
     return json(403, { error: "csrf", message: `the ${opts.csrfHeader} header is required` });
   }
   const secure = isSecure(request);
   const header = request.headers.get("cookie") ?? "";
   const session = sessionOf(opts, header);
+  // Double submit: a browser holding the CSRF cookie sends its value in the header.
+  if (session.csrfToken && request.headers.get(opts.csrf.header) !== cookieText(session.csrfToken)) {
+    const message = `the ${opts.csrf.header} header must hold the ${opts.csrf.cookie} cookie's value`;
+    return json(403, { error: "csrf", message });
+  }
   if (pathname === opts.refreshPath) {
-    if (session.fresh) return json(200, { [opts.tokenField]: session.accessToken });
+    if (session.fresh) return json(200, tokenAnswer(opts, session.accessToken));
     if (!session.refreshToken) {
       return json(401, { error: "refresh_rejected", message: "no session" }, clearingCookies(opts, secure));
     }
-    const result = await refreshFor(opts, session.refreshToken, { secure });
+    const result = await refreshFor(opts, session, { secure });
     if (result.outcome === "ok") return json(200, result.body, cookiesAfter(opts, result, secure));
     if (result.outcome === "rejected") {
       return json(401, { error: "refresh_rejected", message: "the session is over" }, clearingCookies(opts, secure));
@@ -125,19 +131,18 @@ async function route(opts, request) {
     return json(result.status, { error: "unavailable", message: "the API did not refresh" });
   }
   if (pathname === opts.logoutPath) {
-    await logoutFor(opts, session.refreshToken, { secure });
+    await logoutFor(opts, session, { secure });
     return json(200, {}, clearingCookies(opts, secure));
   }
-  if (pathname === opts.loginPath) return login(opts, request, secure);
+  if (pathname === opts.loginPath) return login(opts, request, session, secure);
   return json(404, { error: "not_found", message: `no auth route ${pathname}` });
 }
 
-async function login(opts, request, secure) {
+async function login(opts, request, session, secure) {
   const init = {
     method: "POST",
     headers: { "Content-Type": request.headers.get("content-type") ?? "application/json",
-      [opts.csrfHeader]: "tokenrelay", Accept: "application/json",
-      ...(secure ? { "X-Forwarded-Proto": "https" } : {}) },
+      ...authHeaders(opts, { csrfToken: session.csrfToken }, secure) },
     body: await request.text(),
     cache: "no-store",
     redirect: "manual",
@@ -150,7 +155,7 @@ async function login(opts, request, secure) {
     return json(502, { error: "unavailable", message: "the API did not answer" });
   }
   const cookies = response.headers.getSetCookie();
-  const token = body?.[opts.tokenField];
+  const token = tokenAt(opts, body);
   if (response.ok && typeof token === "string" && decodeClaims(token)) {
     cookies.push(accessCookie(opts, token, Date.now(), secure));
   }

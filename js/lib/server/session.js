@@ -2,24 +2,8 @@
 // (an HttpOnly cookie of the app's origin), the refresh it makes on the user's behalf (one per
 // refresh token, however many requests present it at once), and the cookies of a logout.
 // Web APIs only (fetch, atob): Node, edge runtimes, any server framework.
-import {
-  COOLDOWN_COOKIE, COOLDOWN_MS, parseCookies, serializeCookies, parseSetCookie, setCookie, cooldownCookie,
-} from "./cookies.js";
-
-const DEFAULTS = {
-  refreshPath: "/auth/refresh",
-  loginPath: "/auth/login",
-  logoutPath: "/auth/logout",
-  tokenField: "accessToken",
-  csrfHeader: "X-Requested-With",
-  refreshCookie: "__Host-refreshToken",
-  accessCookie: "tokenrelayAccess",
-  cooldownCookie: COOLDOWN_COOKIE,
-  cooldownMs: COOLDOWN_MS,
-  refreshAheadSeconds: 30,
-  requestTimeoutMs: 10000,
-  loginRoute: "/login",
-};
+import { parseCookies, serializeCookies, parseSetCookie, setCookie, cooldownCookie } from "./cookies.js";
+import { jsonBody, tokenAt } from "./options.js";
 
 /**
  * Refreshes in flight or just done, by API and presented refresh token: one map per process
@@ -28,31 +12,6 @@ const DEFAULTS = {
  */
 const FLIGHTS = Symbol.for("tokenrelay.server.flights");
 const flights = (globalThis[FLIGHTS] ??= new Map());
-
-function configError(message) {
-  const error = new Error(message);
-  error.name = "TokenRelayError";
-  error.code = "config";
-  return error;
-}
-
-/** The options with defaults; throws a `config` TokenRelayError for a bad or unknown one. */
-export function resolveOptions(options) {
-  if (!options || typeof options !== "object") throw configError("options must be an object");
-  for (const key of Object.keys(options)) {
-    if (!(key in DEFAULTS) && key !== "apiBase") throw configError(`unknown option ${key}`);
-  }
-  const resolved = { ...DEFAULTS, ...options };
-  let base;
-  try {
-    base = new URL(resolved.apiBase);
-  } catch {
-    throw configError("apiBase must be an absolute http(s) URL (the API as the server reaches it)");
-  }
-  if (base.protocol !== "http:" && base.protocol !== "https:") throw configError("apiBase must be http(s)");
-  resolved.apiBase = String(resolved.apiBase).replace(/\/+$/, "");
-  return Object.freeze(resolved);
-}
 
 /** The JWT's claims, decoded without verification (the API verifies), or null. */
 export function decodeClaims(token) {
@@ -76,9 +35,13 @@ function accessValue(token, mintedAt) {
   return `${Math.floor(mintedAt)}.${token}`;
 }
 
-/** What the server holds for the browser of a request. */
+/**
+ * What the server holds for the browser of a request. With `csrf`, `csrfToken` is the raw value
+ * of its cookie, and a refresh token without that cookie is none: it could not be used.
+ */
 export function sessionOf(opts, cookieHeader, now = Date.now()) {
   const cookies = parseCookies(cookieHeader);
+  const csrfToken = opts.csrf ? cookies.get(opts.csrf.cookie) || null : null;
   const held = cookies.get(opts.accessCookie) ?? "";
   const at = held.indexOf(".");
   const mintedAt = at > 0 ? Number(held.slice(0, at)) : NaN;
@@ -102,7 +65,8 @@ export function sessionOf(opts, cookieHeader, now = Date.now()) {
     expired,
     /** Minted by this server within the cooldown: the browser may take it as it is. */
     fresh: Boolean(claims) && !expired && now - mintedAt < opts.cooldownMs && mintedAt <= now + 1000,
-    refreshToken: cookies.get(opts.refreshCookie) || null,
+    refreshToken: opts.csrf && !csrfToken ? null : cookies.get(opts.refreshCookie) || null,
+    csrfToken,
   };
 }
 
@@ -143,23 +107,61 @@ export async function boundedFetch(opts, url, init, read) {
   }
 }
 
-/** Headers of a call to the API's auth routes for the browser holding `refreshToken`. */
-function authHeaders(opts, refreshToken, secure) {
-  const headers = { [opts.csrfHeader]: "tokenrelay", Accept: "application/json" };
-  if (refreshToken) headers.Cookie = `${opts.refreshCookie}=${refreshToken}`;
+/** A cookie's value as a page reads it (percent-decoded, as the browser client sends it). */
+export function cookieText(value) {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * Headers of a call to the API's auth routes for a browser: the static CSRF header (unless
+ * `csrfHeader` is null), its refresh cookie, and with `csrf` its CSRF cookie, whose value also
+ * goes in `csrf.header` (double submit; the API may compare the two).
+ */
+export function authHeaders(opts, { refreshToken = null, csrfToken = null } = {}, secure = false) {
+  const headers = { Accept: "application/json" };
+  if (opts.csrfHeader !== null) headers[opts.csrfHeader] = "tokenrelay";
+  const cookies = [];
+  if (refreshToken) cookies.push(`${opts.refreshCookie}=${refreshToken}`);
+  if (opts.csrf && csrfToken) {
+    cookies.push(`${opts.csrf.cookie}=${csrfToken}`);
+    headers[opts.csrf.header] = cookieText(csrfToken);
+  }
+  if (cookies.length) headers.Cookie = cookies.join("; ");
   if (secure) headers["X-Forwarded-Proto"] = "https";
   return headers;
 }
 
+/** The `fetch` init of a POST to an API auth route for `session`, with `body` (a JSON value, or none). */
+function authCall(opts, session, secure, body) {
+  const init = { method: "POST", headers: authHeaders(opts, session, secure), cache: "no-store", redirect: "manual" };
+  const text = jsonBody(body);
+  if (text !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = text;
+  }
+  return init;
+}
+
+/** Whether a refresh answered `status` ends the session: 4xx but 408 and 429, as in the browser client. */
+function refusesSession(status) {
+  return status >= 400 && status < 500 && status !== 408 && status !== 429;
+}
+
 /**
- * Refreshes on the user's behalf with the refresh token the request presented. Every request
- * presenting the same token within the cooldown shares one API call and its answer, so tabs
- * navigating at once never spend one token twice. Resolves with
- * `{ outcome: "ok", accessToken, body, setCookies, mintedAt }`, `{ outcome: "rejected", status }`
- * (401/403: the session is over) or `{ outcome: "failed", status }` (network, 5xx, 429, a bad
- * answer: the session is kept).
+ * Refreshes on the user's behalf with the refresh token (and CSRF cookie) the request presented,
+ * `session` as `sessionOf` reads it. Every request presenting the same token within the
+ * cooldown shares one API call and its answer, so tabs navigating at once never spend one token
+ * twice. Resolves with `{ outcome: "ok", accessToken, body, setCookies, mintedAt }`,
+ * `{ outcome: "rejected", status }` (401, 403, any other 4xx but 408 and 429: the session is
+ * over) or `{ outcome: "failed", status }` (network, 5xx, 408, 429, a bad answer: the session is
+ * kept).
  */
-export function refreshFor(opts, refreshToken, { secure = false, now = Date.now() } = {}) {
+export function refreshFor(opts, session, { secure = false, now = Date.now() } = {}) {
+  const { refreshToken } = session;
   for (const [key, flight] of flights) {
     if (flight.done && now - flight.done > opts.cooldownMs) flights.delete(key);
   }
@@ -167,7 +169,7 @@ export function refreshFor(opts, refreshToken, { secure = false, now = Date.now(
   const known = flights.get(key);
   if (known) return known.promise;
   const flight = { done: 0, promise: null };
-  flight.promise = callRefresh(opts, refreshToken, secure).then((result) => {
+  flight.promise = callRefresh(opts, session, secure).then((result) => {
     // Only a rotation is worth sharing with late arrivals; anything else may be retried.
     if (result.outcome === "ok") flight.done = Date.now();
     else flights.delete(key);
@@ -177,20 +179,21 @@ export function refreshFor(opts, refreshToken, { secure = false, now = Date.now(
   return flight.promise;
 }
 
-async function callRefresh(opts, refreshToken, secure) {
-  const init = { method: "POST", headers: authHeaders(opts, refreshToken, secure), cache: "no-store", redirect: "manual" };
+async function callRefresh(opts, session, secure) {
+  const init = authCall(opts, session, secure, opts.refreshBody);
   try {
     return await boundedFetch(opts, opts.apiBase + opts.refreshPath, init, async (response) => {
-      if (response.status === 401 || response.status === 403) {
+      const { status } = response;
+      if (refusesSession(status)) {
         await response.body?.cancel();
-        return { outcome: "rejected", status: response.status };
+        return { outcome: "rejected", status };
       }
       if (!response.ok) {
         await response.body?.cancel();
-        return { outcome: "failed", status: response.status >= 500 || response.status === 429 ? response.status : 502 };
+        return { outcome: "failed", status: status >= 500 || status === 408 || status === 429 ? status : 502 };
       }
       const body = await response.json().catch(() => null);
-      const accessToken = body?.[opts.tokenField];
+      const accessToken = tokenAt(opts, body);
       if (typeof accessToken !== "string" || !decodeClaims(accessToken)) return { outcome: "failed", status: 502 };
       return { outcome: "ok", accessToken, body, setCookies: response.headers.getSetCookie(), mintedAt: Date.now() };
     });
@@ -200,12 +203,13 @@ async function callRefresh(opts, refreshToken, secure) {
 }
 
 /**
- * Logs the browser holding `refreshToken` out on the API (when it holds one). Resolves with
- * the API's status (0 when unreachable); the caller clears the cookies whatever it is.
+ * Logs the browser of `session` out on the API (when it holds a refresh token, and with `csrf`
+ * its CSRF cookie). Resolves with the API's status (0 when unreachable); the caller clears the
+ * cookies whatever it is.
  */
-export async function logoutFor(opts, refreshToken, { secure = false } = {}) {
-  if (!refreshToken) return 200;
-  const init = { method: "POST", headers: authHeaders(opts, refreshToken, secure), cache: "no-store", redirect: "manual" };
+export async function logoutFor(opts, session, { secure = false } = {}) {
+  if (!session.refreshToken) return 200;
+  const init = authCall(opts, session, secure, opts.logoutBody);
   try {
     return await boundedFetch(opts, opts.apiBase + opts.logoutPath, init, async (response) => {
       await response.body?.cancel();
