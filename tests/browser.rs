@@ -414,7 +414,7 @@ fn claims_are_read_with_the_browsers_json_parser() {
     let handed_out = c.access_token(5_000_000.0).unwrap_or_else(|_| panic!());
     assert_eq!(handed_out, jwt);
     assert_eq!(c.bearer().as_string(), Some(["Bearer ", &jwt].concat()));
-    assert!(c.valid(5_059_000.0) && !c.valid(5_060_000.0));
+    assert!(c.access_token(5_059_000.0).is_ok() && c.access_token(5_060_000.0).is_err());
 
     let fractional = Token::decode(&jwt_claims(r#"{"iat":1.0005e3,"exp":1060}"#), 0.0).unwrap();
     assert_eq!(fractional.lifetime_ms, 60_000.0, "whole seconds");
@@ -493,7 +493,10 @@ fn malformed_tokens_are_bad_token_errors_with_a_message() {
         assert_eq!(code_of(&err), "bad_response", "{answer}");
         assert!(text(&err, "message").unwrap().starts_with("bad response: "));
     }
-    assert!(c.order().is_none() && !c.valid(0.0), "nothing was taken");
+    assert!(
+        c.order().is_none() && c.access_token(0.0).is_err(),
+        "nothing was taken"
+    );
 }
 
 /// The options of backends that nest the token, turn the static header off, submit a CSRF
@@ -693,7 +696,7 @@ fn channel_codec_round_trips_and_drops_garbage() {
     let outs = hear(&mut asker, &answer, t);
     assert_eq!(id_of(expect(&outs, output::RESOLVE)), 4);
     assert_eq!(asker.order(), a.order());
-    assert!(asker.valid(t) && asker.status() == "signedIn");
+    assert!(asker.access_token(t).is_ok() && asker.status() == "signedIn");
 
     // A claim (posted before a refresh request) and a release (posted when the refresh ends
     // without a token): without Web Locks, a tab that heard the claim waits for that tab
@@ -1069,7 +1072,7 @@ fn a_refresh_answer_is_taken_once_or_dropped() {
     );
     assert_eq!(code_of(&rejected(&outs, REFRESH_CALL)), "not_signed_in");
     assert_eq!(c.status(), "signedOut");
-    assert!(c.order().is_none() && !c.valid(t + 4.0));
+    assert!(c.order().is_none() && c.access_token(t + 4.0).is_err());
 }
 
 /// The cooldown stamp the machine writes after a refresh, through the page's `document.cookie`.
@@ -1112,12 +1115,12 @@ fn cooldown_stamp_round_trips_through_document_cookie() {
 fn refresh_timing_follows_the_token() {
     let mut c = core();
     let t = 1_000_000.0;
-    assert!(c.poll_timeout().is_nan() && c.settled(t) && !c.valid(t));
+    assert!(c.poll_timeout().is_nan() && c.settled(t) && c.access_token(t).is_err());
     sign_in(&mut c, &minute_token("u1"), t);
     // refreshAheadSeconds (30 by default, at most half the lifetime) before expiry: the
     // schedule's timer is armed for then, and the token is used as is until then.
     assert!(c.settled(1_029_999.0) && !c.settled(1_030_000.0));
-    assert!(c.valid(1_059_999.0) && !c.valid(1_060_000.0));
+    assert!(c.access_token(1_059_999.0).is_ok() && c.access_token(1_060_000.0).is_err());
     let due = c.poll_timeout();
     assert!((1_030_000.0..=1_030_001.0).contains(&due), "{due}");
     let outs = feed(&mut c, input::TIMER, 0, NONE, NONE, JsValue::UNDEFINED, due);

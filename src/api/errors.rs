@@ -33,9 +33,12 @@ pub fn from_js(value: &JsValue) -> Option<Error> {
 /// A `TokenRelayError` of `code` with `detail` (the message of `config`, `network`,
 /// `bad_response` and `bad_token`) or HTTP `status` (`server`, `unauthorized`), for the
 /// failures the JS driver sees first (a rejected fetch, a disposed client).
+/// (Strings arrive as JS values: the glue then copies no string into the wasm's memory.)
 #[wasm_bindgen(js_name = error)]
-pub fn error_of(code: &str, detail: &str, status: u16) -> JsValue {
-    to_js(&Error::from_parts(code, detail, status).unwrap_or(Error::Network(detail.into())))
+pub fn error_of(code: JsValue, detail: JsValue, status: u16) -> JsValue {
+    let (code, detail) = (code.as_string(), detail.as_string().unwrap_or_default());
+    let error = Error::from_parts(&code.unwrap_or_default(), &detail, status);
+    to_js(&error.unwrap_or(Error::Network(detail)))
 }
 
 /// Whether `value` is an error thrown by tokenrelay (`name` and a string `code`). Rust's

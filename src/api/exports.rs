@@ -4,7 +4,7 @@
 //! An exported class (`#[wasm_bindgen] impl Core`) costs about 200 bytes of wasm per method:
 //! each one checks its pointer and borrow, and carries the error text of a failed check. One
 //! table does that once, in [`with`]: about 0.6 KB gzip less for the 13 methods.
-use alloc::{string::String, vec::Vec};
+use alloc::vec::Vec;
 use core::cell::{RefCell, RefMut};
 
 use wasm_bindgen::prelude::*;
@@ -42,8 +42,8 @@ fn core(handle: u32) -> RefMut<'static, Core> {
 /// Reads and validates `options` for the tab `tab` (`locks`: the browser has Web Locks) and
 /// returns the new client's handle; throws a `config` `TokenRelayError` naming the option.
 #[wasm_bindgen(js_name = coreNew)]
-pub fn core_new(options: JsValue, tab: String, locks: bool) -> Result<u32, JsValue> {
-    let core = Core::new(options, tab, locks)?;
+pub fn core_new(options: JsValue, tab: JsValue, locks: bool) -> Result<u32, JsValue> {
+    let core = Core::new(options, tab.as_string().unwrap_or_default(), locks)?;
     let mut cores = CORES.0.borrow_mut();
     let handle = match cores.iter().position(Option::is_none) {
         Some(free) => {
@@ -83,20 +83,14 @@ pub fn core_cross_site(handle: u32, cross: bool) {
 
 /// [`Core::relative`].
 #[wasm_bindgen(js_name = coreRelative)]
-pub fn core_relative(handle: u32, target: &str) -> JsValue {
-    core(handle).relative(target)
+pub fn core_relative(handle: u32, target: JsValue) -> JsValue {
+    core(handle).relative(&target.as_string().unwrap_or_default())
 }
 
 /// [`Core::state`].
 #[wasm_bindgen(js_name = coreState)]
 pub fn core_state(handle: u32) -> JsValue {
     core(handle).state()
-}
-
-/// [`Core::valid`].
-#[wasm_bindgen(js_name = coreValid)]
-pub fn core_valid(handle: u32, now_ms: f64) -> bool {
-    core(handle).valid(now_ms)
 }
 
 /// [`Core::order`], NaN without a token.

@@ -130,11 +130,6 @@ impl Core {
         }
     }
 
-    /// Whether a token is held that is still valid at `now_ms`.
-    pub fn valid(&self, now_ms: f64) -> bool {
-        self.m.usable_token(now_ms).is_ok()
-    }
-
     /// `state.status`.
     /// The order of the held token (a larger one is newer); `undefined` without a token.
     pub fn order(&self) -> Option<f64> {

@@ -137,8 +137,8 @@ impl Error {
 }
 
 /// What a refused refresh adds to its message when the API is on another site than the page.
-pub const CROSS_SITE_HINT: &str = " (the API is on another site than this page: Safari, Brave, \
-Incognito and third-party cookie blocking drop its refresh cookie; README: Cookies across sites)";
+pub const CROSS_SITE_HINT: &str =
+    " (the API is on another site: Safari and third-party cookie blocking drop its cookie; README: Cookies across sites)";
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -154,7 +154,7 @@ test('across sites (page on 127.0.0.1, API on localhost): one console warning; t
   const { error } = await stateOf(later);
   assert.equal(error.code, 'session_expired');
   assert.equal(error.status, 400);
-  assert.match(error.message, /HTTP 400 \(the API is on another site than this page: Safari, Brave, Incognito and third-party cookie blocking/);
+  assert.match(error.message, /HTTP 400 \(the API is on another site: Safari and third-party cookie blocking drop its cookie; README: Cookies across sites\)/);
 });
 
 test('a network error says what the page can know, with the URL: a preflight refused (the default X-Requested-With), offline', { skip }, async () => {

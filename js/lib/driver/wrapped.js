@@ -117,7 +117,8 @@ async function answered(c, outgoing, used, response) {
   } catch {
     return response; // the original answer: no loop, no lost response
   }
-  if (!g.coreValid(c.core, now())) return response;
+  // A token valid now (else the machine's error, not thrown here).
+  if (typeof g.coreAccessToken(c.core, now()) !== "string") return response;
   const [retry] = attempt(c, outgoing);
   return responseOf(retry);
 }

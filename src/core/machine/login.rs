@@ -69,11 +69,12 @@ impl Machine {
         }
     }
 
-    /// The logout attempt ended (whatever its outcome): a login waiting for it goes on, and
-    /// the marker goes (the new session replaces the old).
+    /// The logout attempt ended (whatever its outcome): a login waiting for it goes on. The
+    /// marker stays until the login succeeds (the new session replaces the old): a login
+    /// that fails after a logout the server did not take must not let a restore sign the old
+    /// session back in (found by the simulator: seed 10).
     pub(super) fn login_after_logout(&mut self, now: Now) {
         if matches!(self.login_step(), Some(Step::AfterLogout)) {
-            self.out.push(Output::MarkLogout(None));
             self.send_login(now);
         }
     }
@@ -128,6 +129,8 @@ impl Machine {
                 self.fence();
                 self.failures = 0;
                 self.epoch = (self.epoch + 1.0).max(l.sent_at);
+                // A logout still pending is of the session this one replaces.
+                self.out.push(Output::MarkLogout(None));
                 self.out.push(Output::SaveEpoch(self.epoch));
                 token.epoch_ms = self.epoch;
                 let message = token_message(&token);

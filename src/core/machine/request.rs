@@ -49,15 +49,20 @@ impl Machine {
                     stamp,
                     unanswered_ask: self.unanswered_ask,
                 };
+                // A lock granted in turn can reach this tab before the token of the tab that
+                // held it, and before its stamp does: neither the channel nor the cookie jar is
+                // ordered with the lock. That tab's claim, still live, says it refreshed (or
+                // closed while it did): ask for its token first, as for a fresh stamp.
+                let claimed = f.locks && claim_stale_at.is_some();
                 match plan_refresh(seen, now.wall_ms, self.options.cooldown_ms) {
                     Plan::UseHeld => self.finish(Ok(())),
-                    Plan::WaitForPeer => {
+                    Plan::Refresh if !claimed => self.send(logout_pending, now),
+                    _ => {
                         // The refresher posted its token before it released the lock: it is
                         // on its way, and any tab holding it answers the question at once.
                         self.post_claim(now);
                         self.ask(Step::Ask(AfterAsk::Send), now);
                     }
-                    Plan::Refresh => self.send(logout_pending, now),
                 }
             }
             Step::LogoutCheck => self.send(logout_pending, now),
@@ -175,6 +180,12 @@ impl Machine {
     /// The answer to the auth request `id`: the refresh, the login or the logout's.
     pub(super) fn on_answer(&mut self, id: u32, result: Result<Reply, Error>, now: Now) {
         if self.is_login_request(id) {
+            if self.timers.is_due(Timer::Login, now.monotonic_ms) {
+                // Read after the request's bound (the tab was frozen meanwhile): a timeout, as
+                // the bound says. The session it made may have ended since in other tabs, and
+                // its token must not sign them back in (found by the simulator: seed 10516).
+                return self.login_timed_out();
+            }
             return self.on_login_answer(result);
         }
         if self.is_logout_request(id) {

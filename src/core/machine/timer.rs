@@ -77,6 +77,11 @@ impl Timers {
         self.0.iter().flatten().copied().reduce(f64::min)
     }
 
+    /// Whether `timer` is set and due at `now_ms`.
+    pub fn is_due(&self, timer: Timer, now_ms: f64) -> bool {
+        self.0[timer as usize].is_some_and(|at| at <= now_ms)
+    }
+
     /// The first timer due at `now_ms`, cleared.
     pub fn take_expired(&mut self, now_ms: f64) -> Option<Timer> {
         let timer = ALL

@@ -389,3 +389,76 @@ fn refresh_and_logout_carry_the_bodies_of_the_options_and_timeouts_name_the_url(
     });
     assert_eq!(body, Some(Some("{}".into())));
 }
+
+/// A login in a tab whose origin has a logout the server has not taken: the logout is sent
+/// first (answered `logout_status`), then the login; every output until the login's request.
+fn login_after_pending_logout(tab: &mut Tab, logout_status: u16) -> (Vec<Output>, u32) {
+    tab.feed(Input::Login {
+        call: 1,
+        body: "{}".into(),
+    });
+    // The facts show the marker (each time they are read), the logout lock is granted.
+    let mut out = Vec::new();
+    let mut next = vec![Output::ReadFacts];
+    while sent_to(&out, AuthCall::Logout).is_none() && !next.is_empty() {
+        let mut more = Vec::new();
+        for o in &next {
+            match o {
+                Output::ReadFacts => more.extend(tab.feed(Input::Facts {
+                    cookies: String::new(),
+                    logout_marker: Some(999_000.0),
+                    stored_epoch: Some(999_000.0),
+                })),
+                Output::RequestLock { id, .. } => more.extend(tab.lock(*id, LockOutcome::Granted)),
+                _ => {}
+            }
+        }
+        out.extend(next);
+        next = more;
+    }
+    out.extend(next);
+    let logout = sent_to(&out, AuthCall::Logout).expect("the logout first");
+    out.extend(tab.answer(logout, logout_status, tab.wall));
+    let login = sent_to(&out, AuthCall::Login).expect("then the login");
+    (out, login)
+}
+
+#[test]
+fn a_login_after_a_logout_the_server_did_not_take_keeps_the_marker_until_it_succeeds() {
+    // Found by the simulator (seed 10): the marker went before the login was answered, the
+    // login failed, and a new tab restored the session the user had logged out of.
+    let cleared = |out: &[Output]| out.iter().any(|o| matches!(o, Output::MarkLogout(None)));
+    let mut tab = Tab::new();
+    let (out, login) = login_after_pending_logout(&mut tab, 429);
+    assert!(!cleared(&out), "kept while the login is under way");
+    let out = tab.answer(login, 429, tab.wall);
+    assert_eq!(rejected(&out), [(1, "server")]);
+    assert!(!cleared(&out), "kept: the old session may still be alive");
+
+    let mut tab = Tab::new();
+    let (_, login) = login_after_pending_logout(&mut tab, 429);
+    let out = tab.answer(login, 200, tab.wall);
+    assert_eq!(resolved(&out), [1]);
+    assert!(
+        cleared(&out),
+        "the new session replaces the old: the marker goes"
+    );
+}
+
+#[test]
+fn a_login_answer_read_after_its_bound_is_a_timeout() {
+    // Found by the simulator (seed 10516): the tab froze with the answer on its way and read it
+    // 25 s later, when the session it made had ended in every other tab.
+    let mut tab = Tab::new();
+    tab.feed(Input::Login {
+        call: 1,
+        body: "{}".into(),
+    });
+    let id = sent_to(&tab.facts(), AuthCall::Login).unwrap();
+    tab.mono += 25_000.0;
+    tab.wall += 25_000.0;
+    let out = tab.answer(id, 200, tab.wall - 25_000.0);
+    assert_eq!(rejected(&out), [(1, "network")]);
+    assert!(posted(&out).is_empty(), "no token handed over");
+    assert_eq!(tab.m.session.status(), Status::SignedOut);
+}

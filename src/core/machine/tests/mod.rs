@@ -536,3 +536,48 @@ fn dispose_releases_the_lock_and_aborts_the_request_at_once() {
     assert_eq!(rejected(&out), [(1, "disposed")]);
     assert_eq!(rejected(&tab.refresh(2, false)), [(2, "disposed")]);
 }
+
+/// A demand refresh queued for the lock while another tab refreshed (its claim heard), up to
+/// the plan made when the lock comes in turn: neither that tab's cooldown stamp nor its token
+/// has reached this tab yet (the outputs of the facts, the lock confirmed if asked).
+fn lock_handed_over_before_the_token(tab: &mut Tab) -> Vec<Output> {
+    tab.sign_in(tab.wall - 10.0);
+    let out = tab.refresh(1, false);
+    let (queued, _, _) = lock_requests(&out).remove(0);
+    tab.hear(Message::Claim { at_ms: tab.wall });
+    tab.mono += 60.0;
+    tab.wall += 60.0;
+    // It released the lock after it wrote its stamp and posted its token; the lock comes
+    // first (found by the fault suite under load: 2 refreshes, 1 to 2 runs in 100).
+    assert!(matches!(
+        tab.lock(queued, LockOutcome::Granted).as_slice(),
+        [Output::ReadFacts]
+    ));
+    tab.facts()
+}
+
+#[test]
+fn a_lock_handed_over_by_a_refresher_waits_for_its_token_though_its_stamp_is_not_seen_yet() {
+    let mut tab = Tab::new();
+    let out = lock_handed_over_before_the_token(&mut tab);
+    assert!(sent(&out).is_none(), "no second refresh");
+    assert!(out.iter().any(|o| matches!(o, Output::Post(Message::Ask))));
+    // The refresher's token comes (its channel message 30 ms late).
+    tab.mono += 30.0;
+    tab.wall += 30.0;
+    let out = tab.hear(token_message(&token(tab.wall - 35.0)));
+    assert!(sent(&out).is_none());
+    assert_eq!(resolved(&out), [1]);
+}
+
+#[test]
+fn a_lock_handed_over_by_a_tab_that_closed_mid_refresh_costs_one_unanswered_question() {
+    let mut tab = Tab::new();
+    lock_handed_over_before_the_token(&mut tab);
+    // The holder closed before it posted anything: nobody answers.
+    let before = tab.mono;
+    let out = tab.fire();
+    assert_eq!(tab.mono, before + PEER_WAIT_MS);
+    assert!(matches!(out.as_slice(), [Output::ReadFacts]));
+    assert!(sent(&tab.facts()).is_some(), "then the refresh");
+}
