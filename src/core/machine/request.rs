@@ -49,20 +49,15 @@ impl Machine {
                     stamp,
                     unanswered_ask: self.unanswered_ask,
                 };
-                // A lock granted in turn can reach this tab before the token of the tab that
-                // held it, and before its stamp does: neither the channel nor the cookie jar is
-                // ordered with the lock. That tab's claim, still live, says it refreshed (or
-                // closed while it did): ask for its token first, as for a fresh stamp.
-                let claimed = f.locks && claim_stale_at.is_some();
                 match plan_refresh(seen, now.wall_ms, self.options.cooldown_ms) {
                     Plan::UseHeld => self.finish(Ok(())),
-                    Plan::Refresh if !claimed => self.send(logout_pending, now),
-                    _ => {
+                    Plan::WaitForPeer => {
                         // The refresher posted its token before it released the lock: it is
                         // on its way, and any tab holding it answers the question at once.
                         self.post_claim(now);
                         self.ask(Step::Ask(AfterAsk::Send), now);
                     }
+                    Plan::Refresh => self.send(logout_pending, now),
                 }
             }
             Step::LogoutCheck => self.send(logout_pending, now),
