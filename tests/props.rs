@@ -297,6 +297,7 @@ fn simulate(world: &WorldSeed) -> Outcome {
                     held: tab.held.map(|(_, o)| o),
                     stamp,
                     unanswered_ask: tab.unanswered_ask,
+                    lock_busy_at: None,
                 };
                 let plan = if after_wait {
                     Plan::Refresh

@@ -32,29 +32,37 @@ pub struct Observed {
     pub stamp: Option<f64>,
     /// When this tab last asked the other tabs for a token and nobody had a newer one.
     pub unanswered_ask: Option<f64>,
+    /// When (epoch ms) this tab found the lock held by another tab during this refresh: that
+    /// tab may have refreshed, and the lock can reach this tab before its token and its
+    /// cooldown stamp do.
+    pub lock_busy_at: Option<f64>,
 }
 
 /// Decides what to do before sending a refresh request.
 ///
 /// A fresh stamp newer than our token means another tab (or server middleware) refreshed:
-/// wait for its token rather than refresh again, unless we already asked every tab after
-/// that refresh and none had it (the refresher is gone, e.g. it was this tab before a reload).
+/// wait for its token rather than refresh again. So does a lock that another tab held during
+/// this refresh, stamp or not: neither that tab's token (on the channel) nor its stamp (in the
+/// cookie jar) is ordered with the lock's hand-over, so both can reach this tab after the lock
+/// does. Either way, not when we already asked every tab since and none had a newer token (the
+/// refresher is gone, e.g. it was this tab before a reload, or the holder did not refresh).
 /// Refreshing is never unsafe here (the caller holds the right to refresh, and the cookie jar
 /// holds the newest refresh token); waiting only saves a request.
 pub fn plan_refresh(seen: Observed, now_ms: f64, cooldown_ms: f64) -> Plan {
     if is_later(seen.held, seen.before) {
         return Plan::UseHeld;
     }
-    match seen.stamp {
-        Some(s)
-            if (is_later(Some(s), seen.held) || clock_set_back_since(seen.held, now_ms))
-                && now_ms - s < cooldown_ms
-                && s <= now_ms
-                && !seen.unanswered_ask.is_some_and(|asked| asked >= s) =>
-        {
-            Plan::WaitForPeer
-        }
-        _ => Plan::Refresh,
+    let not_asked_since = |at: f64| !seen.unanswered_ask.is_some_and(|asked| asked >= at);
+    let fresh_stamp = seen.stamp.is_some_and(|s| {
+        (is_later(Some(s), seen.held) || clock_set_back_since(seen.held, now_ms))
+            && now_ms - s < cooldown_ms
+            && s <= now_ms
+            && not_asked_since(s)
+    });
+    if fresh_stamp || seen.lock_busy_at.is_some_and(not_asked_since) {
+        Plan::WaitForPeer
+    } else {
+        Plan::Refresh
     }
 }
 
@@ -168,6 +176,7 @@ mod tests {
             held,
             stamp,
             unanswered_ask: None,
+            lock_busy_at: None,
         }
     }
 
@@ -244,6 +253,21 @@ mod tests {
         // A refresh after our question is news: wait for it.
         s.stamp = Some(1050.0);
         assert_eq!(plan_refresh(s, 1100.0, COOL), Plan::WaitForPeer);
+    }
+
+    #[test]
+    fn a_lock_another_tab_held_means_wait_for_its_token_even_without_a_stamp() {
+        // The lock was held by another tab at 900 and came to us at 1000, before that tab's
+        // stamp reached our cookie jar (and before its token reached us).
+        let mut s = seen(Some(100.0), Some(100.0), None);
+        s.lock_busy_at = Some(900.0);
+        assert_eq!(plan_refresh(s, 1000.0, COOL), Plan::WaitForPeer);
+        // Asked since, and nobody had a newer token: the holder did not refresh.
+        s.unanswered_ask = Some(950.0);
+        assert_eq!(plan_refresh(s, 1000.0, COOL), Plan::Refresh);
+        // Its token came meanwhile.
+        s.held = Some(980.0);
+        assert_eq!(plan_refresh(s, 1000.0, COOL), Plan::UseHeld);
     }
 
     #[test]

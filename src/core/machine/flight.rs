@@ -35,7 +35,8 @@ pub enum AfterAsk {
 pub enum Step {
     /// Held back by the refresh budget (timer `Budget`).
     Budget,
-    /// A proactive refresh asked for the lock `ifAvailable`.
+    /// The lock was asked for `ifAvailable` first. Held by another tab, a proactive refresh
+    /// hopes for that tab's token, and a refresh a caller waits for queues.
     TryLock,
     /// The lock was busy: another tab's token should come (timer `Wait`).
     HopeNews,
@@ -114,6 +115,9 @@ pub struct Flight {
     pub confirm_asked: f64,
     /// When (monotonic ms) it began to queue for the lock.
     pub since: Option<f64>,
+    /// When (epoch ms) it found the lock held by another tab, whose token and cooldown stamp
+    /// can then reach this tab after the lock does.
+    pub busy_at: Option<f64>,
     /// Whether it holds the right to refresh (its end posts `released`).
     pub exclusive: bool,
     /// This tab's election claim (epoch ms), without Web Locks.
@@ -154,6 +158,7 @@ impl Flight {
             confirmed: false,
             confirm_asked: 0.0,
             since: None,
+            busy_at: None,
             exclusive: false,
             claim_at: None,
             asked_at: 0.0,

@@ -122,11 +122,17 @@ impl Machine {
                 f.main = None;
                 self.finish(Ok(())); // the token came while the lock was asked for
             }
-            (Step::TryLock, true) => {
+            (Step::TryLock, true) if f.proactive => {
                 f.main = None;
                 f.step = Step::HopeNews;
                 let at = now.monotonic_ms + self.stale_bound_ms();
                 self.timers.set(Timer::Wait, at);
+            }
+            (Step::TryLock, true) => {
+                // Held by another tab: queue. That tab may be refreshing, and the lock can
+                // reach this tab before its token and its cooldown stamp do (the plan waits).
+                f.busy_at = Some(now.wall_ms);
+                self.queue(now);
             }
             (Step::Queue | Step::Suspect | Step::Verify | Step::Settle, true) if granted => {
                 self.timers.clear(Timer::Wait);

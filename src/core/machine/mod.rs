@@ -437,19 +437,18 @@ impl Machine {
 
     fn after_budget(&mut self, now: Now) {
         let Some(f) = &self.flight else { return };
-        let (proactive, locks) = (f.proactive, f.locks);
+        let locks = f.locks;
         if self.has_newer() {
             self.finish(Ok(()));
         } else if !locks {
             self.elect(now);
-        } else if proactive {
+        } else {
+            // Tried before any wait, so that the flight knows whether another tab holds it.
             let id = self.request_lock(false, LockMode::IfAvailable);
             if let Some(f) = &mut self.flight {
                 f.main = Some(id);
                 f.step = Step::TryLock;
             }
-        } else {
-            self.queue(now);
         }
     }
 
@@ -457,7 +456,9 @@ impl Machine {
     fn on_news(&mut self, now: Now) {
         self.restore_news(now);
         match self.step() {
-            Some(Step::Budget | Step::HopeNews | Step::Stolen) if self.has_newer() => {
+            Some(Step::Budget | Step::TryLock | Step::HopeNews | Step::Stolen)
+                if self.has_newer() =>
+            {
                 self.finish(Ok(()))
             }
             Some(Step::Queue) => self.queue_check(now),

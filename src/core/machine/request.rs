@@ -48,6 +48,9 @@ impl Machine {
                     held: self.order(),
                     stamp,
                     unanswered_ask: self.unanswered_ask,
+                    // Not the holder a takeover stole from: it was silent, its token not on
+                    // its way (one that thaws and refreshes posts a claim: see above).
+                    lock_busy_at: f.busy_at.filter(|_| !f.took_over),
                 };
                 match plan_refresh(seen, now.wall_ms, self.options.cooldown_ms) {
                     Plan::UseHeld => self.finish(Ok(())),

@@ -310,8 +310,9 @@ async function responseLost(run) {
 
 /** The clock of every tab jumps by `offsetMs` during the session. The tabs are busy: channel
  *  messages arrive 30 ms late, so a tab is often granted the lock before the token of the tab
- *  that just released it arrives, and only the cooldown stamp tells it to wait for that token
- *  (without the delay the same race happens now and then). */
+ *  that just released it arrives (without the delay the same race happens now and then), and
+ *  now and then before that tab's cooldown stamp is in its `document.cookie` too: having found
+ *  the lock held is what tells it to wait for that token. */
 async function clockJump(run, offsetMs) {
   const pages = await run.open(3, {}, { tools: { clock: true, channel: true } });
   await run.signIn();

@@ -46,7 +46,7 @@ fn start_alone_refreshes_at_once_and_an_unanswered_question_refreshes_after_the_
     assert!(posted(&out).is_empty(), "nobody to ask");
     assert_eq!(
         lock_requests(&out)[0].2,
-        LockMode::Wait,
+        LockMode::IfAvailable,
         "straight to the refresh"
     );
 

@@ -167,7 +167,7 @@ pub(super) fn rejected(out: &[Output]) -> Vec<(u32, &'static str)> {
 pub(super) fn to_request(tab: &mut Tab, call: u32) -> u32 {
     let out = tab.refresh(call, false);
     let (id, name, mode) = lock_requests(&out).remove(0);
-    assert_eq!((name.as_str(), mode), ("ch", LockMode::Wait));
+    assert_eq!((name.as_str(), mode), ("ch", LockMode::IfAvailable));
     let out = tab.lock(id, LockOutcome::Granted);
     assert!(matches!(out.as_slice(), [Output::ReadFacts]));
     sent(&tab.facts()).expect("a refresh request")
@@ -214,6 +214,22 @@ fn a_stalled_answer_is_timed_out_and_aborted_by_the_machine() {
     assert!(late.is_empty());
 }
 
+/// A demand refresh that finds the lock held by another tab: it queues. The outputs of the
+/// refusal (the request to wait for the lock among them).
+pub(super) fn to_queue(tab: &mut Tab, call: u32) -> Vec<Output> {
+    let out = tab.refresh(call, false);
+    let (id, name, mode) = lock_requests(&out).remove(0);
+    assert_eq!(
+        (name.as_str(), mode),
+        ("ch", LockMode::IfAvailable),
+        "tried first"
+    );
+    let out = tab.lock(id, LockOutcome::Refused);
+    let (_, name, mode) = lock_requests(&out).remove(0);
+    assert_eq!((name.as_str(), mode), ("ch", LockMode::Wait), "then queued");
+    out
+}
+
 fn queried(out: &[Output]) -> bool {
     out.iter().any(|o| matches!(o, Output::QueryLocks))
 }
@@ -221,7 +237,7 @@ fn queried(out: &[Output]) -> bool {
 /// A waiter whose holder `h1` stays silent, up to the grant of the takeover lock and the
 /// verification that `h1` still holds the lock; returns (main, takeover) request ids.
 fn to_settle(tab: &mut Tab) -> (u32, u32) {
-    let out = tab.refresh(1, false);
+    let out = to_queue(tab, 1);
     let (main, _, _) = lock_requests(&out)[0].clone();
     // Silent holder: at its staleness deadline, who holds the lock is asked.
     assert!(queried(&tab.fire()));
@@ -314,6 +330,53 @@ fn a_token_that_comes_while_the_lock_is_confirmed_ends_the_flight_without_a_requ
     assert_eq!(resolved(&out), [1]);
 }
 
+/// A demand refresh that found the lock held by another tab, up to the plan made when the
+/// lock comes: neither that tab's cooldown stamp nor its token has reached this tab yet (the
+/// outputs of the facts, the lock confirmed as this tab's if asked).
+fn lock_handed_over_before_the_stamp(tab: &mut Tab) -> Vec<Output> {
+    tab.sign_in(tab.wall - 10.0);
+    let out = tab.refresh(1, false);
+    let (first, _, _) = lock_requests(&out).remove(0);
+    // Another tab holds the lock (it is refreshing).
+    let out = tab.lock(first, LockOutcome::Refused);
+    let (queued, _, _) = lock_requests(&out).remove(0);
+    tab.mono += 9.0;
+    tab.wall += 9.0;
+    // It released the lock after it wrote its stamp and posted its token; the lock comes
+    // first (the cookie jar and the channel are not ordered with the lock's hand-over).
+    assert!(matches!(
+        tab.lock(queued, LockOutcome::Granted).as_slice(),
+        [Output::ReadFacts]
+    ));
+    tab.facts()
+}
+
+#[test]
+fn a_lock_handed_over_by_a_refresher_waits_for_its_token_though_its_stamp_is_not_seen_yet() {
+    let mut tab = Tab::new();
+    let out = lock_handed_over_before_the_stamp(&mut tab);
+    assert!(sent(&out).is_none(), "no second refresh");
+    assert!(out.iter().any(|o| matches!(o, Output::Post(Message::Ask))));
+    // The refresher's token comes (its channel message 30 ms late).
+    tab.mono += 30.0;
+    tab.wall += 30.0;
+    let out = tab.hear(token_message(&token(tab.wall - 35.0)));
+    assert!(sent(&out).is_none());
+    assert_eq!(resolved(&out), [1]);
+}
+
+#[test]
+fn a_lock_handed_over_without_a_new_token_costs_one_unanswered_question() {
+    let mut tab = Tab::new();
+    lock_handed_over_before_the_stamp(&mut tab);
+    // The holder did not refresh (it failed, or used a token it had): nobody answers.
+    let before = tab.mono;
+    let out = tab.fire();
+    assert_eq!(tab.mono, before + PEER_WAIT_MS);
+    assert!(matches!(out.as_slice(), [Output::ReadFacts]));
+    assert!(sent(&tab.facts()).is_some(), "then the refresh");
+}
+
 #[test]
 fn an_old_answer_to_is_it_still_mine_is_asked_again() {
     let mut tab = Tab::new();
@@ -392,7 +455,7 @@ fn a_holder_taken_over_while_frozen_does_not_send() {
 #[test]
 fn waiter_that_loses_the_takeover_race_waits_and_looks_again() {
     let mut tab = Tab::new();
-    tab.refresh(1, false);
+    to_queue(&mut tab, 1);
     assert!(queried(&tab.fire()));
     let out = tab.holder("h1", false);
     let (takeover, _, _) = lock_requests(&out).remove(0);
@@ -407,7 +470,7 @@ fn waiter_that_loses_the_takeover_race_waits_and_looks_again() {
 #[test]
 fn a_claim_heard_pushes_the_staleness_deadline_back() {
     let mut tab = Tab::new();
-    tab.refresh(1, false);
+    to_queue(&mut tab, 1);
     let first = tab.m.poll_timeout().unwrap();
     tab.mono = 1000.0;
     tab.hear(Message::Claim { at_ms: tab.wall });
