@@ -490,7 +490,7 @@ impl Machine {
         }
     }
 
-    fn on_timer(&mut self, timer: Timer, now: Now) {
+    pub(super) fn on_timer(&mut self, timer: Timer, now: Now) {
         match (timer, self.step()) {
             (Timer::Due, _) => self.on_due(now),
             (Timer::Answer, _) => self.answer(now),

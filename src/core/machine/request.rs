@@ -177,13 +177,21 @@ impl Machine {
 
     /// The answer to the auth request `id`: the refresh, the login or the logout's.
     pub(super) fn on_answer(&mut self, id: u32, result: Result<Reply, Error>, now: Now) {
+        // An answer read after its request's bound (the tab was frozen with it on its way) is
+        // a timeout, as the bound says: the session may have ended in the other tabs since,
+        // and its token must not sign them back in (simulator seeds 10516 and 19772).
+        let bound = if self.is_login_request(id) {
+            Timer::Login
+        } else if self.is_logout_request(id) {
+            Timer::Logout
+        } else {
+            Timer::Request
+        };
+        if self.timers.is_due(bound, now.monotonic_ms) {
+            self.timers.clear(bound);
+            return self.on_timer(bound, now);
+        }
         if self.is_login_request(id) {
-            if self.timers.is_due(Timer::Login, now.monotonic_ms) {
-                // Read after the request's bound (the tab was frozen meanwhile): a timeout, as
-                // the bound says. The session it made may have ended since in other tabs, and
-                // its token must not sign them back in (found by the simulator: seed 10516).
-                return self.login_timed_out();
-            }
             return self.on_login_answer(result);
         }
         if self.is_logout_request(id) {

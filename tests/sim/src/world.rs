@@ -235,8 +235,11 @@ pub struct World {
     /// The durable-logout marker in localStorage: when (sim ms) and by which tab it was
     /// written, while it is there.
     marker: Option<(u64, usize, f64)>,
-    /// The session epoch stored in localStorage.
-    stored_epoch: Option<f64>,
+    /// The session epoch stored in localStorage: the value other tabs see until the latest
+    /// write reaches them, and that write (when, by which tab, the value). Both keys are in
+    /// the same storage area: another tab sees them change together, in the order written, a
+    /// few ms late (a tab never sees the epoch of a logout without its marker).
+    stored_epoch: (Option<f64>, Option<(u64, usize, f64)>),
     /// Last sim time a channel message went from one tab to another (per-sender order).
     last_delivery: BTreeMap<(usize, usize), u64>,
     options: Options,
@@ -287,7 +290,7 @@ impl World {
             calm: false,
             logged_out: false,
             marker: None,
-            stored_epoch: None,
+            stored_epoch: (None, None),
             last_delivery: BTreeMap::new(),
             options,
             checker: Checker::default(),
@@ -500,7 +503,12 @@ impl World {
                     .marker
                     .filter(|(at, by, _)| *by == tab || at + MARKER_LAG_MS <= self.t)
                     .map(|(_, _, wall)| wall);
-                let stored_epoch = self.stored_epoch;
+                let stored_epoch = match self.stored_epoch {
+                    (_, Some((at, by, epoch))) if by == tab || at + MARKER_LAG_MS <= self.t => {
+                        Some(epoch)
+                    }
+                    (seen, _) => seen,
+                };
                 self.tabs[tab].machine.handle(
                     Input::Facts {
                         cookies,
@@ -516,7 +524,12 @@ impl World {
                     self.note(tab, "out", "clears the logout marker".into());
                 }
             }
-            Output::SaveEpoch(epoch) => self.stored_epoch = Some(epoch),
+            Output::SaveEpoch(epoch) => {
+                // The write before it has reached every tab by now, or is overtaken.
+                let (seen, latest) = self.stored_epoch;
+                let seen = latest.map(|(_, _, e)| e).or(seen);
+                self.stored_epoch = (seen, Some((self.t, tab, epoch)));
+            }
             Output::QueryPresence => {
                 let others = (0..self.tabs.len()).any(|o| o != tab && self.tabs[o].open);
                 let later = self.t + self.rng.u64(0..=2);

@@ -462,3 +462,25 @@ fn a_login_answer_read_after_its_bound_is_a_timeout() {
     assert!(posted(&out).is_empty(), "no token handed over");
     assert_eq!(tab.m.session.status(), Status::SignedOut);
 }
+
+#[test]
+fn a_refresh_answer_read_after_its_bound_is_a_timeout() {
+    // Found by the simulator (seed 19772): a tab frozen with its refresh answer on its way read
+    // it 17 s later, when every other tab had seen the session end, and signed them back in.
+    let mut tab = Tab::new();
+    tab.sign_in(tab.wall - 5000.0);
+    let id = to_request(&mut tab, 1);
+    tab.mono += 17_000.0;
+    tab.wall += 17_000.0;
+    let out = tab.answer(id, 200, tab.wall - 17_000.0);
+    assert!(out
+        .iter()
+        .any(|o| matches!(o, Output::AbortAuth(i) if *i == id)));
+    assert!(
+        !posted(&out)
+            .iter()
+            .any(|m| matches!(m, Message::Token { .. })),
+        "no token handed over"
+    );
+    assert_eq!(rejected(&out), [(1, "network")]);
+}
