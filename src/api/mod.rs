@@ -154,11 +154,6 @@ impl Core {
 }
 
 impl Core {
-    /// `state.status` (for Rust callers and tests: the driver reads the state object).
-    pub fn status(&self) -> JsValue {
-        JsValue::from_str(self.m.session.status().as_str())
-    }
-
     /// The token in the body `text` of a successful login or refresh answer, ordered after
     /// every token seen.
     ///

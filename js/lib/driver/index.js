@@ -17,7 +17,6 @@ export { compile } from "./load.js";
 /** Whether this page warned that `apiBase` is on another site (once per page). */
 let warned = false;
 
-
 /** A random id for this tab (base 36, 10 characters). */
 const randomId = () => Math.floor(Math.random() * 36 ** 10).toString(36).padStart(10, "0");
 

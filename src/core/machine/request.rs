@@ -180,21 +180,20 @@ impl Machine {
         // An answer read after its request's bound (the tab was frozen with it on its way) is
         // a timeout, as the bound says: the session may have ended in the other tabs since,
         // and its token must not sign them back in (simulator seeds 10516 and 19772).
-        let bound = if self.is_login_request(id) {
-            Timer::Login
-        } else if self.is_logout_request(id) {
-            Timer::Logout
-        } else {
-            Timer::Request
+        let (login, logout) = (self.is_login_request(id), self.is_logout_request(id));
+        let bound = match (login, logout) {
+            (true, _) => Timer::Login,
+            (_, true) => Timer::Logout,
+            _ => Timer::Request,
         };
         if self.timers.is_due(bound, now.monotonic_ms) {
             self.timers.clear(bound);
             return self.on_timer(bound, now);
         }
-        if self.is_login_request(id) {
+        if login {
             return self.on_login_answer(result);
         }
-        if self.is_logout_request(id) {
+        if logout {
             return self.on_logout_answer(result, now);
         }
         let token = result.and_then(|reply| match reply.status {
