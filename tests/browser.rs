@@ -324,6 +324,19 @@ fn bad_options_throw_config_errors_naming_the_option() {
     }
     let valid = options(&[("apiBase", CLOSED_API.into())]);
     assert!(Core::new(valid, "tab".into(), false).is_ok());
+    // Any object is read: one without a prototype (or from another realm) too; not an array,
+    // a function or null.
+    let bare: Object = Object::create(JsValue::NULL.unchecked_ref());
+    Reflect::set(&bare, &"apiBase".into(), &CLOSED_API.into()).unwrap();
+    assert!(Core::new(bare.into(), "tab".into(), false).is_ok());
+    let function: JsValue = js_sys::Function::new_no_args("").into();
+    let not_objects = [Array::new().into(), function, JsValue::NULL, "x".into()];
+    for value in not_objects {
+        let err = Core::new(value, "tab".into(), false)
+            .err()
+            .expect("must throw");
+        assert!(text(&err, "message").unwrap().contains("options"));
+    }
 }
 
 #[wasm_bindgen_test]

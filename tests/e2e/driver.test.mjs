@@ -369,14 +369,53 @@ test("the wasm's error() makes TokenRelayErrors with code and status", async () 
   });
 });
 
-test("a client nobody disposed is collected: its presence lock and channel go with it", async () => {
+/** The handles of the page's live clients in the wasm's table (probed: a freed or unknown
+ * handle throws, and the table stays usable after it). */
+const liveHandles = (target) => target.evaluate(async () => {
+  const m = await import("/pkg/lib/driver.js"); // the driver the client loaded, with the glue
+  return [...Array(64).keys()].filter((h) => {
+    try {
+      return typeof m.coreState(h) === "object";
+    } catch (e) {
+      if (!/no such client/.test(String(e?.message ?? e))) throw e;
+      return false;
+    }
+  });
+});
+
+test("an unknown client handle throws and leaves the wasm's table usable", async () => {
+  const out = await page.evaluate(async (demo) => {
+    const auth = new window.tr.AuthClient({ apiBase: window.apiBase, channel: "handles" });
+    await auth.login(demo);
+    const m = await import("/pkg/lib/driver.js");
+    let thrown = null;
+    try {
+      m.coreState(100000);
+    } catch (e) {
+      thrown = String(e?.message ?? e);
+    }
+    // A call right after the throw (one that left the table borrowed trapped here).
+    const res = await auth.fetch("/api/me");
+    auth.dispose();
+    return { thrown, status: auth.state.status, fetched: res.status };
+  }, DEMO);
+  assert.match(out.thrown, /no such client/);
+  assert.deepEqual([out.status, out.fetched], ["signedIn", 200]);
+});
+
+test("a client nobody disposed is collected: its presence lock, channel and wasm machine go with it", async () => {
   // Two signed-in clients on their own channels: `kept` stays referenced, `dropped` does not.
   await page.evaluate(async (demo) => {
     window.kept = new window.tr.AuthClient({ apiBase: window.apiBase, channel: "kept" });
     await window.kept.login(demo);
+  }, DEMO);
+  const before = await liveHandles(page);
+  await page.evaluate(async (demo) => {
     const dropped = new window.tr.AuthClient({ apiBase: window.apiBase, channel: "dropped" });
     await dropped.login(demo);
   }, DEMO);
+  const droppedHandle = (await liveHandles(page)).filter((h) => !before.includes(h));
+  assert.equal(droppedHandle.length, 1, "the dropped client has one machine in the table");
   const presence = (names, channel) => names.held.filter((n) => n.startsWith(`${channel}:presence:`)).length;
   await until(page, async () => {
     const q = await navigator.locks.query();
@@ -412,5 +451,9 @@ test("a client nobody disposed is collected: its presence lock and channel go wi
   // answers at once).
   assert.equal(await answered("kept", 5000), true);
   assert.equal(await answered("dropped", 1000), false, "a collected client answers nothing");
+  // Its machine is freed in the wasm; the kept client's is not.
+  const live = await liveHandles(page);
+  assert.ok(!live.includes(droppedHandle[0]), `the collected client's machine freed: ${live}`);
+  assert.ok(before.every((h) => live.includes(h)), "every other client's machine kept");
   await page.evaluate(() => window.kept.dispose());
 });
