@@ -329,7 +329,7 @@ fn bad_options_throw_config_errors_naming_the_option() {
     let bare: Object = Object::create(JsValue::NULL.unchecked_ref());
     Reflect::set(&bare, &"apiBase".into(), &CLOSED_API.into()).unwrap();
     assert!(Core::new(bare.into(), "tab".into(), false).is_ok());
-    let function: JsValue = js_sys::Function::new_no_args("").into();
+    let function = get(&js_sys::global(), "parseInt"); // any function
     let not_objects = [Array::new().into(), function, JsValue::NULL, "x".into()];
     for value in not_objects {
         let err = Core::new(value, "tab".into(), false)
